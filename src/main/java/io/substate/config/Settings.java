@@ -1,0 +1,99 @@
+package io.substate.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of {@code substate serve} (DESIGN §2 "Running"), validated once at start-up.
+ *
+ * @param adminToken the admin token from the environment; empty means "use the stored one, or generate one"
+ * @param publicUrl base of the webhook URLs shown to users, without a trailing slash
+ */
+public record Settings(
+        int port,
+        String databaseUrl,
+        Optional<String> databaseUser,
+        Optional<String> databasePassword,
+        Optional<String> adminToken,
+        String publicUrl,
+        String stripeApiBase,
+        List<Duration> deliveryRetrySchedule,
+        Duration stripeRefreshInterval) {
+
+    public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
+
+    /** Reads the settings from environment variables, applying the documented defaults. */
+    public static Settings fromEnvironment(Map<String, String> env) {
+        int port = parsePort(env.getOrDefault("SUBSTATE_PORT", "8080"));
+        String databaseUrl = nonBlank(env, "SUBSTATE_DATABASE_URL").orElse(DEFAULT_DATABASE_URL);
+        if (!databaseUrl.startsWith("jdbc:sqlite:") && !databaseUrl.startsWith("jdbc:postgresql:")) {
+            throw new InvalidSettingException("SUBSTATE_DATABASE_URL",
+                    "'" + databaseUrl + "' is neither jdbc:sqlite:<file> nor jdbc:postgresql://<host>/<database>");
+        }
+        Optional<String> adminToken = nonBlank(env, "SUBSTATE_ADMIN_TOKEN");
+        if (adminToken.isPresent() && adminToken.get().length() < 16) {
+            throw new InvalidSettingException("SUBSTATE_ADMIN_TOKEN", "must be at least 16 characters long");
+        }
+        String publicUrl = url("SUBSTATE_PUBLIC_URL",
+                nonBlank(env, "SUBSTATE_PUBLIC_URL").orElse("http://localhost:" + (port == 0 ? 8080 : port)));
+        String stripeApiBase = url("SUBSTATE_STRIPE_API_BASE",
+                nonBlank(env, "SUBSTATE_STRIPE_API_BASE").orElse("https://api.stripe.com"));
+        List<Duration> retries = Durations.parseList("SUBSTATE_DELIVERY_RETRY_SCHEDULE",
+                nonBlank(env, "SUBSTATE_DELIVERY_RETRY_SCHEDULE").orElse("5m,10m,20m,40m,80m"));
+        Duration refresh = Durations.parse("SUBSTATE_STRIPE_REFRESH_INTERVAL",
+                nonBlank(env, "SUBSTATE_STRIPE_REFRESH_INTERVAL").orElse("1h"));
+        if (refresh.isNegative() || refresh.isZero()) {
+            throw new InvalidSettingException("SUBSTATE_STRIPE_REFRESH_INTERVAL", "must be a positive duration");
+        }
+        return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
+                nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh);
+    }
+
+    public boolean isSqlite() {
+        return databaseUrl.startsWith("jdbc:sqlite:");
+    }
+
+    /** The database URL without credentials, for logs. */
+    public String databaseForLog() {
+        int q = databaseUrl.indexOf('?');
+        return q < 0 ? databaseUrl : databaseUrl.substring(0, q);
+    }
+
+    public Settings withPort(int newPort) {
+        return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
+                deliveryRetrySchedule, stripeRefreshInterval);
+    }
+
+    private static int parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text.trim());
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException("SUBSTATE_PORT", "'" + text + "' is not a port number (0-65535)");
+        }
+    }
+
+    private static String url(String setting, String text) {
+        try {
+            URI uri = URI.create(text);
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(setting, "'" + text + "' is not an http(s) URL");
+        }
+        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    private static Optional<String> nonBlank(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+}

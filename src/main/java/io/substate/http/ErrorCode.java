@@ -1,0 +1,73 @@
+package io.substate.http;
+
+/**
+ * Every error the HTTP API can answer with. The {@link #code()} strings are API: never rename them.
+ *
+ * <p>{@code type} follows RevenueCat API v2's error types; {@code v1Code} is the RevenueCat v1 numeric code
+ * used when the error is answered on a RevenueCat v1 route.
+ */
+public enum ErrorCode {
+    INVALID_JSON(400, "invalid_request", 7226, false),
+    INVALID_PARAMETER(400, "parameter_error", 7226, false),
+    PAYLOAD_TOO_LARGE(413, "invalid_request", 7226, false),
+    UNSUPPORTED_MEDIA_TYPE(415, "invalid_request", 7226, false),
+    UNAUTHORIZED(401, "authentication_error", 7225, false),
+    FORBIDDEN(403, "authorization_error", 7225, false),
+    RESOURCE_MISSING(404, "resource_missing", 7259, false),
+    ROUTE_NOT_FOUND(404, "resource_missing", 7226, false),
+    METHOD_NOT_ALLOWED(405, "invalid_request", 7226, false),
+    RESOURCE_ALREADY_EXISTS(409, "resource_already_exists", 7226, false),
+
+    // Stripe webhook endpoint (DESIGN §2 "Stripe webhook endpoint").
+    WEBHOOK_SECRET_NOT_CONFIGURED(400, "invalid_request", 7226, false),
+    INVALID_SIGNATURE(400, "invalid_request", 7226, false),
+    UNSUPPORTED_EVENT_TYPE(400, "invalid_request", 7226, false),
+    INVALID_EVENT(400, "invalid_request", 7226, false),
+    PURCHASE_NOT_FOUND(422, "unprocessable_entity_error", 7226, true),
+
+    // Stripe API (reading objects with the app's key). Stripe's failure is not ours to hide: 4xx with a clear code.
+    STRIPE_API_KEY_NOT_CONFIGURED(422, "unprocessable_entity_error", 7103, false),
+    STRIPE_API_KEY_INVALID(422, "unprocessable_entity_error", 7103, false),
+    STRIPE_OBJECT_NOT_FOUND(422, "unprocessable_entity_error", 7103, false),
+    STRIPE_API_ERROR(424, "unprocessable_entity_error", 7101, true),
+    STRIPE_RATE_LIMITED(429, "rate_limit_error", 7101, true),
+
+    INTERNAL_ERROR(500, "server_error", 7110, true);
+
+    private final int status;
+    private final String type;
+    private final int v1Code;
+    private final boolean retryable;
+
+    ErrorCode(int status, String type, int v1Code, boolean retryable) {
+        this.status = status;
+        this.type = type;
+        this.v1Code = v1Code;
+        this.retryable = retryable;
+    }
+
+    /** HTTP status answered with this error. */
+    public int status() {
+        return status;
+    }
+
+    /** RevenueCat v2 error type. */
+    public String type() {
+        return type;
+    }
+
+    /** Stable snake_case code. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** RevenueCat v1 numeric code. */
+    public int v1Code() {
+        return v1Code;
+    }
+
+    /** Whether the same request may succeed later. */
+    public boolean retryable() {
+        return retryable;
+    }
+}

@@ -1,0 +1,33 @@
+package io.substate.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/**
+ * Writes errors in the shape the route's clients expect: RevenueCat v1 routes answer {@code {code, message}} with a
+ * numeric code (RevenueCat's SDKs parse it); everything else answers RevenueCat v2's {@code {object:"error", …}}.
+ */
+public final class ErrorResponses {
+    private ErrorResponses() {}
+
+    public static void write(Context ctx, ErrorCode error, String message, Map<String, Object> extra) {
+        ObjectNode body = Json.object();
+        if (isRevenueCatV1(ctx.path())) {
+            body.put("code", error.v1Code());
+            body.put("message", message);
+        } else {
+            body.put("object", "error");
+            body.put("type", error.type());
+            body.put("code", error.code());
+            body.put("message", message);
+            body.put("retryable", error.retryable());
+        }
+        extra.forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
+        ctx.status(error.status()).contentType("application/json").result(Json.write(body));
+    }
+
+    static boolean isRevenueCatV1(String path) {
+        return path.startsWith("/v1/") && !path.startsWith("/v1/incoming-webhooks/");
+    }
+}

@@ -1,0 +1,125 @@
+package io.substate.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Javalin server: limits, JSON errors for everything, one log line and one timer sample per request. */
+public final class HttpServer {
+    /** Bodies above this size are refused with 413 (DESIGN §2: Stripe events ≤ 1 MiB). */
+    public static final long MAX_BODY_BYTES = 1024 * 1024;
+
+    private static final Logger REQUEST_LOG = LoggerFactory.getLogger("substate.http");
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+    private HttpServer() {}
+
+    public static Javalin create(List<RouteGroup> groups, MeterRegistry registry) {
+        return Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            cfg.http.maxRequestSize = MAX_BODY_BYTES;
+            cfg.http.defaultContentType = "application/json";
+            cfg.router.ignoreTrailingSlashes = true;
+            QueuedThreadPool pool = new QueuedThreadPool(200, 8, 60_000);
+            pool.setName("http");
+            cfg.jetty.threadPool = pool;
+            cfg.jetty.modifyServer(server -> server.setStopTimeout(10_000));
+
+            cfg.routes.before(ctx -> {
+                String length = ctx.header("Content-Length");
+                if (length != null && parseLength(length) > MAX_BODY_BYTES) {
+                    drain(ctx, parseLength(length));
+                    throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
+                            "The request body is larger than 1 MiB (" + length + " bytes)");
+                }
+            });
+            groups.forEach(group -> group.register(cfg.routes));
+
+            cfg.routes.exception(ApiException.class,
+                    (e, ctx) -> ErrorResponses.write(ctx, e.errorCode(), e.getMessage(), e.extra()));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeFrameworkError(ctx, e));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+                ErrorResponses.write(ctx, ErrorCode.INTERNAL_ERROR,
+                        "Internal error; the request was not applied. Retry later.", Map.of());
+            });
+
+            cfg.requestLogger.http((ctx, ms) -> {
+                String route = route(ctx);
+                REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
+                Timer.builder("http_server_requests")
+                        .description("HTTP requests served")
+                        .tag("method", ctx.method().name())
+                        .tag("route", route)
+                        .tag("status", Integer.toString(ctx.statusCode()))
+                        .publishPercentileHistogram(false)
+                        .register(registry)
+                        .record(Math.round(ms * 1000), TimeUnit.MICROSECONDS);
+            });
+        });
+    }
+
+    private static void writeFrameworkError(Context ctx, HttpResponseException e) {
+        ErrorCode code = switch (e.getStatus()) {
+            case 404 -> ErrorCode.ROUTE_NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            case 401 -> ErrorCode.UNAUTHORIZED;
+            case 403 -> ErrorCode.FORBIDDEN;
+            default -> e.getStatus() >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_PARAMETER;
+        };
+        String message = switch (code) {
+            case ROUTE_NOT_FOUND -> "No route " + ctx.method() + " " + ctx.path();
+            case PAYLOAD_TOO_LARGE -> "The request body is larger than 1 MiB";
+            default -> e.getMessage();
+        };
+        ErrorResponses.write(ctx, code, message, Map.of());
+    }
+
+    /** The matched route template, so metrics do not explode with ids. */
+    private static String route(Context ctx) {
+        try {
+            return ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
+    }
+
+    /**
+     * Reads and discards a too-large body (up to 16 MiB) before answering 413, so that clients which send the
+     * whole body before reading the response (most do) see the JSON error instead of a reset connection.
+     */
+    private static void drain(Context ctx, long length) {
+        if (length > 16 * MAX_BODY_BYTES) {
+            return;
+        }
+        try (java.io.InputStream in = ctx.req().getInputStream()) {
+            byte[] buffer = new byte[64 * 1024];
+            while (in.read(buffer) >= 0) {
+                // discard
+            }
+        } catch (java.io.IOException e) {
+            // the client gave up; nothing to answer
+        }
+    }
+
+    private static long parseLength(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.substate.projects;
+
+import io.substate.http.ApiException;
+import io.substate.http.Page;
+import io.substate.storage.Ids;
+import java.time.Clock;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Projects: create, read, rename, change the transfer behavior. */
+public final class ProjectService {
+    private final ProjectRepository repository;
+    private final Clock clock;
+
+    public ProjectService(Jdbi jdbi, Clock clock) {
+        this.repository = new ProjectRepository(jdbi);
+        this.clock = clock;
+    }
+
+    public Project create(String name, Optional<TransferBehavior> transferBehavior) {
+        Project project = new Project(Ids.projectId(), name, Ids.secretApiKey(),
+                transferBehavior.orElse(TransferBehavior.TRANSFER), clock.millis());
+        repository.insert(project);
+        return project;
+    }
+
+    public Project get(String id) {
+        return repository.find(id).orElseThrow(() -> ApiException.notFound("Project", id));
+    }
+
+    public Optional<Project> findBySecretKey(String key) {
+        return repository.findBySecretKey(key);
+    }
+
+    public Page<Project> list(String startingAfter, int limit) {
+        if (startingAfter != null) {
+            get(startingAfter);
+        }
+        return Page.of(repository.list(startingAfter, limit), limit);
+    }
+
+    public Project update(String id, Optional<String> name, Optional<TransferBehavior> transferBehavior) {
+        Project current = get(id);
+        Project next = new Project(id, name.orElse(current.name()), current.secretApiKey(),
+                transferBehavior.orElse(current.transferBehavior()), current.createdAt());
+        repository.update(next);
+        return next;
+    }
+}

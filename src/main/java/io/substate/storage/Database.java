@@ -1,0 +1,110 @@
+package io.substate.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.substate.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The connection pool, schema migrations and jdbi handle of one database. SQLite and PostgreSQL share all data
+ * access code; only the migrations and a few locking clauses differ ({@link Dialect}).
+ */
+public final class Database implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final Dialect dialect;
+    private final Jdbi jdbi;
+    private final Flyway flyway;
+
+    private Database(HikariDataSource dataSource, Dialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.jdbi = Jdbi.create(dataSource);
+        this.flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations(dialect.migrations())
+                .failOnMissingLocations(true)
+                .load();
+    }
+
+    /** Connects, then applies pending migrations. Throws {@link DatabaseUnavailableException} with a clear reason. */
+    public static Database open(Settings settings) {
+        Dialect dialect = Dialect.of(settings.databaseUrl());
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("substate");
+        config.setJdbcUrl(dialect == Dialect.SQLITE ? sqliteUrl(settings.databaseUrl()) : settings.databaseUrl());
+        settings.databaseUser().ifPresent(config::setUsername);
+        settings.databasePassword().ifPresent(config::setPassword);
+        // SQLite has a single writer; a few connections let reads proceed beside it (WAL).
+        config.setMaximumPoolSize(dialect == Dialect.SQLITE ? 4 : 16);
+        config.setConnectionTimeout(10_000);
+        config.setInitializationFailTimeout(10_000);
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new DatabaseUnavailableException("Cannot connect to " + settings.databaseForLog() + ": "
+                    + cause.getMessage(), e);
+        }
+        Database database = new Database(dataSource, dialect);
+        try {
+            database.flyway.migrate();
+        } catch (FlywayException e) {
+            dataSource.close();
+            throw new DatabaseUnavailableException("Cannot migrate " + settings.databaseForLog() + ": " + e.getMessage(), e);
+        }
+        return database;
+    }
+
+    /**
+     * WAL for concurrent readers, foreign keys enforced, a busy timeout instead of immediate SQLITE_BUSY, and
+     * synchronous=FULL so a commit acknowledged to Stripe survives a power loss, not only a crash.
+     */
+    static String sqliteUrl(String url) {
+        String file = url.substring("jdbc:sqlite:".length());
+        int q = file.indexOf('?');
+        String path = q < 0 ? file : file.substring(0, q);
+        if (!path.isEmpty() && !path.equals(":memory:") && !path.startsWith("file:")) {
+            Path parent = Path.of(path).toAbsolutePath().getParent();
+            try {
+                Files.createDirectories(parent);
+            } catch (Exception e) {
+                throw new DatabaseUnavailableException("Cannot create the directory " + parent + " for " + path, e);
+            }
+        }
+        String params = "journal_mode=WAL&foreign_keys=on&busy_timeout=10000&synchronous=FULL";
+        return url + (q < 0 ? "?" : "&") + params;
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Ready = a query succeeds and no migration is pending. */
+    public boolean isReady() {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.isValid(2)) {
+                return false;
+            }
+            return flyway.info().pending().length == 0;
+        } catch (SQLException | FlywayException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

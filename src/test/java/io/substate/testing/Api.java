@@ -1,0 +1,82 @@
+package io.substate.testing;
+
+import io.substate.http.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A real HTTP client for a running server; every test request goes over the loopback network. */
+public final class Api {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+    private final String token;
+    private final Map<String, String> headers;
+
+    public Api(String baseUrl, String token) {
+        this(baseUrl, token, Map.of());
+    }
+
+    private Api(String baseUrl, String token, Map<String, String> headers) {
+        this.baseUrl = baseUrl;
+        this.token = token;
+        this.headers = headers;
+    }
+
+    /** The same server with another bearer token (null for none). */
+    public Api withToken(String newToken) {
+        return new Api(baseUrl, newToken, headers);
+    }
+
+    public Api withHeader(String name, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(headers);
+        copy.put(name, value);
+        return new Api(baseUrl, token, copy);
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public HttpResponse get(String path) {
+        return send("GET", path, null);
+    }
+
+    public HttpResponse delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    public HttpResponse post(String path, Object body) {
+        return send("POST", path, body instanceof String s ? s : Json.write(body));
+    }
+
+    public HttpResponse patch(String path, Object body) {
+        return send("PATCH", path, body instanceof String s ? s : Json.write(body));
+    }
+
+    public HttpResponse send(String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        headers.forEach(request::header);
+        try {
+            java.net.http.HttpResponse<String> response = CLIENT.send(request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new HttpResponse(response.statusCode(), response.body(), response.headers());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

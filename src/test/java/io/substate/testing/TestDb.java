@@ -1,0 +1,66 @@
+package io.substate.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The two real databases every HTTP test runs against. Each {@link #newDatabaseUrl()} is a new empty database: a
+ * fresh SQLite file, or a fresh PostgreSQL database on the local server (dropped when the JVM exits).
+ */
+public enum TestDb {
+    SQLITE,
+    POSTGRESQL;
+
+    /** Admin connection to the machine's PostgreSQL (trust auth); override with SUBSTATE_TEST_PG_URL. */
+    public static final String PG_ADMIN_URL = System.getenv().getOrDefault("SUBSTATE_TEST_PG_URL",
+            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+
+    private static final Map<String, Boolean> CREATED = new ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(TestDb::dropCreatedDatabases));
+    }
+
+    public String newDatabaseUrl() {
+        String name = "substate_t_" + Long.toHexString(System.nanoTime()) + Integer.toHexString((int) (Math.random() * 0xffff));
+        if (this == SQLITE) {
+            try {
+                Path dir = Files.createTempDirectory("substate-test");
+                return "jdbc:sqlite:" + dir.resolve(name + ".db");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try (Connection c = DriverManager.getConnection(PG_ADMIN_URL); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+            CREATED.put(name, true);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL must run at 127.0.0.1:5432 for the tests: " + e.getMessage(), e);
+        }
+        return PG_ADMIN_URL.replaceFirst("/test\\?", "/" + name + "?");
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    private static void dropCreatedDatabases() {
+        if (CREATED.isEmpty()) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(PG_ADMIN_URL); Statement s = c.createStatement()) {
+            for (String name : CREATED.keySet()) {
+                s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            }
+        } catch (SQLException e) {
+            System.err.println("Could not drop test databases: " + e.getMessage());
+        }
+    }
+}
