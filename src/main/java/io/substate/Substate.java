@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.substate.apps.AppRoutes;
+import io.substate.apps.AppService;
 import io.substate.config.Settings;
 import io.substate.http.AdminAuth;
 import io.substate.http.HttpServer;
@@ -54,10 +56,12 @@ public final class Substate implements AutoCloseable {
             AdminAuth adminAuth = AdminAuth.initialize(settings.adminToken(),
                     new ServerSettingsRepository(database.jdbi()));
             ProjectService projects = new ProjectService(database.jdbi(), clock);
+            AppService apps = new AppService(database, projects, clock);
 
             List<RouteGroup> routes = new ArrayList<>();
             routes.add(new OperationsRoutes(database, registry));
             routes.add(new ProjectRoutes(projects, adminAuth));
+            routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
 
             List<AutoCloseable> workers = new ArrayList<>();
             Javalin http = HttpServer.create(routes, registry).start(settings.port());

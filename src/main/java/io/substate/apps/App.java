@@ -1,0 +1,44 @@
+package io.substate.apps;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Stripe app of a project: its public API key and the settings of its Stripe webhook endpoint.
+ *
+ * @param webhookSecret the Stripe signing secret ({@code whsec_…}), or null when none is configured
+ * @param previousWebhookSecret the secret replaced last, still accepted until {@code previousWebhookSecretExpiresAt}
+ * @param stripeApiKey the key used to read objects from Stripe ({@code rk_…} recommended), or null
+ */
+public record App(
+        String id,
+        String projectId,
+        String name,
+        String type,
+        String publicApiKey,
+        String webhookSecret,
+        String previousWebhookSecret,
+        Long previousWebhookSecretExpiresAt,
+        String stripeApiKey,
+        boolean trackNewPurchases,
+        AppUserIdDetection appUserIdDetection,
+        String metadataKey,
+        String managementUrl,
+        long createdAt) {
+
+    /** The only app type so far. */
+    public static final String TYPE_STRIPE = "stripe";
+
+    /** Secrets a Stripe signature may be made with at {@code nowMillis}: the current one, plus the rolled one for 24 h. */
+    public List<String> validWebhookSecrets(long nowMillis) {
+        List<String> secrets = new ArrayList<>(2);
+        if (webhookSecret != null) {
+            secrets.add(webhookSecret);
+        }
+        if (previousWebhookSecret != null && previousWebhookSecretExpiresAt != null
+                && nowMillis < previousWebhookSecretExpiresAt) {
+            secrets.add(previousWebhookSecret);
+        }
+        return List.copyOf(secrets);
+    }
+}

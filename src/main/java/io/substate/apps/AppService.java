@@ -1,0 +1,110 @@
+package io.substate.apps;
+
+import io.substate.http.ApiException;
+import io.substate.http.Page;
+import io.substate.projects.ProjectService;
+import io.substate.storage.Database;
+import io.substate.storage.Ids;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Stripe apps of a project: create, read, change settings (rolling the webhook secret), count signature failures. */
+public final class AppService {
+    /** How long a replaced webhook secret stays valid, as Stripe's own secret roll allows. */
+    public static final Duration SECRET_ROLL_GRACE = Duration.ofHours(24);
+
+    private final AppRepository repository;
+    private final ProjectService projects;
+    private final Clock clock;
+
+    public AppService(Database database, ProjectService projects, Clock clock) {
+        this.repository = new AppRepository(database.jdbi(), database.dialect());
+        this.projects = projects;
+        this.clock = clock;
+    }
+
+    public AppView create(String projectId, String name, StripeSettingsChange stripe) {
+        projects.get(projectId);
+        App blank = new App(Ids.appId(), projectId, name, App.TYPE_STRIPE, Ids.publicApiKey(), null, null, null, null,
+                false, AppUserIdDetection.ANONYMOUS, null, null, clock.millis());
+        App app = apply(blank, Optional.empty(), stripe);
+        repository.insert(app);
+        return new AppView(app, new SignatureFailures(0, null, null));
+    }
+
+    /** The app, if it belongs to the project; 404 otherwise (an app id under another project's path is unknown). */
+    public App get(String projectId, String appId) {
+        return view(projectId, appId).app();
+    }
+
+    public AppView view(String projectId, String appId) {
+        projects.get(projectId);
+        return repository.find(appId).filter(v -> v.app().projectId().equals(projectId))
+                .orElseThrow(() -> ApiException.notFound("App", appId));
+    }
+
+    public Optional<App> find(String appId) {
+        return repository.find(appId).map(AppView::app);
+    }
+
+    /** The app whose public API key ({@code strp_…}) this is. */
+    public Optional<App> findByPublicKey(String key) {
+        return repository.findByPublicKey(key).map(AppView::app);
+    }
+
+    public Page<AppView> list(String projectId, String startingAfter, int limit) {
+        projects.get(projectId);
+        if (startingAfter != null) {
+            view(projectId, startingAfter);
+        }
+        return Page.of(repository.list(projectId, startingAfter, limit), limit);
+    }
+
+    public AppView update(String projectId, String appId, Optional<String> name, StripeSettingsChange stripe) {
+        view(projectId, appId);
+        return repository.update(appId, current -> apply(current, name, stripe))
+                .orElseThrow(() -> ApiException.notFound("App", appId));
+    }
+
+    /** Counts a Stripe delivery whose signature did not verify; the reason is shown on the app (no body is kept). */
+    public void recordSignatureFailure(String appId, String reason, long nowMillis) {
+        repository.recordSignatureFailure(appId, reason, nowMillis);
+    }
+
+    private App apply(App current, Optional<String> name, StripeSettingsChange change) {
+        String secret = current.webhookSecret();
+        String previous = current.previousWebhookSecret();
+        Long previousExpiresAt = current.previousWebhookSecretExpiresAt();
+        switch (change.webhookSecret().kind()) {
+            case SET -> {
+                String next = change.webhookSecret().value();
+                if (secret != null && !secret.equals(next)) {
+                    // Stripe's "roll secret" keeps the old secret signing for up to 24 h; deliveries in flight
+                    // were signed with it, so it must keep verifying meanwhile.
+                    previous = secret;
+                    previousExpiresAt = clock.millis() + SECRET_ROLL_GRACE.toMillis();
+                }
+                secret = next;
+            }
+            case CLEAR -> {
+                // Removing the secret is an explicit "stop accepting": no grace period for either secret.
+                secret = null;
+                previous = null;
+                previousExpiresAt = null;
+            }
+            case KEEP -> { }
+        }
+        AppUserIdDetection detection = change.appUserIdDetection().orElse(current.appUserIdDetection());
+        String metadataKey = change.metadataKey().applyTo(current.metadataKey());
+        if (detection == AppUserIdDetection.METADATA && metadataKey == null) {
+            throw ApiException.invalid("Field 'stripe.metadata_key' is required when 'stripe.app_user_id_detection' "
+                    + "is 'metadata': name the Checkout Session or Subscription metadata key that holds the App User ID");
+        }
+        return new App(current.id(), current.projectId(), name.orElse(current.name()), current.type(),
+                current.publicApiKey(), secret, previous, previousExpiresAt,
+                change.apiKey().applyTo(current.stripeApiKey()),
+                change.trackNewPurchases().orElse(current.trackNewPurchases()), detection, metadataKey,
+                change.managementUrl().applyTo(current.managementUrl()), current.createdAt());
+    }
+}
