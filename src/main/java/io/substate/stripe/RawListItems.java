@@ -1,0 +1,47 @@
+package io.substate.stripe;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.substate.http.Json;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cuts the items of a Stripe list body ({@code {"object":"list","data":[…]}}) out of the text without re-serializing
+ * them, so an event is stored byte for byte as Stripe rendered it.
+ */
+final class RawListItems {
+    private RawListItems() {}
+
+    static List<String> of(String listBody) {
+        try (JsonParser parser = Json.MAPPER.getFactory().createParser(listBody)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("a Stripe list is a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("data".equals(field) && value == JsonToken.START_ARRAY) {
+                    return items(parser, listBody);
+                }
+                parser.skipChildren();
+            }
+            throw new IllegalArgumentException("the Stripe list has no data array");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the Stripe list is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> items(JsonParser parser, String text) throws IOException {
+        List<String> items = new ArrayList<>();
+        while (parser.nextToken() == JsonToken.START_OBJECT) {
+            // Char offsets are exact because the parser reads from a String, not bytes.
+            int start = (int) parser.currentTokenLocation().getCharOffset();
+            parser.skipChildren();
+            int end = (int) parser.currentLocation().getCharOffset();
+            items.add(text.substring(start, end));
+        }
+        return items;
+    }
+}

@@ -1,0 +1,190 @@
+package io.substate.stripe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.model.Event;
+import com.stripe.model.StripeCollection;
+import com.stripe.model.StripeObject;
+import com.stripe.param.EventListParams;
+import com.stripe.param.InvoicePaymentListParams;
+import io.substate.http.ApiException;
+import io.substate.http.ErrorCode;
+import io.substate.http.Json;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Reads Stripe objects with one app's API key, through stripe-java, and hands back Stripe's raw JSON: the state
+ * rules parse old and new Stripe shapes themselves, so nothing here depends on stripe-java's typed models.
+ *
+ * <p>Every failure becomes an {@link ApiException} with a {@code STRIPE_*} code. Network retries are off: the caller
+ * decides when to retry. Instances are immutable and thread-safe; creating one is cheap (no connection is opened
+ * until a call), so create one per call or cache one per API key, whichever is simpler for the caller.
+ */
+public final class StripeApi {
+    /** Used when the caller has no better idea; Stripe's own default read timeout is 80 s, far too long for us. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    private static final int MAX_PAGE = 100;
+
+    private final StripeClient client;
+    private final String apiKey;
+
+    public StripeApi(String apiBase, String apiKey, Duration timeout) {
+        Objects.requireNonNull(apiBase, "apiBase");
+        Objects.requireNonNull(apiKey, "apiKey");
+        int timeoutMillis = Math.toIntExact(Math.max(1, timeout.toMillis()));
+        this.apiKey = apiKey;
+        this.client = StripeClient.builder()
+                .setApiBase(stripTrailingSlash(apiBase))
+                .setApiKey(apiKey)
+                .setMaxNetworkRetries(0)
+                .setConnectTimeout(timeoutMillis)
+                .setReadTimeout(timeoutMillis)
+                .build();
+    }
+
+    /** A client for an app, or {@code STRIPE_API_KEY_NOT_CONFIGURED} when the app has no Stripe API key. */
+    public static StripeApi forApp(String apiBase, String apiKeyOrNull) {
+        if (apiKeyOrNull == null || apiKeyOrNull.isBlank()) {
+            throw new ApiException(ErrorCode.STRIPE_API_KEY_NOT_CONFIGURED, "The app has no Stripe API key, so Substate"
+                    + " cannot read objects from Stripe; set stripe.api_key on the app to a restricted key rk_… with"
+                    + " read access to Subscriptions, Checkout Sessions, Invoices, Charges, Payment Intents and Events");
+        }
+        return new StripeApi(apiBase, apiKeyOrNull.trim(), DEFAULT_TIMEOUT);
+    }
+
+    /** Whether the key is a live-mode key; Stripe encodes the mode in the key prefix. */
+    public boolean livemode() {
+        return apiKey.startsWith("sk_live_") || apiKey.startsWith("rk_live_");
+    }
+
+    /** {@code GET /v1/subscriptions/{id}}. */
+    public JsonNode subscription(String id) {
+        return raw("subscription '" + id + "'", () -> client.v1().subscriptions().retrieve(id));
+    }
+
+    /** {@code GET /v1/checkout/sessions/{id}}. */
+    public JsonNode checkoutSession(String id) {
+        return raw("checkout session '" + id + "'", () -> client.v1().checkout().sessions().retrieve(id));
+    }
+
+    /** {@code GET /v1/checkout/sessions/{id}/line_items}: the list object (Stripe's first page). */
+    public JsonNode checkoutSessionLineItems(String id) {
+        return raw("line items of checkout session '" + id + "'",
+                () -> client.v1().checkout().sessions().lineItems().list(id));
+    }
+
+    /** {@code GET /v1/invoices/{id}}. */
+    public JsonNode invoice(String id) {
+        return raw("invoice '" + id + "'", () -> client.v1().invoices().retrieve(id));
+    }
+
+    /** {@code GET /v1/charges/{id}}. */
+    public JsonNode charge(String id) {
+        return raw("charge '" + id + "'", () -> client.v1().charges().retrieve(id));
+    }
+
+    /** {@code GET /v1/payment_intents/{id}}. */
+    public JsonNode paymentIntent(String id) {
+        return raw("payment intent '" + id + "'", () -> client.v1().paymentIntents().retrieve(id));
+    }
+
+    /**
+     * The invoice a PaymentIntent paid, via {@code GET /v1/invoice_payments} (since API 2025-03-31.basil charges and
+     * payment intents no longer name their invoice). Empty when the payment paid no invoice (a one-time Checkout).
+     */
+    public Optional<String> invoiceIdForPaymentIntent(String paymentIntentId) {
+        InvoicePaymentListParams params = InvoicePaymentListParams.builder()
+                .setPayment(InvoicePaymentListParams.Payment.builder()
+                        .setType(InvoicePaymentListParams.Payment.Type.PAYMENT_INTENT)
+                        .setPaymentIntent(paymentIntentId)
+                        .build())
+                .setLimit(1L)
+                .build();
+        JsonNode list = raw("invoice payments of payment intent '" + paymentIntentId + "'",
+                () -> client.v1().invoicePayments().list(params));
+        JsonNode invoice = list.path("data").path(0).path("invoice");
+        if (invoice.isTextual()) {
+            return Optional.of(invoice.asText());
+        }
+        // An expanded invoice is an object; keep its id.
+        return invoice.path("id").isTextual() ? Optional.of(invoice.path("id").asText()) : Optional.empty();
+    }
+
+    /** {@code GET /v1/account}: who the key belongs to, for "check connection". */
+    public AccountInfo account() {
+        JsonNode account = raw("the account of the API key", () -> client.v1().accounts().retrieveCurrent());
+        String businessName = text(account.path("business_profile").path("name"))
+                .or(() -> text(account.path("settings").path("dashboard").path("display_name")))
+                .orElse(null);
+        return new AccountInfo(account.path("id").asText(), livemode(), businessName,
+                text(account.path("email")).orElse(null));
+    }
+
+    /**
+     * One page of {@code GET /v1/events}, newest first, as Stripe renders it (each event keeps the API version it was
+     * created with). {@code types} empty means all types; {@code startingAfter} null means the newest page.
+     */
+    public EventPage events(long createdGte, List<String> types, String startingAfter, int limit) {
+        EventListParams.Builder params = EventListParams.builder()
+                .setCreated(EventListParams.Created.builder().setGte(createdGte).build())
+                .setLimit((long) Math.max(1, Math.min(MAX_PAGE, limit)));
+        if (!types.isEmpty()) {
+            params.addAllType(types);
+        }
+        if (startingAfter != null) {
+            params.setStartingAfter(startingAfter);
+        }
+        StripeCollection<Event> page = call("events", () -> client.v1().events().list(params.build()));
+        List<String> rawEvents;
+        try {
+            rawEvents = RawListItems.of(page.getLastResponse().body());
+        } catch (IllegalArgumentException e) {
+            throw malformed("events", e);
+        }
+        List<String> ids = page.getData().stream().map(Event::getId).toList();
+        if (ids.size() != rawEvents.size()) {
+            throw malformed("events", new IllegalStateException(ids.size() + " parsed vs " + rawEvents.size() + " raw"));
+        }
+        return new EventPage(rawEvents, Boolean.TRUE.equals(page.getHasMore()), ids);
+    }
+
+    private JsonNode raw(String what, StripeCall<? extends StripeObject> request) {
+        StripeObject object = call(what, request);
+        try {
+            return Json.MAPPER.readTree(object.getLastResponse().body());
+        } catch (java.io.IOException e) {
+            throw malformed(what, e);
+        }
+    }
+
+    private static <T> T call(String what, StripeCall<T> request) {
+        try {
+            return request.call();
+        } catch (StripeException e) {
+            // stripe-java also reports JSON its typed model cannot take as an ApiException: STRIPE_API_ERROR.
+            throw StripeErrors.translate(e, what);
+        }
+    }
+
+    private static ApiException malformed(String what, Exception cause) {
+        return new ApiException(ErrorCode.STRIPE_API_ERROR, "Stripe answered " + what
+                + " with JSON Substate cannot read (" + cause.getMessage() + "); retry later");
+    }
+
+    private static Optional<String> text(JsonNode node) {
+        return node.isTextual() && !node.asText().isBlank() ? Optional.of(node.asText()) : Optional.empty();
+    }
+
+    private static String stripTrailingSlash(String base) {
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    @FunctionalInterface
+    private interface StripeCall<T> {
+        T call() throws StripeException;
+    }
+}

@@ -1,0 +1,85 @@
+package io.substate.stripe;
+
+import com.stripe.exception.ApiConnectionException;
+import com.stripe.exception.AuthenticationException;
+import com.stripe.exception.PermissionException;
+import com.stripe.exception.RateLimitException;
+import com.stripe.exception.StripeException;
+import com.stripe.model.StripeError;
+import io.substate.http.ApiException;
+import io.substate.http.ErrorCode;
+import java.util.Map;
+import java.util.Optional;
+
+/** Turns stripe-java's exceptions into our stable error codes, with messages that tell the operator what to do. */
+final class StripeErrors {
+    static final String KEY_ADVICE = "set a valid restricted key rk_… with read access to Subscriptions, "
+            + "Checkout Sessions, Invoices, Charges, Payment Intents and Events";
+
+    private StripeErrors() {}
+
+    /** @param what the object or list asked for, e.g. "subscription 'sub_123'" */
+    static ApiException translate(StripeException e, String what) {
+        Integer status = e.getStatusCode();
+        String stripeMessage = stripeMessage(e);
+        if (e instanceof AuthenticationException) {
+            return new ApiException(ErrorCode.STRIPE_API_KEY_INVALID,
+                    "Stripe rejected the app's API key: " + stripeMessage + "; " + KEY_ADVICE);
+        }
+        if (e instanceof PermissionException) {
+            return new ApiException(ErrorCode.STRIPE_API_KEY_INVALID,
+                    "The app's Stripe API key may not read " + what + ": " + stripeMessage + "; " + KEY_ADVICE);
+        }
+        if (e instanceof RateLimitException) {
+            return rateLimited(e, what);
+        }
+        if ((status != null && status == 404) || "resource_missing".equals(e.getCode())) {
+            return new ApiException(ErrorCode.STRIPE_OBJECT_NOT_FOUND, "Stripe has no " + what + " ("
+                    + stripeMessage + "); check the id, and that the app's API key is for the same mode (test or live)"
+                    + " as the object: test and live mode keys see different objects");
+        }
+        if (e instanceof ApiConnectionException) {
+            return new ApiException(ErrorCode.STRIPE_API_ERROR, "Stripe did not answer when reading " + what
+                    + " (" + stripeMessage + "); retry later");
+        }
+        String statusText = status == null ? "" : " with HTTP " + status;
+        return new ApiException(ErrorCode.STRIPE_API_ERROR, "Stripe did not answer " + what + " properly"
+                + statusText + " (" + stripeMessage + "); retry later");
+    }
+
+    private static ApiException rateLimited(StripeException e, String what) {
+        String message = "Stripe rate-limited reading " + what + "; retry later";
+        return retryAfterSeconds(e)
+                .map(seconds -> new ApiException(ErrorCode.STRIPE_RATE_LIMITED,
+                        message + " (Stripe asks to wait " + seconds + " s)",
+                        Map.<String, Object>of("retry_after_seconds", seconds)))
+                .orElseGet(() -> new ApiException(ErrorCode.STRIPE_RATE_LIMITED, message));
+    }
+
+    /** Stripe's response headers only survive on the parsed error object, which stripe-java keeps on the exception. */
+    private static Optional<Long> retryAfterSeconds(StripeException e) {
+        StripeError error = e.getStripeError();
+        if (error == null || error.getLastResponse() == null) {
+            return Optional.empty();
+        }
+        return error.getLastResponse().headers().firstValue("Retry-After").flatMap(StripeErrors::seconds);
+    }
+
+    private static Optional<Long> seconds(String header) {
+        try {
+            long seconds = Long.parseLong(header.trim());
+            return seconds >= 0 ? Optional.of(seconds) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // an HTTP date: rare from Stripe, and the client retries anyway
+        }
+    }
+
+    private static String stripeMessage(StripeException e) {
+        StripeError error = e.getStripeError();
+        if (error != null && error.getMessage() != null) {
+            return error.getMessage();
+        }
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,514 @@
+package io.substate.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.substate.http.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local fake of the read side of Stripe's HTTP API (the only stand-in our tests allow), reached through the real
+ * stripe-java client by pointing its API base at {@link #baseUrl()}. Objects are stored and served as raw JSON
+ * text; errors use Stripe's error shape and status codes so stripe-java raises the same exceptions as against Stripe.
+ *
+ * <p>Serves {@code GET} of {@code /v1/subscriptions/{id}}, {@code /v1/checkout/sessions/{id}} (and
+ * {@code …/line_items}), {@code /v1/invoices/{id}}, {@code /v1/charges/{id}}, {@code /v1/payment_intents/{id}},
+ * {@code /v1/customers/{id}}, {@code /v1/invoice_payments}, {@code /v1/events} and {@code /v1/account}.
+ * Thread-safe: one fake may serve a whole test class.
+ */
+public final class FakeStripe implements AutoCloseable {
+    /** Accepted from the start, so most tests need no {@link #acceptKey}. */
+    public static final String API_KEY = "rk_test_51FakeStripeSubstateKey";
+
+    private static final Map<String, Collection> COLLECTIONS_BY_PREFIX = Map.of(
+            "sub_", new Collection("subscriptions", "subscription"),
+            "cs_", new Collection("checkout/sessions", "checkout.session"),
+            "in_", new Collection("invoices", "invoice"),
+            "ch_", new Collection("charges", "charge"),
+            "pi_", new Collection("payment_intents", "payment_intent"),
+            "cus_", new Collection("customers", "customer"));
+    private static final Pattern OBJECT_PATH = Pattern.compile("/v1/(checkout/sessions|[a-z_]+)/([^/]+)(/line_items)?");
+    private static final Pattern LIST_KEY = Pattern.compile("^(.+)\\[\\d*]$");
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Set<String> acceptedKeys = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> objects = new ConcurrentHashMap<>();
+    private final Map<String, String> lineItems = new ConcurrentHashMap<>();
+    private final List<String> invoicePayments = new CopyOnWriteArrayList<>();
+    private final List<StoredEvent> events = new CopyOnWriteArrayList<>();
+    private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Duration> delays = new ConcurrentLinkedQueue<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile String account = """
+            {"id":"acct_1FakeStripeSubstate","object":"account","business_profile":{"name":"Fake Stripe Shop",\
+            "url":"https://shop.example"},"charges_enabled":true,"country":"US","default_currency":"usd",\
+            "email":"owner@shop.example","settings":{"dashboard":{"display_name":"Fake Stripe Shop",\
+            "timezone":"Etc/UTC"}},"type":"standard"}""";
+
+    private FakeStripe(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+        acceptedKeys.add(API_KEY);
+    }
+
+    /** Starts a fake on a free port of 127.0.0.1. */
+    public static FakeStripe start() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
+                Thread thread = new Thread(runnable, "fake-stripe");
+                thread.setDaemon(true);
+                return thread;
+            });
+            FakeStripe fake = new FakeStripe(server, executor);
+            server.createContext("/", fake::handle);
+            server.setExecutor(executor);
+            server.start();
+            return fake;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the fake Stripe API", e);
+        }
+    }
+
+    /** The value for {@code SUBSTATE_STRIPE_API_BASE} / stripe-java's {@code setApiBase}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    /** Also answer requests made with this API key (others get Stripe's 401). */
+    public FakeStripe acceptKey(String apiKey) {
+        acceptedKeys.add(apiKey);
+        return this;
+    }
+
+    /** Stops accepting a key, as when the merchant rolls or deletes it. */
+    public FakeStripe rejectKey(String apiKey) {
+        acceptedKeys.remove(apiKey);
+        return this;
+    }
+
+    /** Stores (or replaces) an object; its {@code id} prefix decides where it is served. */
+    public FakeStripe put(JsonNode object) {
+        return putJson(Json.write(object));
+    }
+
+    /** Stores (or replaces) an object given as JSON text, served byte for byte. */
+    public FakeStripe putJson(String json) {
+        String id = Json.read(json).path("id").asText("");
+        if (collectionOf(id).isEmpty()) {
+            throw new IllegalArgumentException("the fake Stripe serves ids starting with "
+                    + COLLECTIONS_BY_PREFIX.keySet() + ", not '" + id + "'");
+        }
+        objects.put(id, json);
+        return this;
+    }
+
+    /** Removes an object, so reading it answers 404 as for a deleted test-mode object. */
+    public FakeStripe remove(String id) {
+        objects.remove(id);
+        return this;
+    }
+
+    /** The list answered by {@code GET /v1/checkout/sessions/{id}/line_items}. */
+    public FakeStripe putLineItems(String sessionId, JsonNode listJson) {
+        lineItems.put(sessionId, Json.write(listJson));
+        return this;
+    }
+
+    /** Records that a PaymentIntent paid an invoice (what {@code GET /v1/invoice_payments} looks up). */
+    public FakeStripe putInvoicePayment(String paymentIntentId, String invoiceId) {
+        ObjectNode payment = Json.object();
+        payment.put("id", "inpay_fake" + sequence.incrementAndGet());
+        payment.put("object", "invoice_payment");
+        payment.put("amount_paid", Json.read(objects.getOrDefault(invoiceId, "{}")).path("amount_paid").asLong(0));
+        payment.put("amount_requested", Json.read(objects.getOrDefault(invoiceId, "{}")).path("amount_due").asLong(0));
+        payment.put("created", System.currentTimeMillis() / 1000);
+        payment.put("currency", "usd");
+        payment.put("invoice", invoiceId);
+        payment.put("is_default", true);
+        payment.put("livemode", false);
+        payment.putObject("payment").put("type", "payment_intent").put("payment_intent", paymentIntentId);
+        payment.put("status", "paid");
+        payment.putObject("status_transitions").putNull("canceled_at").put("paid_at", System.currentTimeMillis() / 1000);
+        invoicePayments.add(Json.write(payment));
+        return this;
+    }
+
+    /** Adds an event to {@code GET /v1/events}; it is served exactly as given. */
+    public FakeStripe addEvent(String rawEventJson) {
+        JsonNode event = Json.read(rawEventJson);
+        events.add(new StoredEvent(event.path("id").asText(), event.path("type").asText(),
+                event.path("created").asLong(), rawEventJson, sequence.incrementAndGet()));
+        return this;
+    }
+
+    /** Replaces the object answered by {@code GET /v1/account}. */
+    public FakeStripe account(JsonNode accountJson) {
+        account = Json.write(accountJson);
+        return this;
+    }
+
+    /** The next request (whatever it is) gets this answer instead of the normal one. */
+    public FakeStripe failNext(int status, String body, Map<String, String> headers) {
+        faults.add(new Fault(status, body, Map.copyOf(headers)));
+        return this;
+    }
+
+    /** The next request gets this status with Stripe's {@code api_error} body. */
+    public FakeStripe failNext(int status) {
+        return failNext(status, error("api_error", null, "Fake Stripe failure " + status, null), Map.of());
+    }
+
+    /** The next request is answered only after this delay (to trip the client's read timeout). */
+    public FakeStripe delayNext(Duration delay) {
+        delays.add(delay);
+        return this;
+    }
+
+    /** Every request received, oldest first. */
+    public List<RecordedRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Requests whose path is exactly this one, oldest first. */
+    public List<RecordedRequest> requestsTo(String path) {
+        return requests.stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    /** Forgets requests, pending faults and delays (stored objects and events stay). */
+    public void clearRequests() {
+        requests.clear();
+        faults.clear();
+        delays.clear();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getRawPath();
+            String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            requests.add(new RecordedRequest(method, path, query, authorization,
+                    exchange.getRequestHeaders().getFirst("Stripe-Version")));
+            exchange.getRequestBody().readAllBytes();
+
+            Duration delay = delays.poll();
+            if (delay != null) {
+                sleep(delay);
+            }
+            Fault fault = faults.poll();
+            if (fault != null) {
+                fault.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+                send(exchange, fault.status(), fault.body());
+                return;
+            }
+            Response response = authorized(authorization)
+                    .orElseGet(() -> route(method, path, params(query)));
+            send(exchange, response.status(), response.body());
+        } catch (RuntimeException e) {
+            send(exchange, 500, error("api_error", null, "Fake Stripe bug: " + e, null));
+        }
+    }
+
+    private Optional<Response> authorized(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return Optional.of(new Response(401, error("invalid_request_error", null,
+                    "You did not provide an API key. You need to provide your API key in the Authorization header,"
+                            + " using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').", null)));
+        }
+        String key = authorization.substring("Bearer ".length());
+        if (acceptedKeys.contains(key)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Response(401, error("invalid_request_error", null,
+                "Invalid API Key provided: " + masked(key), null)));
+    }
+
+    private Response route(String method, String path, Map<String, List<String>> params) {
+        if (!method.equals("GET")) {
+            return unrecognized(method, path);
+        }
+        switch (path) {
+            case "/v1/account":
+                return new Response(200, account);
+            case "/v1/events":
+                return listEvents(params);
+            case "/v1/invoice_payments":
+                return listInvoicePayments(params);
+            default:
+                break;
+        }
+        Matcher matcher = OBJECT_PATH.matcher(path);
+        if (!matcher.matches()) {
+            return unrecognized(method, path);
+        }
+        String collectionPath = matcher.group(1);
+        String id = URLDecoder.decode(matcher.group(2), StandardCharsets.UTF_8);
+        Optional<Collection> collection = COLLECTIONS_BY_PREFIX.values().stream()
+                .filter(c -> c.path().equals(collectionPath)).findFirst();
+        if (collection.isEmpty() || (matcher.group(3) != null && !collectionPath.equals("checkout/sessions"))) {
+            return unrecognized(method, path);
+        }
+        boolean stored = objects.containsKey(id) && collectionOf(id).equals(collection);
+        if (matcher.group(3) != null) {
+            String items = lineItems.get(id);
+            if (items != null) {
+                return new Response(200, items);
+            }
+            return stored ? new Response(200, list(List.of(), false, path)) : noSuch(collection.get(), id);
+        }
+        return stored ? new Response(200, objects.get(id)) : noSuch(collection.get(), id);
+    }
+
+    private Response listEvents(Map<String, List<String>> params) {
+        Optional<Response> badLimit = badLimit(params);
+        if (badLimit.isPresent()) {
+            return badLimit.get();
+        }
+        List<String> types = params.getOrDefault("types[]", List.of());
+        String type = first(params, "type");
+        List<StoredEvent> matching = events.stream()
+                .filter(e -> types.isEmpty() || types.contains(e.type()))
+                .filter(e -> type == null || typeMatches(type, e.type()))
+                .filter(e -> createdMatches(params, e.created()))
+                .sorted(Comparator.comparingLong(StoredEvent::created).thenComparingLong(StoredEvent::sequence)
+                        .reversed())
+                .toList();
+        String startingAfter = first(params, "starting_after");
+        int from = 0;
+        if (startingAfter != null) {
+            int index = indexOf(matching, startingAfter);
+            if (index < 0) {
+                return new Response(404, error("invalid_request_error", "resource_missing",
+                        "No such event: '" + startingAfter + "'", "starting_after"));
+            }
+            from = index + 1;
+        }
+        int limit = limit(params);
+        int to = Math.min(matching.size(), from + limit);
+        List<String> page = matching.subList(from, to).stream().map(StoredEvent::raw).toList();
+        return new Response(200, list(page, to < matching.size(), "/v1/events"));
+    }
+
+    private Response listInvoicePayments(Map<String, List<String>> params) {
+        Optional<Response> badLimit = badLimit(params);
+        if (badLimit.isPresent()) {
+            return badLimit.get();
+        }
+        String paymentIntent = first(params, "payment[payment_intent]");
+        String paymentType = first(params, "payment[type]");
+        String invoice = first(params, "invoice");
+        if (paymentIntent != null && !"payment_intent".equals(paymentType)) {
+            return new Response(400, error("invalid_request_error", "parameter_missing",
+                    "Missing required param: payment[type].", "payment[type]"));
+        }
+        List<String> matching = invoicePayments.stream()
+                .filter(raw -> {
+                    JsonNode payment = Json.read(raw);
+                    return (paymentIntent == null
+                            || paymentIntent.equals(payment.path("payment").path("payment_intent").asText()))
+                            && (invoice == null || invoice.equals(payment.path("invoice").asText()));
+                })
+                .toList();
+        int limit = limit(params);
+        return new Response(200, list(matching.subList(0, Math.min(limit, matching.size())),
+                matching.size() > limit, "/v1/invoice_payments"));
+    }
+
+    private static boolean createdMatches(Map<String, List<String>> params, long created) {
+        return bound(params, "created[gte]").map(b -> created >= b).orElse(true)
+                && bound(params, "created[gt]").map(b -> created > b).orElse(true)
+                && bound(params, "created[lte]").map(b -> created <= b).orElse(true)
+                && bound(params, "created[lt]").map(b -> created < b).orElse(true)
+                && bound(params, "created").map(b -> created == b).orElse(true);
+    }
+
+    private static boolean typeMatches(String pattern, String type) {
+        return pattern.endsWith("*") ? type.startsWith(pattern.substring(0, pattern.length() - 1))
+                : pattern.equals(type);
+    }
+
+    private static int indexOf(List<StoredEvent> events, String id) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).id().equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static Optional<Response> badLimit(Map<String, List<String>> params) {
+        String limit = first(params, "limit");
+        if (limit == null) {
+            return Optional.empty();
+        }
+        try {
+            int value = Integer.parseInt(limit);
+            if (value >= 1 && value <= 100) {
+                return Optional.empty();
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        return Optional.of(new Response(400, error("invalid_request_error", "parameter_invalid_integer",
+                "Invalid integer: " + limit + "; limit must be between 1 and 100", "limit")));
+    }
+
+    private static int limit(Map<String, List<String>> params) {
+        String limit = first(params, "limit");
+        return limit == null ? 10 : Integer.parseInt(limit);
+    }
+
+    private static Optional<Long> bound(Map<String, List<String>> params, String name) {
+        return Optional.ofNullable(first(params, name)).map(Long::parseLong);
+    }
+
+    private static String first(Map<String, List<String>> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static Optional<Collection> collectionOf(String id) {
+        return COLLECTIONS_BY_PREFIX.entrySet().stream()
+                .filter(entry -> id.startsWith(entry.getKey()))
+                .map(Map.Entry::getValue)
+                .findFirst();
+    }
+
+    private static Response noSuch(Collection collection, String id) {
+        return new Response(404, error("invalid_request_error", "resource_missing",
+                "No such " + collection.objectName() + ": '" + id + "'", "id"));
+    }
+
+    private static Response unrecognized(String method, String path) {
+        return new Response(404, error("invalid_request_error", null, "Unrecognized request URL (" + method + ": "
+                + path + "). The fake Stripe only serves the reads Substate makes.", null));
+    }
+
+    private static String list(List<String> rawItems, boolean hasMore, String url) {
+        return "{\"object\":\"list\",\"data\":[" + String.join(",", rawItems) + "],\"has_more\":" + hasMore
+                + ",\"url\":" + Json.write(url) + "}";
+    }
+
+    /** Stripe's error body: {@code {"error":{"type":…,"code":…,"message":…,"param":…}}}. */
+    public static String error(String type, String code, String message, String param) {
+        ObjectNode error = Json.object();
+        ObjectNode body = error.putObject("error");
+        if (code != null) {
+            body.put("code", code);
+            body.put("doc_url", "https://stripe.com/docs/error-codes/" + code.replace('_', '-'));
+        }
+        body.put("message", message);
+        if (param != null) {
+            body.put("param", param);
+        }
+        body.put("type", type);
+        return Json.write(error);
+    }
+
+    /** Decodes a form query; indexed or bracketed list keys ({@code types[0]}, {@code types[]}) become {@code types[]}. */
+    static Map<String, List<String>> params(String rawQuery) {
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return params;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            Matcher list = LIST_KEY.matcher(key);
+            if (list.matches()) {
+                key = list.group(1) + "[]";
+            }
+            params.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+        }
+        return params;
+    }
+
+    private static String masked(String key) {
+        int visible = Math.min(4, key.length());
+        int prefixEnd = key.indexOf('_', key.indexOf('_') + 1) + 1;
+        String prefix = prefixEnd > 0 && prefixEnd < key.length() - visible ? key.substring(0, prefixEnd) : "";
+        return prefix + "*".repeat(Math.max(0, key.length() - prefix.length() - visible))
+                + key.substring(key.length() - visible);
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("Request-Id", "req_fake" + System.nanoTime());
+        try {
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        } catch (IOException e) {
+            // The client gave up (timeout tests): nothing left to tell it.
+        }
+    }
+
+    /**
+     * One request the fake received.
+     *
+     * @param query the raw (still URL-encoded) query string, empty when none
+     * @param authorization the {@code Authorization} header, null when absent
+     */
+    public record RecordedRequest(String method, String path, String query, String authorization,
+            String stripeVersion) {
+        /** The decoded query parameters ({@code types[0]} and {@code types[]} both read as {@code types[]}). */
+        public Map<String, List<String>> params() {
+            return FakeStripe.params(query);
+        }
+
+        /** The API key of the {@code Bearer} authorization, null when absent. */
+        public String apiKey() {
+            return authorization != null && authorization.startsWith("Bearer ")
+                    ? authorization.substring("Bearer ".length()) : null;
+        }
+    }
+
+    private record Collection(String path, String objectName) {}
+
+    private record StoredEvent(String id, String type, long created, String raw, long sequence) {}
+
+    private record Fault(int status, String body, Map<String, String> headers) {}
+
+    private record Response(int status, String body) {}
+}
