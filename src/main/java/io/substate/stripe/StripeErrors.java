@@ -22,13 +22,14 @@ final class StripeErrors {
     static ApiException translate(StripeException e, String what) {
         Integer status = e.getStatusCode();
         String stripeMessage = stripeMessage(e);
-        if (e instanceof AuthenticationException) {
-            return new ApiException(ErrorCode.STRIPE_API_KEY_INVALID,
-                    "Stripe rejected the app's API key: " + stripeMessage + "; " + KEY_ADVICE);
-        }
+        // PermissionException (403) extends AuthenticationException (401): test it first.
         if (e instanceof PermissionException) {
             return new ApiException(ErrorCode.STRIPE_API_KEY_INVALID,
                     "The app's Stripe API key may not read " + what + ": " + stripeMessage + "; " + KEY_ADVICE);
+        }
+        if (e instanceof AuthenticationException) {
+            return new ApiException(ErrorCode.STRIPE_API_KEY_INVALID,
+                    "Stripe rejected the app's API key: " + stripeMessage + "; " + KEY_ADVICE);
         }
         if (e instanceof RateLimitException) {
             return rateLimited(e, what);

@@ -146,19 +146,21 @@ public final class FakeStripe implements AutoCloseable {
 
     /** Records that a PaymentIntent paid an invoice (what {@code GET /v1/invoice_payments} looks up). */
     public FakeStripe putInvoicePayment(String paymentIntentId, String invoiceId) {
+        JsonNode invoice = Json.read(objects.getOrDefault(invoiceId, "{}"));
+        long now = System.currentTimeMillis() / 1000;
         ObjectNode payment = Json.object();
         payment.put("id", "inpay_fake" + sequence.incrementAndGet());
         payment.put("object", "invoice_payment");
-        payment.put("amount_paid", Json.read(objects.getOrDefault(invoiceId, "{}")).path("amount_paid").asLong(0));
-        payment.put("amount_requested", Json.read(objects.getOrDefault(invoiceId, "{}")).path("amount_due").asLong(0));
-        payment.put("created", System.currentTimeMillis() / 1000);
+        payment.put("amount_paid", invoice.path("amount_paid").asLong(0));
+        payment.put("amount_requested", invoice.path("amount_due").asLong(0));
+        payment.put("created", now);
         payment.put("currency", "usd");
         payment.put("invoice", invoiceId);
         payment.put("is_default", true);
         payment.put("livemode", false);
         payment.putObject("payment").put("type", "payment_intent").put("payment_intent", paymentIntentId);
         payment.put("status", "paid");
-        payment.putObject("status_transitions").putNull("canceled_at").put("paid_at", System.currentTimeMillis() / 1000);
+        payment.putObject("status_transitions").putNull("canceled_at").put("paid_at", now);
         invoicePayments.add(Json.write(payment));
         return this;
     }
