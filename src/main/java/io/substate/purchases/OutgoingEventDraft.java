@@ -1,0 +1,23 @@
+package io.substate.purchases;
+
+/**
+ * A RevenueCat-format event the state machine asks to send; the caller adds ids, the customer and delivery.
+ * Times are epoch milliseconds except {@code causedAtSeconds} (the Stripe event's {@code created}). {@code priceMinor}
+ * is signed (negative for refunds, 0 for trials) and null on events that move no money.
+ */
+public record OutgoingEventDraft(
+        String type,
+        String productId,
+        String newProductId,
+        String periodType,
+        Long purchasedAtMs,
+        Long expirationAtMs,
+        Long priceMinor,
+        String currency,
+        Boolean isTrialConversion,
+        String cancelReason,
+        String expirationReason,
+        String transactionId,
+        String originalTransactionId,
+        Integer renewalNumber,
+        long causedAtSeconds) {}
