@@ -16,7 +16,14 @@ import io.substate.http.OperationsRoutes;
 import io.substate.http.RouteGroup;
 import io.substate.projects.ProjectRoutes;
 import io.substate.projects.ProjectService;
+import io.substate.customers.CustomerAdminRoutes;
+import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
+import io.substate.storage.Dialect;
+import io.substate.storage.GroupCommit;
+import io.substate.stripe.StripeEventLog;
+import io.substate.stripe.StripeWebhookRoutes;
+import io.substate.stripe.StripeWebhookService;
 import io.substate.storage.ServerSettingsRepository;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -58,12 +65,21 @@ public final class Substate implements AutoCloseable {
             ProjectService projects = new ProjectService(database.jdbi(), clock);
             AppService apps = new AppService(database, projects, clock);
 
+            List<AutoCloseable> workers = new ArrayList<>();
+            // SQLite has one writer: one committer thread. PostgreSQL takes a few batches in parallel.
+            GroupCommit commits = new GroupCommit(database.jdbi(), database.dialect() == Dialect.SQLITE ? 1 : 4);
+            workers.add(commits);
+            PurchaseUpdater purchaseUpdater = new PurchaseUpdater(settings.usdRates());
+            StripeWebhookService webhooks = new StripeWebhookService(apps, database.jdbi(), database.dialect(), commits,
+                    purchaseUpdater, settings.stripeApiBase(), clock);
+
             List<RouteGroup> routes = new ArrayList<>();
             routes.add(new OperationsRoutes(database, registry));
             routes.add(new ProjectRoutes(projects, adminAuth));
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
+            routes.add(new StripeWebhookRoutes(webhooks, new StripeEventLog(database.jdbi()), apps, adminAuth));
+            routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
 
-            List<AutoCloseable> workers = new ArrayList<>();
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);
             substate.logStart();

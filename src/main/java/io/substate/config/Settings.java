@@ -5,12 +5,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.substate.purchases.UsdRates;
 
 /**
  * Every setting of {@code substate serve} (DESIGN §2 "Running"), validated once at start-up.
  *
  * @param adminToken the admin token from the environment; empty means "use the stored one, or generate one"
  * @param publicUrl base of the webhook URLs shown to users, without a trailing slash
+ * @param usdRates USD conversion rates ({@code SUBSTATE_USD_RATES}) over built-in defaults
  */
 public record Settings(
         int port,
@@ -21,7 +23,8 @@ public record Settings(
         String publicUrl,
         String stripeApiBase,
         List<Duration> deliveryRetrySchedule,
-        Duration stripeRefreshInterval) {
+        Duration stripeRefreshInterval,
+        UsdRates usdRates) {
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
 
@@ -48,8 +51,10 @@ public record Settings(
         if (refresh.isNegative() || refresh.isZero()) {
             throw new InvalidSettingException("SUBSTATE_STRIPE_REFRESH_INTERVAL", "must be a positive duration");
         }
+        UsdRates usdRates = UsdRates.parse(env.get("SUBSTATE_USD_RATES"));
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
-                nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh);
+                nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
+                usdRates);
     }
 
     public boolean isSqlite() {
@@ -64,7 +69,7 @@ public record Settings(
 
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
-                deliveryRetrySchedule, stripeRefreshInterval);
+                deliveryRetrySchedule, stripeRefreshInterval, usdRates);
     }
 
     private static int parsePort(String text) {

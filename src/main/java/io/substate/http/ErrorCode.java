@@ -24,6 +24,7 @@ public enum ErrorCode {
     UNSUPPORTED_EVENT_TYPE(400, "invalid_request", 7226, false),
     INVALID_EVENT(400, "invalid_request", 7226, false),
     PURCHASE_NOT_FOUND(422, "unprocessable_entity_error", 7226, true),
+    APP_USER_ID_NOT_DETECTED(422, "unprocessable_entity_error", 7226, true),
 
     // Stripe API (reading objects with the app's key). Stripe's failure is not ours to hide: 4xx with a clear code.
     STRIPE_API_KEY_NOT_CONFIGURED(422, "unprocessable_entity_error", 7103, false),

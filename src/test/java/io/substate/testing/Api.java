@@ -57,6 +57,12 @@ public final class Api {
         return send("PATCH", path, body instanceof String s ? s : Json.write(body));
     }
 
+    /** Posts a Stripe event as Stripe does: raw body and a Stripe-Signature header. */
+    public HttpResponse postStripe(String path, String payload, String signature) {
+        Api signed = signature == null ? this : withHeader("Stripe-Signature", signature);
+        return signed.send("POST", path, payload);
+    }
+
     public HttpResponse send(String method, String path, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(30))

@@ -1,0 +1,60 @@
+package io.substate.purchases;
+
+import io.substate.customers.Customer;
+import io.substate.customers.CustomerStore;
+import io.substate.delivery.Outbox;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Applies one Stripe fact to a stored purchase inside the caller's transaction: the pure state machine decides, and
+ * this writes its decision — the new state, the Stripe objects now known to belong to the purchase, and the outgoing
+ * events — so that all of it commits together or not at all.
+ */
+public final class PurchaseUpdater {
+    private final UsdRates rates;
+
+    public PurchaseUpdater(UsdRates rates) {
+        this.rates = rates;
+    }
+
+    /** The purchase after the fact, and whether the fact was applied or stale. */
+    public record Applied(StoredPurchase purchase, Outcome outcome, List<String> outgoingEventIds) {}
+
+    public Applied apply(Handle h, StoredPurchase purchase, StripeFact fact, String sourceEventId, long nowMillis) {
+        Transition transition = PurchaseStateMachine.apply(purchase.state(), fact);
+        StoredPurchase next = purchase.withState(transition.next());
+        PurchaseStore.update(h, next, nowMillis);
+        rememberObjects(h, next, fact);
+        List<String> ids = List.of();
+        if (!transition.events().isEmpty() && next.customerId() != null) {
+            Optional<Customer> customer = CustomerStore.findById(h, next.customerId());
+            if (customer.isPresent()) {
+                Outbox.Source source = new Outbox.Source(next.projectId(), next.appId(), customer.get(), next.id(),
+                        next.state().livemode(), sourceEventId);
+                ids = transition.events().stream()
+                        .map(draft -> Outbox.append(h, source, draft, rates, nowMillis))
+                        .toList();
+            }
+        }
+        return new Applied(next, transition.outcome(), ids);
+    }
+
+    /** Invoices, charges, payment intents and sessions seen with this purchase, so later refunds find it locally. */
+    private static void rememberObjects(Handle h, StoredPurchase p, StripeFact fact) {
+        if (fact instanceof StripeFact.InvoiceFact i) {
+            PurchaseStore.rememberObject(h, p.appId(), i.invoiceId(), p.id());
+            PurchaseStore.rememberObject(h, p.appId(), i.chargeId(), p.id());
+            PurchaseStore.rememberObject(h, p.appId(), i.paymentIntentId(), p.id());
+        } else if (fact instanceof StripeFact.SubscriptionSnapshot s) {
+            PurchaseStore.rememberObject(h, p.appId(), s.latestInvoiceId(), p.id());
+        } else if (fact instanceof StripeFact.CheckoutFact c) {
+            PurchaseStore.rememberObject(h, p.appId(), c.sessionId(), p.id());
+            PurchaseStore.rememberObject(h, p.appId(), c.paymentIntentId(), p.id());
+        } else if (fact instanceof StripeFact.RefundFact r) {
+            PurchaseStore.rememberObject(h, p.appId(), r.chargeId(), p.id());
+            PurchaseStore.rememberObject(h, p.appId(), r.paymentIntentId(), p.id());
+        }
+    }
+}

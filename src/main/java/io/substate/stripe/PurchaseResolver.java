@@ -1,0 +1,142 @@
+package io.substate.stripe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.substate.apps.App;
+import io.substate.http.ApiException;
+import io.substate.http.ErrorCode;
+import io.substate.purchases.PurchaseStore;
+import io.substate.purchases.StoredPurchase;
+import io.substate.purchases.StripeFact;
+import io.substate.purchases.StripeFact.CheckoutFact;
+import io.substate.purchases.StripeFact.InvoiceFact;
+import io.substate.purchases.StripeFact.RefundFact;
+import io.substate.purchases.StripeFact.SubscriptionSnapshot;
+import io.substate.purchases.StripeFacts;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Finds the purchase an event is about (DESIGN §2 step 6), for both Stripe API shapes: subscription id; checkout
+ * session id; invoice → subscription ({@code invoice.subscription} or basil's {@code invoice.parent…}); charge →
+ * invoice → subscription, or on basil charge → payment intent → invoice payments → invoice; or payment intent →
+ * one-time purchase. Objects already seen with a purchase are found locally; the Stripe API is asked only when
+ * needed, with the app's key.
+ */
+final class PurchaseResolver {
+    private final Jdbi jdbi;
+    private final String stripeApiBase;
+
+    PurchaseResolver(Jdbi jdbi, String stripeApiBase) {
+        this.jdbi = jdbi;
+        this.stripeApiBase = stripeApiBase;
+    }
+
+    Resolution resolve(App app, StripeFact fact) {
+        if (fact instanceof SubscriptionSnapshot s) {
+            return Resolution.of(s.subscriptionId(), s);
+        }
+        if (fact instanceof InvoiceFact i) {
+            return i.subscriptionId() == null
+                    ? Resolution.ignored(i, "invoice " + i.invoiceId() + " is not for a subscription; nothing to update")
+                    : Resolution.of(i.subscriptionId(), i);
+        }
+        if (fact instanceof CheckoutFact c) {
+            return resolveCheckout(app, c);
+        }
+        if (fact instanceof RefundFact r) {
+            return resolveRefund(app, r);
+        }
+        throw new IllegalArgumentException("unknown fact " + fact);
+    }
+
+    private Resolution resolveCheckout(App app, CheckoutFact c) {
+        if ("subscription".equals(c.mode())) {
+            if (c.subscriptionId() == null) {
+                return Resolution.ignored(c, "checkout session " + c.sessionId() + " has no subscription yet");
+            }
+            Resolution resolution = Resolution.of(c.subscriptionId(), c);
+            // A new subscription-mode purchase: read the subscription now so access starts with this event
+            // instead of waiting for customer.subscription.* (which may arrive later, or not be selected).
+            if (app.trackNewPurchases() && app.stripeApiKey() != null && !exists(app, c.subscriptionId())) {
+                try {
+                    JsonNode subscription = api(app).subscription(c.subscriptionId());
+                    return resolution.withPrelude(List.of(StripeFacts.fromSubscriptionObject(subscription, c.eventId(),
+                            c.created(), c.livemode())));
+                } catch (ApiException e) {
+                    return Resolution.failed(c.subscriptionId(), c, e);
+                }
+            }
+            return resolution;
+        }
+        if (!"payment".equals(c.mode())) {
+            return Resolution.ignored(c, "checkout session " + c.sessionId() + " is in " + c.mode()
+                    + " mode; only payment and subscription sessions are purchases");
+        }
+        Resolution resolution = Resolution.of(c.sessionId(), c);
+        if (c.productId() != null || exists(app, c.sessionId()) || !app.trackNewPurchases()) {
+            return resolution;
+        }
+        if (app.stripeApiKey() == null) {
+            return Resolution.failed(c.sessionId(), c, new ApiException(ErrorCode.STRIPE_API_KEY_NOT_CONFIGURED,
+                    "Checkout session " + c.sessionId() + " is a one-time purchase whose product is only in its line "
+                            + "items, which Stripe does not include in the event. Set the app's Stripe API key "
+                            + "(a restricted key rk_… with read access to Checkout Sessions) and replay this event."));
+        }
+        try {
+            JsonNode items = api(app).checkoutSessionLineItems(c.sessionId());
+            JsonNode first = items.path("data").path(0);
+            JsonNode price = first.path("price");
+            String product = price.path("product").isObject() ? price.path("product").path("id").asText(null)
+                    : price.path("product").asText(null);
+            return resolution.withFact(c.withLineItem(product, price.path("id").asText(null),
+                    first.hasNonNull("amount_total") ? first.get("amount_total").asLong() : c.amountTotal(),
+                    first.path("currency").asText(c.currency())));
+        } catch (ApiException e) {
+            return Resolution.failed(c.sessionId(), c, e);
+        }
+    }
+
+    private Resolution resolveRefund(App app, RefundFact r) {
+        for (String objectId : new String[] {r.chargeId(), r.paymentIntentId(), r.invoiceId()}) {
+            Optional<StoredPurchase> known = objectId == null ? Optional.empty() : findByRef(app, objectId);
+            if (known.isPresent()) {
+                return Resolution.of(known.get().token(), r);
+            }
+        }
+        String parkKey = r.paymentIntentId() != null ? r.paymentIntentId() : r.chargeId();
+        if (app.stripeApiKey() == null) {
+            return Resolution.unresolved(parkKey, r);
+        }
+        try {
+            StripeApi api = api(app);
+            String invoiceId = r.invoiceId();
+            if (invoiceId == null && r.paymentIntentId() != null) {
+                invoiceId = api.invoiceIdForPaymentIntent(r.paymentIntentId()).orElse(null);
+            }
+            if (invoiceId == null) {
+                return Resolution.unresolved(parkKey, r);
+            }
+            InvoiceFact invoice = StripeFacts.fromInvoiceObject(api.invoice(invoiceId), r.eventId(), r.created(),
+                    r.livemode());
+            if (invoice.subscriptionId() == null) {
+                return Resolution.unresolved(parkKey, r);
+            }
+            return Resolution.of(invoice.subscriptionId(), r.withInvoiceId(invoiceId));
+        } catch (ApiException e) {
+            return Resolution.failed(parkKey, r, e);
+        }
+    }
+
+    private boolean exists(App app, String token) {
+        return jdbi.withHandle(h -> PurchaseStore.findForUpdate(h, app.id(), token, "").isPresent());
+    }
+
+    private Optional<StoredPurchase> findByRef(App app, String objectId) {
+        return jdbi.withHandle(h -> PurchaseStore.findByObjectRef(h, app.id(), objectId));
+    }
+
+    private StripeApi api(App app) {
+        return StripeApi.forApp(stripeApiBase, app.stripeApiKey());
+    }
+}

@@ -1,0 +1,106 @@
+package io.substate.stripe;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** The Stripe event log ({@code stripe_events}); idempotency is its primary key (app, event id). */
+public final class StripeEventLog {
+    private static final String COLUMNS = "app_id, event_id, type, created, livemode, api_version, received_at, "
+            + "processed_at, status, error_code, error_message, purchase_token, purchase_id, duplicate_deliveries, payload";
+
+    private final Jdbi jdbi;
+
+    public StripeEventLog(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** Inserts the event unless it is known; true when this call inserted it. */
+    public static boolean insertIfAbsent(Handle h, String appId, StripeEvent event, String payload, String status,
+            long receivedAt) {
+        return h.createUpdate("INSERT INTO stripe_events (app_id, event_id, type, created, livemode, api_version, "
+                        + "received_at, status, payload) VALUES (:app, :id, :type, :created, :livemode, :api, :received, "
+                        + ":status, :payload) ON CONFLICT (app_id, event_id) DO NOTHING")
+                .bind("app", appId).bind("id", event.id()).bind("type", event.type()).bind("created", event.created())
+                .bind("livemode", event.livemode()).bind("api", event.apiVersion()).bind("received", receivedAt)
+                .bind("status", status).bind("payload", payload).execute() == 1;
+    }
+
+    /** The stored event, locked for update where the database supports it. */
+    public static Optional<LoggedStripeEvent> findForUpdate(Handle h, String appId, String eventId, String lockClause) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM stripe_events WHERE app_id = :app AND event_id = :id" + lockClause)
+                .bind("app", appId).bind("id", eventId).map(StripeEventLog::map).findOne();
+    }
+
+    public static void countDuplicate(Handle h, String appId, String eventId) {
+        h.createUpdate("UPDATE stripe_events SET duplicate_deliveries = duplicate_deliveries + 1 "
+                        + "WHERE app_id = :app AND event_id = :id")
+                .bind("app", appId).bind("id", eventId).execute();
+    }
+
+    public static void recordOutcome(Handle h, String appId, String eventId, String status, String errorCode,
+            String errorMessage, String purchaseToken, String purchaseId, long processedAt) {
+        h.createUpdate("UPDATE stripe_events SET status = :status, error_code = :code, error_message = :message, "
+                        + "purchase_token = :token, purchase_id = :purchase, processed_at = :at "
+                        + "WHERE app_id = :app AND event_id = :id")
+                .bind("app", appId).bind("id", eventId).bind("status", status).bind("code", errorCode)
+                .bind("message", errorMessage).bind("token", purchaseToken).bind("purchase", purchaseId)
+                .bind("at", processedAt).execute();
+    }
+
+    /** Parked events waiting for the purchase {@code token}, oldest Stripe time first. */
+    public static List<LoggedStripeEvent> parkedFor(Handle h, String appId, String token) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM stripe_events WHERE app_id = :app AND purchase_token = :token "
+                        + "AND status = 'parked' ORDER BY created, event_id")
+                .bind("app", appId).bind("token", token).map(StripeEventLog::map).list();
+    }
+
+    public Optional<LoggedStripeEvent> find(String appId, String eventId) {
+        return jdbi.withHandle(h -> findForUpdate(h, appId, eventId, ""));
+    }
+
+    /** Newest first; {@code status} may be null for all; up to {@code limit + 1} rows for paging. */
+    public List<LoggedStripeEvent> list(String appId, String status, String startingAfter, int limit) {
+        return jdbi.withHandle(h -> {
+            StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM stripe_events e WHERE app_id = :app");
+            if (status != null) {
+                sql.append(" AND status = :status");
+            }
+            if (startingAfter != null) {
+                sql.append(" AND (received_at, event_id) < (SELECT received_at, event_id FROM stripe_events "
+                        + "WHERE app_id = :app AND event_id = :after)");
+            }
+            sql.append(" ORDER BY received_at DESC, event_id DESC LIMIT :n");
+            Query query = h.createQuery(sql.toString()).bind("app", appId).bind("n", limit + 1);
+            if (status != null) {
+                query.bind("status", status);
+            }
+            if (startingAfter != null) {
+                query.bind("after", startingAfter);
+            }
+            return query.map(StripeEventLog::map).list();
+        });
+    }
+
+    /** Event ids of an app's events with this status, oldest first (bulk replay). */
+    public List<String> idsWithStatus(String appId, String status, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT event_id FROM stripe_events WHERE app_id = :app "
+                        + "AND status = :status ORDER BY created, event_id LIMIT :n")
+                .bind("app", appId).bind("status", status).bind("n", limit).mapTo(String.class).list());
+    }
+
+    private static LoggedStripeEvent map(ResultSet rs, StatementContext ctx) throws SQLException {
+        long processedAt = rs.getLong("processed_at");
+        Long processed = rs.wasNull() ? null : processedAt;
+        return new LoggedStripeEvent(rs.getString("app_id"), rs.getString("event_id"), rs.getString("type"),
+                rs.getLong("created"), rs.getBoolean("livemode"), rs.getString("api_version"), rs.getLong("received_at"),
+                processed, rs.getString("status"), rs.getString("error_code"), rs.getString("error_message"),
+                rs.getString("purchase_token"), rs.getString("purchase_id"), rs.getLong("duplicate_deliveries"),
+                rs.getString("payload"));
+    }
+}

@@ -1,0 +1,212 @@
+package io.substate.stripe;
+
+import io.substate.apps.App;
+import io.substate.apps.AppService;
+import io.substate.customers.Customer;
+import io.substate.customers.CustomerStore;
+import io.substate.http.ApiException;
+import io.substate.http.ErrorCode;
+import io.substate.purchases.PurchaseState;
+import io.substate.purchases.Outcome;
+import io.substate.purchases.PurchaseStateMachine;
+import io.substate.purchases.PurchaseStore;
+import io.substate.purchases.PurchaseUpdater;
+import io.substate.purchases.StoredPurchase;
+import io.substate.purchases.StripeFact;
+import io.substate.purchases.StripeFacts;
+import io.substate.storage.Dialect;
+import io.substate.storage.GroupCommit;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The Stripe webhook endpoint's work (DESIGN §2): verify, parse, find the purchase, apply the state machine, and
+ * commit the event-log row, the new state and the outgoing events in one transaction before answering.
+ */
+public final class StripeWebhookService {
+    private final AppService apps;
+    private final PurchaseResolver resolver;
+    private final PurchaseUpdater updater;
+    private final GroupCommit commits;
+    private final Dialect dialect;
+    private final Clock clock;
+
+    public StripeWebhookService(AppService apps, org.jdbi.v3.core.Jdbi jdbi, Dialect dialect, GroupCommit commits,
+            PurchaseUpdater updater, String stripeApiBase, Clock clock) {
+        this.apps = apps;
+        this.resolver = new PurchaseResolver(jdbi, stripeApiBase);
+        this.updater = updater;
+        this.commits = commits;
+        this.dialect = dialect;
+        this.clock = clock;
+    }
+
+    /** Handles one delivery from Stripe; throws {@link ApiException} for anything Stripe must be told is wrong. */
+    public WebhookResult receive(String appId, String payload, String signatureHeader) {
+        App app = apps.find(appId).orElseThrow(() -> new ApiException(ErrorCode.RESOURCE_MISSING,
+                "No Stripe app '" + appId + "' exists. Copy the Stripe Webhook Endpoint again from the app's Webhook "
+                        + "Configuration in the Substate dashboard and update the endpoint URL in Stripe."));
+        long now = clock.millis();
+        List<String> secrets = app.validWebhookSecrets(now);
+        if (secrets.isEmpty()) {
+            apps.recordSignatureFailure(appId, "webhook secret not configured", now);
+            throw new ApiException(ErrorCode.WEBHOOK_SECRET_NOT_CONFIGURED, "This app has no Stripe Webhook Secret. "
+                    + "In Stripe's Webhooks page, open this endpoint, reveal its Signing secret (whsec_…), and paste it "
+                    + "into the app's Stripe Webhook Secret field in Substate.");
+        }
+        try {
+            StripeSignatureVerifier.verify(payload, signatureHeader, secrets, now / 1000);
+        } catch (SignatureException e) {
+            apps.recordSignatureFailure(appId, e.getMessage(), now);
+            throw new ApiException(ErrorCode.INVALID_SIGNATURE, e.getMessage());
+        }
+        StripeEvent event = StripeEvents.parse(payload);
+        if (!StripeEvents.isAccepted(event.type())) {
+            return rejectUnsupported(app, event, payload, now);
+        }
+        StripeFact fact = StripeFacts.from(event);
+        return process(app, event, fact, payload, false);
+    }
+
+    /** Runs a stored event through the normal path again (no signature: it was verified when received). */
+    public WebhookResult replay(App app, LoggedStripeEvent logged) {
+        StripeEvent event = StripeEvents.parse(logged.payload());
+        if (!StripeEvents.isAccepted(event.type())) {
+            return rejectUnsupported(app, event, logged.payload(), clock.millis());
+        }
+        return process(app, event, StripeFacts.from(event), logged.payload(), true);
+    }
+
+    private WebhookResult rejectUnsupported(App app, StripeEvent event, String payload, long now) {
+        String message = "Stripe event type '" + event.type() + "' is not supported. Select only these events for "
+                + "this endpoint in Stripe: " + String.join(", ", StripeEvents.ACCEPTED_TYPES) + ". Other types are "
+                + "answered with this error, and Stripe eventually disables an endpoint that keeps failing.";
+        commits.execute(event.id(), h -> {
+            if (!StripeEventLog.insertIfAbsent(h, app.id(), event, payload, LoggedStripeEvent.FAILED, now)) {
+                StripeEventLog.countDuplicate(h, app.id(), event.id());
+            }
+            StripeEventLog.recordOutcome(h, app.id(), event.id(), LoggedStripeEvent.FAILED,
+                    ErrorCode.UNSUPPORTED_EVENT_TYPE.code(), message, null, null, now);
+            return null;
+        });
+        throw new ApiException(ErrorCode.UNSUPPORTED_EVENT_TYPE, message);
+    }
+
+    private WebhookResult process(App app, StripeEvent event, StripeFact fact, String payload, boolean replay) {
+        long receivedAt = clock.millis();
+        Resolution resolution = resolver.resolve(app, fact);
+        return commits.execute(resolution.orderKey(event.id()),
+                h -> processInTransaction(h, app, event, payload, resolution, replay, receivedAt));
+    }
+
+    private WebhookResult processInTransaction(Handle h, App app, StripeEvent event, String payload,
+            Resolution resolution, boolean replay, long now) {
+        Optional<LoggedStripeEvent> logged = StripeEventLog.findForUpdate(h, app.id(), event.id(), dialect.forUpdate());
+        if (logged.isPresent() && !replay && isFinal(logged.get().status())) {
+            StripeEventLog.countDuplicate(h, app.id(), event.id());
+            return WebhookResult.ok(event.id(), WebhookResult.DUPLICATE, logged.get().purchaseId());
+        }
+        if (logged.isEmpty() && !StripeEventLog.insertIfAbsent(h, app.id(), event, payload, "received", now)) {
+            // Another instance inserted it a moment ago and has committed: it is a duplicate delivery.
+            StripeEventLog.countDuplicate(h, app.id(), event.id());
+            return WebhookResult.ok(event.id(), WebhookResult.DUPLICATE, null);
+        }
+        if (resolution.failure() != null) {
+            // Not parked: a failure to read Stripe is retried on Stripe's next delivery, or replayed by hand.
+            StripeEventLog.recordOutcome(h, app.id(), event.id(), LoggedStripeEvent.FAILED,
+                    resolution.failure().errorCode().code(), resolution.failure().getMessage(), resolution.parkKey(),
+                    null, now);
+            return WebhookResult.rejected(event.id(), LoggedStripeEvent.FAILED, resolution.failure().errorCode(),
+                    resolution.failure().getMessage());
+        }
+        if (resolution.ignoredBecause() != null) {
+            StripeEventLog.recordOutcome(h, app.id(), event.id(), LoggedStripeEvent.PROCESSED, null,
+                    resolution.ignoredBecause(), null, null, now);
+            return WebhookResult.ok(event.id(), LoggedStripeEvent.PROCESSED, null);
+        }
+        if (resolution.token() == null) {
+            return park(h, app, event, resolution.parkKey(), ErrorCode.PURCHASE_NOT_FOUND,
+                    notFoundMessage(resolution.parkKey()), now);
+        }
+        Optional<StoredPurchase> existing = PurchaseStore.findForUpdate(h, app.id(), resolution.token(), dialect.forUpdate());
+        boolean created = existing.isEmpty();
+        StoredPurchase purchase;
+        if (existing.isPresent()) {
+            purchase = existing.get();
+        } else if (app.trackNewPurchases() && NewPurchaseTracking.canStart(resolution.fact())) {
+            NewPurchaseTracking.Detection detection = NewPurchaseTracking.detect(app, resolution.fact());
+            if (detection.appUserId() == null) {
+                return park(h, app, event, resolution.token(), ErrorCode.APP_USER_ID_NOT_DETECTED, detection.problem(), now);
+            }
+            Customer customer = CustomerStore.findOrCreate(h, app.projectId(), detection.appUserId(), now);
+            purchase = PurchaseStore.insert(h, app.projectId(), app.id(), customer.id(), resolution.token(),
+                    PurchaseState.empty(kindOf(resolution.fact()), resolution.token(), event.livemode()), now);
+        } else {
+            return park(h, app, event, resolution.token(), ErrorCode.PURCHASE_NOT_FOUND,
+                    notFoundMessage(resolution.token()), now);
+        }
+        List<StripeFact> facts = new ArrayList<>(resolution.prelude());
+        facts.add(resolution.fact());
+        Outcome outcome = Outcome.STALE;
+        for (StripeFact f : facts) {
+            PurchaseUpdater.Applied applied = updater.apply(h, purchase, f, event.id(), now);
+            purchase = applied.purchase();
+            if (f == resolution.fact()) {
+                outcome = applied.outcome();
+            }
+        }
+        String status = outcome == Outcome.STALE ? LoggedStripeEvent.STALE : LoggedStripeEvent.PROCESSED;
+        StripeEventLog.recordOutcome(h, app.id(), event.id(), status, null, null, resolution.token(), purchase.id(), now);
+        if (created) {
+            applyParked(h, purchase, now);
+        }
+        return WebhookResult.ok(event.id(), status, purchase.id());
+    }
+
+    /**
+     * Applies the events that were parked while this purchase did not exist (the receipt rule), oldest first.
+     * Called when a purchase appears: by tracking here, or when its receipt is posted.
+     */
+    public int applyParked(Handle h, StoredPurchase purchase, long now) {
+        int applied = 0;
+        StoredPurchase current = purchase;
+        for (LoggedStripeEvent parked : StripeEventLog.parkedFor(h, purchase.appId(), purchase.token())) {
+            StripeEvent event = StripeEvents.parse(parked.payload());
+            PurchaseUpdater.Applied result = updater.apply(h, current, StripeFacts.from(event), event.id(), now);
+            current = result.purchase();
+            String status = result.outcome() == Outcome.STALE
+                    ? LoggedStripeEvent.STALE : LoggedStripeEvent.PROCESSED;
+            StripeEventLog.recordOutcome(h, purchase.appId(), event.id(), status, null, null, purchase.token(),
+                    purchase.id(), now);
+            applied++;
+        }
+        return applied;
+    }
+
+    private WebhookResult park(Handle h, App app, StripeEvent event, String parkKey, ErrorCode code, String message,
+            long now) {
+        StripeEventLog.recordOutcome(h, app.id(), event.id(), LoggedStripeEvent.PARKED, code.code(), message, parkKey,
+                null, now);
+        return WebhookResult.rejected(event.id(), LoggedStripeEvent.PARKED, code, message);
+    }
+
+    /** Processed and stale events are done: a redelivery is a duplicate. Parked and failed ones are tried again. */
+    private static boolean isFinal(String status) {
+        return LoggedStripeEvent.PROCESSED.equals(status) || LoggedStripeEvent.STALE.equals(status);
+    }
+
+    private static String notFoundMessage(String key) {
+        return "No purchase for " + key + " exists in this app yet. Post the Stripe token to /v1/receipts first "
+                + "(send your purchase tokens), or enable 'Track new purchases from server-to-server notifications' "
+                + "for this app. The event is parked: it is applied as soon as the purchase exists, and Stripe's "
+                + "retries are then answered 200.";
+    }
+
+    private static PurchaseState.Kind kindOf(StripeFact fact) {
+        return fact instanceof StripeFact.CheckoutFact c && "payment".equals(c.mode())
+                ? PurchaseState.Kind.ONE_TIME : PurchaseState.Kind.SUBSCRIPTION;
+    }
+}

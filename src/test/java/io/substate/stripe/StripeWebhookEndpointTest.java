@@ -1,0 +1,253 @@
+package io.substate.stripe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.testing.Api;
+import io.substate.testing.Fixtures;
+import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.HttpResponse;
+import io.substate.testing.StripeObjects;
+import io.substate.testing.TestDb;
+import io.substate.testing.TestServer;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static io.substate.testing.StripeEventBuilder.sign;
+import static io.substate.testing.StripeEventBuilder.uniqueId;
+import static io.substate.testing.StripeObjects.event;
+
+/** The per-app Stripe webhook endpoint over HTTP: every answer of DESIGN §2, on SQLite and PostgreSQL. */
+@ParameterizedClass
+@EnumSource(TestDb.class)
+class StripeWebhookEndpointTest {
+    static final String SECRET = "whsec_endpoint_test_secret";
+
+    @Parameter
+    TestDb db;
+
+    Api admin() {
+        return TestServer.shared(db).admin();
+    }
+
+    Api stripe() {
+        return TestServer.shared(db).anonymous();
+    }
+
+    long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    StripeApp app(Map<String, Object> settings) {
+        return Fixtures.stripeApp(admin(), settings);
+    }
+
+    String subscriptionEvent(String type, String subId, String customer, String status, long created) {
+        ObjectNode sub = StripeObjects.subscription(subId).customer(customer).status(status)
+                .price("price_Basic", "prod_Basic").period(now() - 60, now() + 30 * 86400).json();
+        return event(uniqueId("evt_"), type, created, sub);
+    }
+
+    JsonNode events(StripeApp app, String query) {
+        return admin().get("/v2/projects/" + app.projectId() + "/apps/" + app.appId() + "/stripe_events" + query).json();
+    }
+
+    @Test
+    void unknownAppIs404WithAHint() {
+        String payload = subscriptionEvent("customer.subscription.updated", uniqueId("sub_"), "cus_1", "active", now());
+
+        HttpResponse response = stripe().postStripe("/v1/incoming-webhooks/stripe/appNope", payload, sign(payload, SECRET));
+
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.json().get("code").asText()).isEqualTo("resource_missing");
+        assertThat(response.json().get("message").asText()).contains("Stripe Webhook Endpoint");
+    }
+
+    @Test
+    void appWithoutSecretIs400WebhookSecretNotConfigured() {
+        StripeApp app = app(Map.of());
+        String payload = subscriptionEvent("customer.subscription.updated", uniqueId("sub_"), "cus_1", "active", now());
+
+        HttpResponse response = stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("code").asText()).isEqualTo("webhook_secret_not_configured");
+        assertThat(response.json().get("message").asText()).contains("Signing secret");
+    }
+
+    @Test
+    void wrongSecretIs400InvalidSignatureAndIsCountedOnTheApp() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET));
+        String payload = subscriptionEvent("customer.subscription.updated", uniqueId("sub_"), "cus_1", "active", now());
+
+        HttpResponse response = stripe().postStripe(app.webhookPath(), payload, sign(payload, "whsec_other"));
+        HttpResponse missing = stripe().postStripe(app.webhookPath(), payload, null);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("code").asText()).isEqualTo("invalid_signature");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.json().get("code").asText()).isEqualTo("invalid_signature");
+        JsonNode stripe = admin().get("/v2/projects/" + app.projectId() + "/apps/" + app.appId()).json().get("stripe");
+        assertThat(stripe.get("signature_failures").get("count").asLong()).isEqualTo(2);
+        assertThat(events(app, "").get("items")).isEmpty();
+    }
+
+    @Test
+    void unsupportedTypeIs400ListingTheAcceptedTypesAndIsLoggedAsFailed() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET));
+        String payload = subscriptionEvent("customer.created", uniqueId("sub_"), "cus_1", "active", now());
+
+        HttpResponse response = stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("code").asText()).isEqualTo("unsupported_event_type");
+        assertThat(response.json().get("message").asText()).contains("customer.subscription.updated",
+                "customer.subscription.deleted", "charge.refunded", "invoice.updated",
+                "customer.subscription.created", "checkout.session.completed");
+        JsonNode logged = events(app, "?status=failed").get("items");
+        assertThat(logged).hasSize(1);
+        assertThat(logged.get(0).get("error_code").asText()).isEqualTo("unsupported_event_type");
+    }
+
+    @Test
+    void malformedEventWithAValidSignatureIs400AndNothingIsWritten() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET));
+        String notJson = "{\"id\": \"evt_1\", ";
+        String noObject = "{\"id\":\"evt_x1\",\"object\":\"event\",\"type\":\"customer.subscription.updated\","
+                + "\"created\":1700000000,\"livemode\":false,\"data\":{}}";
+
+        HttpResponse first = stripe().postStripe(app.webhookPath(), notJson, sign(notJson, SECRET));
+        HttpResponse second = stripe().postStripe(app.webhookPath(), noObject, sign(noObject, SECRET));
+
+        assertThat(first.status()).isEqualTo(400);
+        assertThat(first.json().get("code").asText()).isEqualTo("invalid_event");
+        assertThat(second.status()).isEqualTo(400);
+        assertThat(second.json().get("code").asText()).isEqualTo("invalid_event");
+        assertThat(second.json().get("message").asText()).contains("data.object");
+        assertThat(events(app, "").get("items")).isEmpty();
+    }
+
+    @Test
+    void withoutTrackingAnUnknownPurchaseIs422AndTheEventIsParked() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET));
+        String payload = subscriptionEvent("customer.subscription.updated", uniqueId("sub_"), "cus_1", "active", now());
+
+        HttpResponse first = stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+        HttpResponse retry = stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+
+        assertThat(first.status()).isEqualTo(422);
+        assertThat(first.json().get("code").asText()).isEqualTo("purchase_not_found");
+        assertThat(first.json().get("message").asText()).contains("/v1/receipts", "Track new purchases");
+        assertThat(retry.status()).isEqualTo(422);
+        JsonNode parked = events(app, "?status=parked").get("items");
+        assertThat(parked).hasSize(1);
+        assertThat(parked.get(0).get("error_code").asText()).isEqualTo("purchase_not_found");
+    }
+
+    @Test
+    void trackingWithStripeCustomerIdCreatesTheCustomerAndADuplicateIsAnsweredOk() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+        Fixtures.entitlement(admin(), app, "pro", "prod_Basic", "subscription");
+        String customer = uniqueId("cus_");
+        String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), customer, "active", now());
+
+        HttpResponse first = stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+        HttpResponse duplicate = stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.json().get("outcome").asText()).isEqualTo("processed");
+        assertThat(duplicate.status()).isEqualTo(200);
+        assertThat(duplicate.json().get("outcome").asText()).isEqualTo("duplicate");
+        JsonNode customerView = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json();
+        assertThat(customerView.get("original_app_user_id").asText()).isEqualTo(customer);
+        assertThat(customerView.get("purchases").get(0).get("grants_access").asBoolean()).isTrue();
+        assertThat(customerView.get("active_entitlements").get(0).asText()).isEqualTo("pro");
+        assertThat(customerView.get("history").findValuesAsText("type")).contains("INITIAL_PURCHASE");
+        assertThat(events(app, "").get("items").get(0).get("duplicate_deliveries").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void anonymousDetectionGivesAnAnonymousAppUserId() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "anonymous"));
+        String sub = uniqueId("sub_");
+        String payload = subscriptionEvent("customer.subscription.created", sub, uniqueId("cus_"), "active", now());
+
+        HttpResponse response = stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+
+        assertThat(response.status()).isEqualTo(200);
+        JsonNode logged = events(app, "").get("items").get(0);
+        assertThat(logged.get("purchase_token").asText()).isEqualTo(sub);
+        String purchaseId = logged.get("purchase_id").asText();
+        assertThat(purchaseId).startsWith("pur");
+    }
+
+    @Test
+    void metadataDetectionParksASubscriptionWithoutTheKeyUntilItsCheckoutArrives() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "metadata", "metadata_key", "app_user_id"));
+        String sub = uniqueId("sub_");
+        String subscriptionCreated = subscriptionEvent("customer.subscription.created", sub, uniqueId("cus_"), "active", now() - 5);
+        String checkout = event(uniqueId("evt_"), "checkout.session.completed", now(),
+                StripeObjects.checkoutSession(uniqueId("cs_")).customer("cus_any").subscription(sub)
+                        .metadata("app_user_id", "user-42").json());
+
+        HttpResponse parked = stripe().postStripe(app.webhookPath(), subscriptionCreated, sign(subscriptionCreated, SECRET));
+        HttpResponse completed = stripe().postStripe(app.webhookPath(), checkout, sign(checkout, SECRET));
+
+        assertThat(parked.status()).isEqualTo(422);
+        assertThat(parked.json().get("code").asText()).isEqualTo("app_user_id_not_detected");
+        assertThat(parked.json().get("message").asText()).contains("app_user_id", "subscription_data.metadata");
+        assertThat(completed.status()).isEqualTo(200);
+        JsonNode customer = admin().get("/v2/projects/" + app.projectId() + "/customers/user-42").json();
+        assertThat(customer.get("purchases").get(0).get("store_token").asText()).isEqualTo(sub);
+        assertThat(customer.get("purchases").get(0).get("status").asText()).isEqualTo("active");
+        assertThat(events(app, "?status=parked").get("items")).isEmpty();
+        HttpResponse retry = stripe().postStripe(app.webhookPath(), subscriptionCreated, sign(subscriptionCreated, SECRET));
+        assertThat(retry.status()).isEqualTo(200);
+        assertThat(retry.json().get("outcome").asText()).isEqualTo("duplicate");
+    }
+
+    @Test
+    void replayAppliesAParkedEventOnceTrackingIsOn() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET));
+        String customer = uniqueId("cus_");
+        String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), customer, "active", now());
+        String eventId = io.substate.http.Json.read(payload).get("id").asText();
+        stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+        admin().patch("/v2/projects/" + app.projectId() + "/apps/" + app.appId(),
+                Map.of("stripe", Map.of("track_new_purchases", true, "app_user_id_detection", "stripe_customer_id")));
+
+        HttpResponse replayed = admin().post("/v2/projects/" + app.projectId() + "/apps/" + app.appId()
+                + "/stripe_events/" + eventId + "/actions/replay", Map.of());
+
+        assertThat(replayed.status()).isEqualTo(200);
+        assertThat(replayed.json().get("status").asText()).isEqualTo("processed");
+        assertThat(admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).status()).isEqualTo(200);
+    }
+
+    @Test
+    void eventLogListsByStatusAndPages() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET));
+        for (int i = 0; i < 3; i++) {
+            String payload = subscriptionEvent("customer.subscription.updated", uniqueId("sub_"), "cus_1", "active", now());
+            stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+        }
+
+        JsonNode first = events(app, "?limit=2");
+        JsonNode bad = admin().get("/v2/projects/" + app.projectId() + "/apps/" + app.appId()
+                + "/stripe_events?status=weird").json();
+
+        assertThat(first.get("items")).hasSize(2);
+        assertThat(first.get("next_page").asText()).contains("starting_after=");
+        JsonNode second = admin().get(first.get("next_page").asText()).json();
+        assertThat(second.get("items")).hasSize(1);
+        assertThat(events(app, "?status=processed").get("items")).isEmpty();
+        assertThat(bad.get("code").asText()).isEqualTo("invalid_parameter");
+    }
+}

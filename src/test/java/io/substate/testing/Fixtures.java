@@ -1,0 +1,46 @@
+package io.substate.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Creates projects, apps and products through the admin API, as a user would. */
+public final class Fixtures {
+    private Fixtures() {}
+
+    public record StripeApp(String projectId, String appId, String publicKey, String secretKey, String webhookSecret,
+            String webhookPath) {}
+
+    /** A new project with one Stripe app; {@code stripe} holds the app's Stripe settings. */
+    public static StripeApp stripeApp(Api admin, Map<String, Object> stripe) {
+        HttpResponse project = admin.post("/v2/projects", Map.of("name", "Project " + StripeEventBuilder.uniqueId("")));
+        if (project.status() != 201) {
+            throw new IllegalStateException("project not created: " + project);
+        }
+        String projectId = project.json().get("id").asText();
+        Map<String, Object> settings = new HashMap<>(stripe);
+        HttpResponse app = admin.post("/v2/projects/" + projectId + "/apps",
+                Map.of("name", "Web", "type", "stripe", "stripe", settings));
+        if (app.status() != 201) {
+            throw new IllegalStateException("app not created: " + app);
+        }
+        JsonNode a = app.json();
+        return new StripeApp(projectId, a.get("id").asText(), a.get("public_api_key").asText(),
+                project.json().get("secret_api_key").asText(), (String) stripe.get("webhook_secret"),
+                "/v1/incoming-webhooks/stripe/" + a.get("id").asText());
+    }
+
+    /** An entitlement unlocked by a Stripe product of the app. */
+    public static void entitlement(Api admin, StripeApp app, String lookupKey, String stripeProductId, String type) {
+        HttpResponse entitlement = admin.post("/v2/projects/" + app.projectId() + "/entitlements",
+                Map.of("lookup_key", lookupKey, "display_name", lookupKey));
+        HttpResponse product = admin.post("/v2/projects/" + app.projectId() + "/products",
+                Map.of("store_identifier", stripeProductId, "app_id", app.appId(), "type", type));
+        HttpResponse attached = admin.post("/v2/projects/" + app.projectId() + "/entitlements/"
+                        + entitlement.json().get("id").asText() + "/actions/attach_products",
+                Map.of("product_ids", java.util.List.of(product.json().get("id").asText())));
+        if (attached.status() != 200) {
+            throw new IllegalStateException("entitlement setup failed: " + entitlement + " " + product + " " + attached);
+        }
+    }
+}
