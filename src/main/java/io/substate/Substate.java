@@ -17,6 +17,10 @@ import io.substate.http.RouteGroup;
 import io.substate.projects.ProjectRoutes;
 import io.substate.projects.ProjectService;
 import io.substate.customers.CustomerAdminRoutes;
+import io.substate.delivery.DeliveryService;
+import io.substate.delivery.DeliveryWorker;
+import io.substate.delivery.IntegrationRoutes;
+import io.substate.delivery.IntegrationService;
 import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.Dialect;
@@ -79,6 +83,12 @@ public final class Substate implements AutoCloseable {
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
             routes.add(new StripeWebhookRoutes(webhooks, new StripeEventLog(database.jdbi()), apps, adminAuth));
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
+            IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
+            routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), integrations, clock),
+                    adminAuth));
+            // First in the list so it stops before the database work it depends on.
+            workers.add(0, new DeliveryWorker(database.jdbi(), database.dialect(), settings.deliveryRetrySchedule(),
+                    settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);
