@@ -84,10 +84,10 @@ public final class Substate implements AutoCloseable {
             routes.add(new StripeWebhookRoutes(webhooks, new StripeEventLog(database.jdbi()), apps, adminAuth));
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
             IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
-            routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), integrations, clock),
+            routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), commits, integrations, clock),
                     adminAuth));
             // First in the list so it stops before the database work it depends on.
-            workers.add(0, new DeliveryWorker(database.jdbi(), database.dialect(), settings.deliveryRetrySchedule(),
+            workers.add(0, new DeliveryWorker(database.jdbi(), database.dialect(), commits, settings.deliveryRetrySchedule(),
                     settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());

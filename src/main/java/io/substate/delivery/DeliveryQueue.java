@@ -60,6 +60,13 @@ final class DeliveryQueue {
         return id;
     }
 
+    /** Whether any delivery is due now (a read, so idle polling never takes SQLite's write lock). */
+    static boolean anyDue(Handle h, long nowMillis) {
+        return h.createQuery("SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= :now "
+                        + "AND (claimed_until IS NULL OR claimed_until < :now) LIMIT 1")
+                .bind("now", nowMillis).mapTo(String.class).findOne().isPresent();
+    }
+
     /** Leases up to {@code max} due deliveries to {@code worker} until {@code leaseUntil}; returns their ids. */
     static List<String> claim(Handle h, Dialect dialect, String worker, int max, long nowMillis, long leaseUntil) {
         return h.createQuery("UPDATE deliveries SET claimed_by = :worker, claimed_until = :until WHERE id IN ("

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.http.ApiException;
 import io.substate.http.Json;
 import io.substate.http.Page;
+import io.substate.storage.GroupCommit;
 import io.substate.storage.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,11 +25,14 @@ public final class DeliveryService {
             + "d.attempt_count, d.next_attempt_at, d.claimed_until, d.created_at, d.updated_at, e.payload";
 
     private final Jdbi jdbi;
+    private final GroupCommit commits;
     private final IntegrationService integrations;
     private final Clock clock;
 
-    public DeliveryService(Jdbi jdbi, IntegrationService integrations, Clock clock) {
+    /** Writes go through {@code commits}, the database's one writer on SQLite. */
+    public DeliveryService(Jdbi jdbi, GroupCommit commits, IntegrationService integrations, Clock clock) {
         this.jdbi = jdbi;
+        this.commits = commits;
         this.integrations = integrations;
         this.clock = clock;
     }
@@ -74,7 +78,10 @@ public final class DeliveryService {
     /** Makes the delivery due now: one more attempt, with the same event id and body. */
     DeliveryRecord redeliver(String projectId, String integrationId, String deliveryId) {
         get(projectId, integrationId, deliveryId);
-        jdbi.useTransaction(h -> DeliveryQueue.redeliver(h, deliveryId, clock.millis()));
+        commits.execute(deliveryId, h -> {
+            DeliveryQueue.redeliver(h, deliveryId, clock.millis());
+            return null;
+        });
         return get(projectId, integrationId, deliveryId);
     }
 
@@ -85,7 +92,7 @@ public final class DeliveryService {
         String eventId = Ids.eventId();
         String environment = "production".equals(integration.environment()) ? "PRODUCTION" : "SANDBOX";
         ObjectNode event = testEvent(eventId, integration.appId(), environment, now);
-        String deliveryId = jdbi.inTransaction(h -> {
+        String deliveryId = commits.execute(eventId, h -> {
             h.createUpdate("INSERT INTO outgoing_events (id, project_id, app_id, customer_id, purchase_id, type, "
                             + "environment, sequence, source_event_id, payload, created_at) VALUES (:id, :project, :app, "
                             + "NULL, NULL, 'TEST', :env, 0, NULL, :payload, :now)")

@@ -3,6 +3,7 @@ package io.substate.delivery;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.http.Json;
 import io.substate.storage.Dialect;
+import io.substate.storage.GroupCommit;
 import io.substate.storage.Ids;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +34,7 @@ public final class DeliveryWorker implements AutoCloseable {
 
     private final Jdbi jdbi;
     private final Dialect dialect;
+    private final GroupCommit commits;
     private final List<Duration> retrySchedule;
     private final Duration lease;
     private final Clock clock;
@@ -43,10 +45,15 @@ public final class DeliveryWorker implements AutoCloseable {
     private final Thread dispatcher;
     private volatile boolean running = true;
 
-    public DeliveryWorker(Jdbi jdbi, Dialect dialect, List<Duration> retrySchedule, Duration timeout, int concurrency,
-            Clock clock) {
+    /**
+     * Writes (claims, settlements) go through {@code commits}: on SQLite a second writer beside the group committer
+     * would make its batches fail with SQLITE_BUSY, and on PostgreSQL they share its fsyncs.
+     */
+    public DeliveryWorker(Jdbi jdbi, Dialect dialect, GroupCommit commits, List<Duration> retrySchedule,
+            Duration timeout, int concurrency, Clock clock) {
         this.jdbi = jdbi;
         this.dialect = dialect;
+        this.commits = commits;
         this.retrySchedule = List.copyOf(retrySchedule);
         this.lease = timeout.plus(LEASE_MARGIN);
         this.clock = clock;
@@ -89,7 +96,10 @@ public final class DeliveryWorker implements AutoCloseable {
 
     private List<DeliveryQueue.Claimed> claim(int max) {
         long now = clock.millis();
-        return jdbi.inTransaction(h -> DeliveryQueue.load(h,
+        if (!jdbi.withHandle(h -> DeliveryQueue.anyDue(h, now))) {
+            return List.of();
+        }
+        return commits.execute("", h -> DeliveryQueue.load(h,
                 DeliveryQueue.claim(h, dialect, workerId, max, now, now + lease.toMillis())));
     }
 
@@ -109,7 +119,10 @@ public final class DeliveryWorker implements AutoCloseable {
                 return; // Cut short by shutdown: the lease expires and the delivery is sent again.
             }
             Long nextRetryAt = result.succeeded() ? null : nextRetryAt(delivery.attemptCount(), clock.millis());
-            jdbi.useTransaction(h -> DeliveryQueue.settle(h, delivery.id(), workerId, result, attemptedAt, nextRetryAt));
+            commits.execute(delivery.id(), h -> {
+                DeliveryQueue.settle(h, delivery.id(), workerId, result, attemptedAt, nextRetryAt);
+                return null;
+            });
         } catch (RuntimeException e) {
             LOG.warn("Webhook delivery {} could not be completed; it is retried when its lease expires: {}",
                     delivery.id(), e.toString());
