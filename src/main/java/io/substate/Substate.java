@@ -10,6 +10,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.substate.apps.AppRoutes;
 import io.substate.apps.AppService;
 import io.substate.config.Settings;
+import io.substate.entitlements.EntitlementRoutes;
+import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.ProductRoutes;
+import io.substate.entitlements.ProductService;
 import io.substate.http.AdminAuth;
 import io.substate.http.HttpServer;
 import io.substate.http.OperationsRoutes;
@@ -57,11 +61,15 @@ public final class Substate implements AutoCloseable {
                     new ServerSettingsRepository(database.jdbi()));
             ProjectService projects = new ProjectService(database.jdbi(), clock);
             AppService apps = new AppService(database, projects, clock);
+            EntitlementService entitlements = new EntitlementService(database.jdbi(), projects, clock);
+            ProductService products = new ProductService(database.jdbi(), projects, apps, clock);
 
             List<RouteGroup> routes = new ArrayList<>();
             routes.add(new OperationsRoutes(database, registry));
             routes.add(new ProjectRoutes(projects, adminAuth));
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
+            routes.add(new EntitlementRoutes(entitlements, adminAuth));
+            routes.add(new ProductRoutes(products, adminAuth));
 
             List<AutoCloseable> workers = new ArrayList<>();
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
