@@ -10,6 +10,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.substate.apps.AppRoutes;
 import io.substate.apps.AppService;
 import io.substate.config.Settings;
+import io.substate.entitlements.EntitlementRoutes;
+import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.ProductRoutes;
+import io.substate.entitlements.ProductService;
 import io.substate.http.AdminAuth;
 import io.substate.http.HttpServer;
 import io.substate.http.OperationsRoutes;
@@ -64,6 +68,8 @@ public final class Substate implements AutoCloseable {
                     new ServerSettingsRepository(database.jdbi()));
             ProjectService projects = new ProjectService(database.jdbi(), clock);
             AppService apps = new AppService(database, projects, clock);
+            EntitlementService entitlements = new EntitlementService(database.jdbi(), projects, clock);
+            ProductService products = new ProductService(database.jdbi(), projects, apps, clock);
 
             List<AutoCloseable> workers = new ArrayList<>();
             // SQLite has one writer: one committer thread. PostgreSQL takes a few batches in parallel.
@@ -79,6 +85,8 @@ public final class Substate implements AutoCloseable {
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
             routes.add(new StripeWebhookRoutes(webhooks, new StripeEventLog(database.jdbi()), apps, adminAuth));
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
+            routes.add(new EntitlementRoutes(entitlements, adminAuth));
+            routes.add(new ProductRoutes(products, adminAuth));
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);
