@@ -10,6 +10,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.substate.apps.AppRoutes;
 import io.substate.apps.AppService;
 import io.substate.config.Settings;
+import io.substate.entitlements.EntitlementRoutes;
+import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.ProductRoutes;
+import io.substate.entitlements.ProductService;
 import io.substate.http.AdminAuth;
 import io.substate.http.HttpServer;
 import io.substate.http.OperationsRoutes;
@@ -68,6 +72,8 @@ public final class Substate implements AutoCloseable {
                     new ServerSettingsRepository(database.jdbi()));
             ProjectService projects = new ProjectService(database.jdbi(), clock);
             AppService apps = new AppService(database, projects, clock);
+            EntitlementService entitlements = new EntitlementService(database.jdbi(), projects, clock);
+            ProductService products = new ProductService(database.jdbi(), projects, apps, clock);
 
             List<AutoCloseable> workers = new ArrayList<>();
             // SQLite has one writer: one committer thread. PostgreSQL takes a few batches in parallel.
@@ -83,6 +89,8 @@ public final class Substate implements AutoCloseable {
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
             routes.add(new StripeWebhookRoutes(webhooks, new StripeEventLog(database.jdbi()), apps, adminAuth));
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
+            routes.add(new EntitlementRoutes(entitlements, adminAuth));
+            routes.add(new ProductRoutes(products, adminAuth));
             IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
             routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), commits, integrations, clock),
                     adminAuth));

@@ -31,6 +31,8 @@ public final class HttpServer {
             cfg.http.maxRequestSize = MAX_BODY_BYTES;
             cfg.http.defaultContentType = "application/json";
             cfg.router.ignoreTrailingSlashes = true;
+            // A known path with the wrong method is a client mistake worth naming, not a missing route.
+            cfg.http.prefer405over404 = true;
             QueuedThreadPool pool = new QueuedThreadPool(200, 8, 60_000);
             pool.setName("http");
             cfg.jetty.threadPool = pool;

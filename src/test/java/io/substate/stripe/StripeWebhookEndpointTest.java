@@ -250,4 +250,25 @@ class StripeWebhookEndpointTest {
         assertThat(events(app, "?status=processed").get("items")).isEmpty();
         assertThat(bad.get("code").asText()).isEqualTo("invalid_parameter");
     }
+
+    @Test
+    void bulkReplayAppliesEveryParkedEventOnceTrackingIsOn() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET));
+        for (int i = 0; i < 3; i++) {
+            String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"),
+                    "active", now());
+            stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+        }
+        admin().patch("/v2/projects/" + app.projectId() + "/apps/" + app.appId(),
+                Map.of("stripe", Map.of("track_new_purchases", true, "app_user_id_detection", "stripe_customer_id")));
+
+        HttpResponse summary = admin().post("/v2/projects/" + app.projectId() + "/apps/" + app.appId()
+                + "/stripe_events/actions/replay?status=parked", Map.of());
+
+        assertThat(summary.status()).isEqualTo(200);
+        assertThat(summary.json().get("replayed").asInt()).isEqualTo(3);
+        assertThat(summary.json().get("outcomes").get("processed").asInt()).isEqualTo(3);
+        assertThat(events(app, "?status=parked").get("items")).isEmpty();
+        assertThat(events(app, "?status=processed").get("items")).hasSize(3);
+    }
 }

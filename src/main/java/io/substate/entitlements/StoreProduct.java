@@ -1,0 +1,4 @@
+package io.substate.entitlements;
+
+/** A Stripe product id as sold by one app: the key of a purchase's product. */
+public record StoreProduct(String appId, String storeIdentifier) {}
