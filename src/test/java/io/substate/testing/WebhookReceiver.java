@@ -110,7 +110,7 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public Received await(Predicate<JsonNode> event) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                 .until(() -> !received(event).isEmpty());
         return received(event).get(0);
     }
