@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.substate.testing.Api;
 import io.substate.testing.TestDb;
+import io.substate.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,26 +32,40 @@ class ServeProcessTest {
     static final class ServeProcess implements AutoCloseable {
         final Process process;
         final StringBuffer output = new StringBuffer();
-        final Thread reader;
+        final StringBuffer errors = new StringBuffer();
+        final Thread outReader;
+        final Thread errReader;
 
         ServeProcess(Map<String, String> env) throws IOException {
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "io.substate.cli.Main", "serve");
-            builder.environment().keySet().removeIf(name -> name.startsWith("SUBSTATE_"));
-            builder.environment().putAll(env);
-            builder.redirectErrorStream(true);
-            process = builder.start();
-            reader = new Thread(() -> copy(process.getInputStream()), "serve-output");
-            reader.setDaemon(true);
-            reader.start();
+            this(env, "serve");
         }
 
-        private void copy(InputStream in) {
+        ServeProcess(Map<String, String> env, String... command) throws IOException {
+            List<String> commandLine = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "io.substate.cli.Main"));
+            commandLine.addAll(List.of(command));
+            ProcessBuilder builder = new ProcessBuilder(commandLine);
+            builder.environment().keySet().removeIf(name -> name.startsWith("SUBSTATE_"));
+            builder.environment().putAll(env);
+            process = builder.start();
+            outReader = reader(process.getInputStream(), output);
+            errReader = reader(process.getErrorStream(), errors);
+        }
+
+        private static Thread reader(InputStream in, StringBuffer into) {
+            Thread thread = new Thread(() -> copy(in, into), "serve-output");
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+
+        private static void copy(InputStream in, StringBuffer into) {
             byte[] buffer = new byte[8192];
             try {
                 for (int n; (n = in.read(buffer)) >= 0; ) {
-                    output.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                    into.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
                 }
             } catch (IOException e) {
                 // process ended
@@ -56,8 +73,10 @@ class ServeProcessTest {
         }
 
         int waitForExit() throws InterruptedException {
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("process exits; output:\n" + output).isTrue();
-            reader.join(5_000); // the last lines may still be in the pipe when the process has ended
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("process exits; output:\n" + text()).isTrue();
+            // the last lines may still be in the pipes when the process has ended
+            outReader.join(5_000);
+            errReader.join(5_000);
             return process.exitValue();
         }
 
@@ -65,12 +84,17 @@ class ServeProcessTest {
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                     .until(() -> LISTENING.matcher(output).find() || !process.isAlive());
             Matcher matcher = LISTENING.matcher(output);
-            assertThat(matcher.find()).as("server started; output:\n" + output).isTrue();
+            assertThat(matcher.find()).as("server started; output:\n" + text()).isTrue();
             return Integer.parseInt(matcher.group(1));
         }
 
+        /** Standard output and error together. */
         String text() {
-            return output.toString();
+            return output + "\n" + errors;
+        }
+
+        String stderr() {
+            return errors.toString();
         }
 
         @Override
@@ -83,7 +107,7 @@ class ServeProcessTest {
     void anInvalidPortExitsWithCode2AndNamesTheSetting() throws Exception {
         try (ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", "abc"))) {
             assertThat(serve.waitForExit()).isEqualTo(2);
-            assertThat(serve.text()).contains("SUBSTATE_PORT").contains("abc");
+            assertThat(serve.stderr()).contains("SUBSTATE_PORT").contains("'abc'");
         }
     }
 
@@ -92,12 +116,12 @@ class ServeProcessTest {
         try (ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", "0",
                 "SUBSTATE_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/nope"))) {
             assertThat(serve.waitForExit()).isEqualTo(3);
-            assertThat(serve.text()).contains("Cannot connect to jdbc:postgresql://127.0.0.1:1/nope");
+            assertThat(serve.stderr()).contains("Cannot connect to jdbc:postgresql://127.0.0.1:1/nope");
         }
     }
 
     @Test
-    void generatesTheAdminTokenOnceAndStopsGracefullyOnSigterm() throws Exception {
+    void generatesTheAdminTokenOnceStopsGracefullyOnSigtermAndResetsTheToken() throws Exception {
         Path dir = Files.createTempDirectory("substate-serve");
         Map<String, String> env = Map.of("SUBSTATE_PORT", "0",
                 "SUBSTATE_DATABASE_URL", "jdbc:sqlite:" + dir.resolve("substate.db"));
@@ -123,6 +147,20 @@ class ServeProcessTest {
             Api api = new Api("http://127.0.0.1:" + port, token);
             assertThat(api.get("/v2/projects").status()).isEqualTo(200);
             assertThat(api.withToken("adm_not_the_token_at_all").get("/v2/projects").status()).isEqualTo(401);
+        }
+
+        String newToken;
+        try (ServeProcess reset = new ServeProcess(env, "admin-token", "reset")) {
+            assertThat(reset.waitForExit()).as(reset.text()).isZero();
+            Matcher printed = Pattern.compile("adm_[A-Za-z0-9]+").matcher(reset.text());
+            assertThat(printed.find()).as(reset.text()).isTrue();
+            newToken = printed.group();
+        }
+        try (TestServer afterReset = TestServer.startWith(env)) {
+            Api api = new Api(afterReset.baseUrl(), newToken);
+            assertThat(newToken).isNotEqualTo(token);
+            assertThat(api.get("/v2/projects").status()).isEqualTo(200);
+            assertThat(api.withToken(token).get("/v2/projects").status()).isEqualTo(401);
         }
     }
 
