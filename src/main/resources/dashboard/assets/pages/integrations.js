@@ -1,0 +1,126 @@
+// /projects/{project_id}/integrations: outgoing webhook integrations, their delivery log, redeliver and test events.
+import { get, listAll, post, del, path, isUnavailable } from '../api.js';
+import { h, field, select, table, time, act, code, section, notice, badge, showResult, errorText } from '../ui.js';
+import { navigate } from '../nav.js';
+
+const EVENT_TYPES = ['INITIAL_PURCHASE', 'RENEWAL', 'CANCELLATION', 'UNCANCELLATION', 'NON_RENEWING_PURCHASE',
+  'EXPIRATION', 'BILLING_ISSUE', 'PRODUCT_CHANGE', 'TRANSFER'];
+
+export async function integrationsPage(main, projectId) {
+  document.title = 'Webhooks · Substate';
+  main.append(h('h1', {}, 'Webhooks'), h('p', {}, 'Substate sends RevenueCat-format events to these URLs, signed '
+    + 'with Standard Webhooks headers, and retries failed deliveries.'));
+  const base = path`/v2/projects/${projectId}/integrations/webhooks`;
+  let integrations;
+  try {
+    integrations = await listAll(base);
+  } catch (error) {
+    if (isUnavailable(error)) {
+      main.append(notice('warn', 'Webhook integrations are not available on this server version.'));
+      return;
+    }
+    throw error;
+  }
+  const apps = await listAll(path`/v2/projects/${projectId}/apps`);
+  main.append(
+    integrations.length ? h('div', { id: 'integrations' }, integrations.map((i) => integrationCard(base, i, apps)))
+      : h('p', { class: 'empty' }, 'No webhook integration yet.'),
+    createForm(base, apps));
+}
+
+function integrationCard(base, integration, apps) {
+  const one = `${base}/${encodeURIComponent(integration.id)}`;
+  const slot = h('div', { class: 'form-message' });
+  const deliveries = h('div', { class: 'deliveries' });
+  const test = h('button', { type: 'button', class: 'secondary' }, 'Send test event');
+  test.addEventListener('click', () => act(test, slot, async () => {
+    await post(`${one}/actions/test`);
+    showResult(slot, 'ok', 'Test event queued; it appears in the delivery log below.');
+    await loadDeliveries(base, one, deliveries);
+  }));
+  const show = h('button', { type: 'button', class: 'secondary' }, 'Delivery log');
+  show.addEventListener('click', () => act(show, slot, () => loadDeliveries(base, one, deliveries)));
+  const remove = h('button', { type: 'button', class: 'danger' }, 'Delete');
+  remove.addEventListener('click', () => {
+    if (!confirm(`Delete the webhook ${integration.name}?`)) return;
+    act(remove, slot, async () => {
+      await del(one);
+      navigate(location.pathname);
+    });
+  });
+  const app = apps.find((a) => a.id === integration.app_id);
+  return h('section', { class: 'card integration' },
+    h('h2', {}, integration.name),
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'URL'), h('dd', {}, code(integration.url)),
+      h('dt', {}, 'Environment'), h('dd', {}, integration.environment ?? 'Production and sandbox'),
+      h('dt', {}, 'Events'), h('dd', {}, integration.event_types?.length ? integration.event_types.join(', ') : 'All'),
+      h('dt', {}, 'App'), h('dd', {}, app ? app.name : 'All apps')),
+    h('div', { class: 'toolbar' }, show, test, remove), slot, deliveries);
+}
+
+async function loadDeliveries(base, one, target) {
+  const page = await get(`${one}/deliveries?limit=50`);
+  const items = page.items ?? [];
+  if (!items.length) {
+    target.replaceChildren(h('p', { class: 'empty' }, 'No delivery yet.'));
+    return;
+  }
+  target.replaceChildren(table(['Created', 'Event', 'Status', 'Attempts', 'Last response', 'Next attempt', ''],
+    items.map((d) => {
+      const rowSlot = h('span', { class: 'form-message' });
+      const redeliver = h('button', { type: 'button', class: 'link' }, 'Redeliver');
+      redeliver.addEventListener('click', () => act(redeliver, rowSlot, async () => {
+        await post(`${base}/deliveries/${encodeURIComponent(d.id)}/actions/redeliver`);
+        await loadDeliveries(base, one, target);
+      }));
+      const ok = d.status === 'delivered' || d.status === 'succeeded' || d.status === 'success';
+      return h('tr', {},
+        h('td', {}, time(d.created_at)),
+        h('td', {}, code(d.event_type ?? d.event?.type ?? ''), h('br'), h('small', { class: 'hint' }, d.event_id ?? '')),
+        h('td', {}, badge(d.status ?? '?', ok ? 'ok' : d.status === 'pending' ? 'warn' : 'error')),
+        h('td', {}, d.attempts ?? d.attempt_count ?? ''),
+        h('td', {}, d.last_response_status ?? d.response_status ?? '', d.last_error
+          ? h('div', { class: 'hint' }, d.last_error) : null),
+        h('td', {}, d.next_attempt_at ? time(d.next_attempt_at) : '—'),
+        h('td', {}, redeliver, rowSlot));
+    })));
+}
+
+function createForm(base, apps) {
+  const name = h('input', { type: 'text', id: 'new-webhook-name', required: true });
+  const url = h('input', { type: 'url', id: 'new-webhook-url', required: true, placeholder: 'https://example.com/hooks/substate' });
+  const authorization = h('input', { type: 'text', id: 'new-webhook-authorization', autocomplete: 'off',
+    placeholder: 'Bearer …' });
+  const environment = select({ id: 'new-webhook-environment' },
+    [['', 'Production and sandbox'], ['production', 'Production only'], ['sandbox', 'Sandbox only']]);
+  const app = select({ id: 'new-webhook-app' }, [['', 'All apps'], ...apps.map((a) => [a.id, a.name])]);
+  const types = h('fieldset', {}, h('legend', {}, 'Event types (none checked = all)'),
+    EVENT_TYPES.map((type) => {
+      const box = h('input', { type: 'checkbox', id: `webhook-type-${type}`, value: type });
+      return h('span', { class: 'checkbox' }, box, h('label', { for: box.id }, type));
+    }));
+  const slot = h('div', { class: 'form-message' });
+  const button = h('button', { type: 'submit', id: 'create-webhook' }, 'Add webhook');
+  const form = h('form', { class: 'card', 'aria-labelledby': 'new-webhook-title' },
+    h('h2', { id: 'new-webhook-title' }, 'New webhook'),
+    field('Name', name), field('URL', url),
+    field('Authorization header value', authorization, 'Sent verbatim as the Authorization header of each delivery.'),
+    field('Environment', environment), field('App', app), types, slot, button);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const body = { name: name.value.trim(), url: url.value.trim() };
+    if (authorization.value.trim()) body.authorization_header = authorization.value.trim();
+    if (environment.value) body.environment = environment.value;
+    if (app.value) body.app_id = app.value;
+    const checked = [...types.querySelectorAll('input:checked')].map((box) => box.value);
+    if (checked.length) body.event_types = checked;
+    act(button, slot, async () => {
+      const created = await post(base, body);
+      form.replaceChildren(h('h2', {}, 'Webhook added'), notice('ok', 'Signing secret (shown once; verify the '
+        + 'webhook-signature header with it): ', code(created.signing_secret ?? '—')),
+      h('button', { type: 'button', onclick: () => navigate(location.pathname) }, 'Done'));
+    }).catch((error) => showResult(slot, 'error', errorText(error)));
+  });
+  return form;
+}
