@@ -88,18 +88,19 @@ export const OUTCOMES = {
   parked: ['Parked (waiting for the purchase)', 'warn'],
 };
 
-/** Plain words for the last signature failure reason recorded on the app. */
+/** Plain words for the last signature failure reason recorded on the app (the server's reason text). */
 export function signatureFailureHelp(reason) {
   const text = (reason ?? '').toLowerCase();
   if (text.includes('not configured')) return FAILURES.webhook_secret_not_configured;
-  if (text.includes('too old') || text.includes('timestamp')) {
+  if (text.includes('matches this body') || text.includes('does not match')) return FAILURES.invalid_signature;
+  if (text.includes('seconds old')) {
     return { title: 'The signature timestamp was too old', fix: 'Check the server clock (NTP). Deliveries '
-      + 'older than 5 minutes are refused so that a captured request cannot be replayed.' };
+      + 'signed more than 5 minutes earlier are refused so that a captured request cannot be replayed.' };
   }
   if (text.includes('header')) {
     return { title: 'The request had no usable Stripe-Signature header', fix: 'The request did not come from '
-      + 'Stripe, or a proxy dropped the header. Make sure the Stripe endpoint URL is the Stripe Webhook Endpoint '
-      + 'shown here and that proxies forward the Stripe-Signature header.' };
+      + 'Stripe, or a proxy changed the header. Make sure the Stripe endpoint URL is the Stripe Webhook Endpoint '
+      + 'shown here and that proxies forward the Stripe-Signature header unchanged.' };
   }
   return FAILURES.invalid_signature;
 }
