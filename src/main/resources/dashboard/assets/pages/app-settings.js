@@ -1,8 +1,8 @@
 // /projects/{project_id}/apps/{app_id}: the app's settings, with the seed's "Webhook Configuration" section.
 import { get, patch, post, path } from '../api.js';
-import { h, field, act, showResult, copyButton, section, code, notice, time, errorText, definitionList } from '../ui.js';
-import { STRIPE_EVENT_TYPES, signatureFailureHelp } from '../stripe-help.js';
-import { appHeader } from './app-tabs.js';
+import { h, field, act, showResult, copyButton, section, code, notice, errorText, definitionList } from '../ui.js';
+import { STRIPE_EVENT_TYPES } from '../stripe-help.js';
+import { appHeader, signatureFailures } from './app-tabs.js';
 
 const DETECTION_METHODS = [
   ['anonymous', 'Use anonymous App User IDs',
@@ -136,18 +136,6 @@ function trackingForm(app, refresh) {
     });
   });
   return form;
-}
-
-function signatureFailures(app) {
-  const failures = app.stripe.signature_failures ?? { count: 0 };
-  if (!failures.count) {
-    return h('p', { class: 'hint', id: 'signature-failures' }, 'No signature failure recorded.');
-  }
-  const help = signatureFailureHelp(failures.last_reason);
-  return h('div', { id: 'signature-failures' }, notice('error',
-    h('strong', {}, `${failures.count} delivery(ies) refused: bad or missing signature. `),
-    `Last: ${failures.last_reason ?? 'unknown'} at ${time(failures.last_at)}. `,
-    h('strong', {}, help.title, '. '), help.fix));
 }
 
 function stripeApiSection(app, refresh) {

@@ -4,7 +4,7 @@ import { h, field, select, notice, section, errorText } from '../ui.js';
 
 export const CHARTS = ['actives', 'mrr', 'revenue', 'trials', 'churn', 'refund_rate', 'customers_new',
   'trial_conversion_rate'];
-const RESOLUTIONS = [['day', 'Day'], ['week', 'Week'], ['month', 'Month'], ['quarter', 'Quarter'], ['year', 'Year']];
+const RESOLUTIONS = [['day', 'Day'], ['week', 'Week (ISO, Monday to Sunday)'], ['month', 'Month']];
 
 const isoDate = (date) => date.toISOString().slice(0, 10);
 
@@ -117,8 +117,10 @@ function chartCard(uPlot, { name, data, error }) {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [{}, { values: (u, ticks) => ticks.map(format), size: 70 }],
-      series: [{}, { label: data.display_name ?? name, stroke: '#2f6fde', width: 2, fill: 'rgba(47,111,222,0.08)',
-        value: (u, v) => (v === null ? '—' : format(v)), points: { show: values.length < 60 } }],
+      series: [{}, { label: data.display_name ?? name, stroke: '#2f6fde', width: 2, fill: 'rgba(47,111,222,0.12)',
+        value: (u, v) => (v === null ? '—' : format(v)), points: { show: values.length < 60 },
+        // Counts per period (revenue, new customers) read better as columns; levels as a line.
+        paths: data.display_type === 'column' ? uPlot.paths.bars({ size: [0.7, 60] }) : undefined }],
     }, [xs, ys], plot);
     new ResizeObserver(() => chart.setSize({ width: Math.max(280, plot.clientWidth), height: 220 })).observe(plot);
   });
@@ -131,7 +133,7 @@ function valueFormat(data) {
       maximumFractionDigits: 2 });
     return (v) => money.format(v);
   }
-  if (data.yaxis === '%' || /rate|churn/.test(data.display_type ?? '') || data.yaxis === 'percent') {
+  if (data.yaxis === '%') {
     return (v) => `${Number(v).toFixed(1)} %`;
   }
   return (v) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(v);

@@ -1,10 +1,11 @@
 // /projects/{project_id}/integrations: outgoing webhook integrations, their delivery log, redeliver and test events.
 import { get, listAll, post, del, path, isUnavailable } from '../api.js';
-import { h, field, select, table, time, act, code, section, notice, badge, showResult, errorText } from '../ui.js';
+import { h, field, select, table, time, act, code, notice, badge, showResult, errorText, copyButton } from '../ui.js';
 import { navigate } from '../nav.js';
 
-const EVENT_TYPES = ['INITIAL_PURCHASE', 'RENEWAL', 'CANCELLATION', 'UNCANCELLATION', 'NON_RENEWING_PURCHASE',
-  'EXPIRATION', 'BILLING_ISSUE', 'PRODUCT_CHANGE', 'TRANSFER'];
+// The outgoing event types a Stripe purchase can cause (RevenueCat's names, lowercase as the API takes them).
+const EVENT_TYPES = ['initial_purchase', 'renewal', 'cancellation', 'uncancellation', 'non_renewing_purchase',
+  'expiration', 'billing_issue', 'product_change', 'transfer'];
 
 export async function integrationsPage(main, projectId) {
   document.title = 'Webhooks · Substate';
@@ -49,13 +50,19 @@ function integrationCard(base, integration, apps) {
     });
   });
   const app = apps.find((a) => a.id === integration.app_id);
+  const secret = h('input', { type: 'password', readonly: true, id: `signing-secret-${integration.id}`,
+    value: integration.signing_secret ?? '' });
   return h('section', { class: 'card integration' },
     h('h2', {}, integration.name),
     h('dl', { class: 'facts' },
       h('dt', {}, 'URL'), h('dd', {}, code(integration.url)),
       h('dt', {}, 'Environment'), h('dd', {}, integration.environment ?? 'Production and sandbox'),
-      h('dt', {}, 'Events'), h('dd', {}, integration.event_types?.length ? integration.event_types.join(', ') : 'All'),
-      h('dt', {}, 'App'), h('dd', {}, app ? app.name : 'All apps')),
+      h('dt', {}, 'Events'), h('dd', {}, integration.event_types?.length
+        ? integration.event_types.map((t) => t.toUpperCase()).join(', ') : 'All'),
+      h('dt', {}, 'App'), h('dd', {}, app ? app.name : 'All apps'),
+      h('dt', {}, 'Authorization header'), h('dd', {}, integration.authorization_header_set ? 'Set (write-only)' : 'None')),
+    h('div', { class: 'field' }, h('label', { for: secret.id }, 'Signing secret (verify the webhook-signature header)'),
+      h('div', { class: 'with-buttons' }, secret, copyButton(secret))),
     h('div', { class: 'toolbar' }, show, test, remove), slot, deliveries);
 }
 
@@ -71,18 +78,19 @@ async function loadDeliveries(base, one, target) {
       const rowSlot = h('span', { class: 'form-message' });
       const redeliver = h('button', { type: 'button', class: 'link' }, 'Redeliver');
       redeliver.addEventListener('click', () => act(redeliver, rowSlot, async () => {
-        await post(`${base}/deliveries/${encodeURIComponent(d.id)}/actions/redeliver`);
+        await post(`${one}/deliveries/${encodeURIComponent(d.id)}/actions/redeliver`);
         await loadDeliveries(base, one, target);
       }));
-      const ok = d.status === 'delivered' || d.status === 'succeeded' || d.status === 'success';
-      return h('tr', {},
+      const last = (d.attempts ?? []).at(-1);
+      const kind = { succeeded: 'ok', pending: 'warn', failed: 'error' }[d.status] ?? 'neutral';
+      return h('tr', { 'data-delivery-id': d.id },
         h('td', {}, time(d.created_at)),
-        h('td', {}, code(d.event_type ?? d.event?.type ?? ''), h('br'), h('small', { class: 'hint' }, d.event_id ?? '')),
-        h('td', {}, badge(d.status ?? '?', ok ? 'ok' : d.status === 'pending' ? 'warn' : 'error')),
-        h('td', {}, d.attempts ?? d.attempt_count ?? ''),
-        h('td', {}, d.last_response_status ?? d.response_status ?? '', d.last_error
-          ? h('div', { class: 'hint' }, d.last_error) : null),
-        h('td', {}, d.next_attempt_at ? time(d.next_attempt_at) : '—'),
+        h('td', {}, code(d.event_type ?? ''), h('br'), h('small', { class: 'hint' }, d.event_id ?? '')),
+        h('td', {}, badge(d.status ?? '?', kind), d.in_flight ? h('small', { class: 'hint' }, ' sending…') : null),
+        h('td', {}, d.attempt_count ?? ''),
+        h('td', {}, last ? [last.status_code ? `HTTP ${last.status_code}` : '', last.error
+          ? h('div', { class: 'hint' }, last.error) : null, h('div', { class: 'hint' }, time(last.attempted_at))] : '—'),
+        h('td', {}, d.status === 'pending' && d.next_attempt_at ? time(d.next_attempt_at) : '—'),
         h('td', {}, redeliver, rowSlot));
     })));
 }
@@ -98,7 +106,7 @@ function createForm(base, apps) {
   const types = h('fieldset', {}, h('legend', {}, 'Event types (none checked = all)'),
     EVENT_TYPES.map((type) => {
       const box = h('input', { type: 'checkbox', id: `webhook-type-${type}`, value: type });
-      return h('span', { class: 'checkbox' }, box, h('label', { for: box.id }, type));
+      return h('span', { class: 'checkbox' }, box, h('label', { for: box.id }, type.toUpperCase()));
     }));
   const slot = h('div', { class: 'form-message' });
   const button = h('button', { type: 'submit', id: 'create-webhook' }, 'Add webhook');
@@ -117,8 +125,8 @@ function createForm(base, apps) {
     if (checked.length) body.event_types = checked;
     act(button, slot, async () => {
       const created = await post(base, body);
-      form.replaceChildren(h('h2', {}, 'Webhook added'), notice('ok', 'Signing secret (shown once; verify the '
-        + 'webhook-signature header with it): ', code(created.signing_secret ?? '—')),
+      form.replaceChildren(h('h2', {}, 'Webhook added'), notice('ok', 'Verify the webhook-signature header of each '
+        + 'delivery with the signing secret: ', code(created.signing_secret ?? '—')),
       h('button', { type: 'button', onclick: () => navigate(location.pathname) }, 'Done'));
     }).catch((error) => showResult(slot, 'error', errorText(error)));
   });

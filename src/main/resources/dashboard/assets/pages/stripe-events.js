@@ -1,8 +1,8 @@
 // /projects/{project_id}/apps/{app_id}/events: every verified Stripe event, its outcome, why it failed, and replay.
 import { get, post, path } from '../api.js';
 import { h, select, table, time, act, notice, code, badge, errorText } from '../ui.js';
-import { failureHelp, OUTCOMES, signatureFailureHelp } from '../stripe-help.js';
-import { appHeader } from './app-tabs.js';
+import { failureHelp, OUTCOMES } from '../stripe-help.js';
+import { appHeader, signatureFailures } from './app-tabs.js';
 
 const STATUS_FILTERS = [['', 'All outcomes'], ['processed', 'Processed'], ['failed', 'Failed'],
   ['parked', 'Parked'], ['stale', 'Stale']];
@@ -17,7 +17,7 @@ export async function stripeEventsPage(main, projectId, appId) {
   const slot = h('div', { class: 'form-message' });
   const reload = h('button', { type: 'button', class: 'secondary', id: 'reload-events' }, 'Refresh');
   main.replaceChildren(...appHeader(app, 'events'),
-    signatureFailures(app),
+    secretMissing(app), signatureFailures(app),
     h('div', { class: 'toolbar' },
       h('label', { for: filter.id }, 'Outcome'), filter, reload,
       h('span', { class: 'hint' }, 'Newest first. Deliveries with a bad signature are not kept (see above).')),
@@ -50,20 +50,11 @@ export async function stripeEventsPage(main, projectId, appId) {
   await load(firstPage(), true);
 }
 
-function signatureFailures(app) {
-  const failures = app.stripe.signature_failures ?? { count: 0 };
-  const secret = app.stripe.webhook_secret_set ? null : notice('error', h('strong', {}, 'No Stripe Webhook Secret is '
-    + 'saved. '), 'Every delivery is refused with webhook_secret_not_configured. ',
-  h('a', { href: path`/projects/${app.project_id}/apps/${app.id}` }, 'Save it in Webhook Configuration.'));
-  if (!failures.count) {
-    return h('div', { id: 'signature-failures' }, secret,
-      h('p', { class: 'hint' }, 'Signature failures: none recorded.'));
-  }
-  const help = signatureFailureHelp(failures.last_reason);
-  return h('div', { id: 'signature-failures' }, secret, notice('error',
-    h('strong', {}, `Signature failures: ${failures.count}. `),
-    `Last reason: ${failures.last_reason ?? 'unknown'} (${time(failures.last_at)}). `,
-    h('strong', {}, `${help.title}. `), help.fix));
+function secretMissing(app) {
+  if (app.stripe.webhook_secret_set) return null;
+  return notice('error', h('strong', {}, 'No Stripe Webhook Secret is saved. '),
+    'Every delivery is refused with webhook_secret_not_configured. ',
+    h('a', { href: path`/projects/${app.project_id}/apps/${app.id}` }, 'Save it in Webhook Configuration.'));
 }
 
 function eventRows(event, base, reloadAll) {
