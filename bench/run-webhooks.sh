@@ -44,10 +44,10 @@ SUBSTATE_URL="http://127.0.0.1:$port" SUBSTATE_ADMIN_TOKEN="$token" bench/stripe
 
 acknowledged=$(grep -o '200=[0-9]*' "$work/bench.out" | head -1 | cut -d= -f2)
 case "$kind" in
-  sqlite) stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) + coalesce(sum(duplicate_deliveries),0) from stripe_events where status='processed'\").fetchone()[0])" "$work/substate.db") ;;
-  postgresql) stored=$(psql -tAq "postgresql://postgres@127.0.0.1:5432/$db_name" -c "select count(*) + coalesce(sum(duplicate_deliveries),0) from stripe_events where status='processed'") ;;
+  sqlite) stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) + coalesce(sum(duplicate_deliveries),0) from stripe_events where status in ('processed','stale')\").fetchone()[0])" "$work/substate.db") ;;
+  postgresql) stored=$(psql -tAq "postgresql://postgres@127.0.0.1:5432/$db_name" -c "select count(*) + coalesce(sum(duplicate_deliveries),0) from stripe_events where status in ('processed','stale')") ;;
 esac
-echo "acknowledged with 200: ${acknowledged:-0}; stored (processed + duplicate deliveries): $stored"
+echo "acknowledged with 200: ${acknowledged:-0}; stored (processed or stale, plus duplicate deliveries): $stored"
 if [[ "${acknowledged:-0}" != "$stored" ]]; then
   echo "MISMATCH: an acknowledged event is missing from the database" >&2
   exit 1
