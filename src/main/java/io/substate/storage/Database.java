@@ -66,8 +66,8 @@ public final class Database implements AutoCloseable {
     /**
      * WAL for concurrent readers, foreign keys enforced, a busy timeout instead of immediate SQLITE_BUSY, and
      * synchronous=FULL so a commit acknowledged to Stripe survives a power loss, not only a crash.
-     * Transactions begin IMMEDIATE (taking the write lock up front): a deferred transaction that reads, then writes
-     * after another connection committed fails at once with SQLITE_BUSY, without waiting for the busy timeout.
+     * Transactions begin IMMEDIATE (taking the write lock up front): a deferred transaction that reads and then
+     * writes fails with SQLITE_BUSY at once when another connection wrote meanwhile, which busy_timeout cannot help.
      */
     static String sqliteUrl(String url) {
         String file = url.substring("jdbc:sqlite:".length());
