@@ -20,7 +20,13 @@ import io.substate.http.OperationsRoutes;
 import io.substate.http.RouteGroup;
 import io.substate.projects.ProjectRoutes;
 import io.substate.projects.ProjectService;
+import io.substate.customers.ApiKeyAuth;
 import io.substate.customers.CustomerAdminRoutes;
+import io.substate.customers.SubscriberRoutes;
+import io.substate.customers.SubscriberService;
+import io.substate.receipts.ReceiptRoutes;
+import io.substate.receipts.ReceiptService;
+import io.substate.stripe.StripeApi;
 import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.Dialect;
@@ -87,6 +93,10 @@ public final class Substate implements AutoCloseable {
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
+            ApiKeyAuth apiKeys = new ApiKeyAuth(apps, projects);
+            routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
+            routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
+                    projects, settings.stripeApiBase(), StripeApi.DEFAULT_TIMEOUT, clock), apiKeys));
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);

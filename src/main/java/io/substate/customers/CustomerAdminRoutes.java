@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.StoreProduct;
 import io.substate.http.AdminAuth;
 import io.substate.http.ApiException;
 import io.substate.http.Json;
@@ -103,14 +105,11 @@ public final class CustomerAdminRoutes implements RouteGroup {
     }
 
     private static List<String> activeEntitlements(Handle h, List<StoredPurchase> purchases, long now) {
-        return purchases.stream()
+        List<StoreProduct> granting = purchases.stream()
                 .filter(p -> p.state().productId() != null && p.state().grantsAccess(now))
-                .flatMap(p -> h.createQuery("SELECT e.lookup_key FROM products pr "
-                                + "JOIN entitlement_products ep ON ep.product_id = pr.id "
-                                + "JOIN entitlements e ON e.id = ep.entitlement_id "
-                                + "WHERE pr.app_id = :app AND pr.store_identifier = :product")
-                        .bind("app", p.appId()).bind("product", p.state().productId()).mapTo(String.class).list().stream())
-                .distinct().sorted().toList();
+                .map(p -> new StoreProduct(p.appId(), p.state().productId())).distinct().toList();
+        return EntitlementService.entitlementsForProducts(h, granting).values().stream()
+                .flatMap(List::stream).distinct().sorted().toList();
     }
 
     /** Stripe events that touched the customer's purchases and the events sent about the customer, newest first. */
