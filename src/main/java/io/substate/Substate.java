@@ -26,7 +26,6 @@ import io.substate.customers.SubscriberRoutes;
 import io.substate.customers.SubscriberService;
 import io.substate.receipts.ReceiptRoutes;
 import io.substate.receipts.ReceiptService;
-import io.substate.stripe.StripeApi;
 import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.Dialect;
@@ -96,7 +95,7 @@ public final class Substate implements AutoCloseable {
             ApiKeyAuth apiKeys = new ApiKeyAuth(apps, projects);
             routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
             routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
-                    projects, settings.stripeApiBase(), StripeApi.DEFAULT_TIMEOUT, clock), apiKeys));
+                    projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);

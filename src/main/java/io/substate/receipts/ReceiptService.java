@@ -37,6 +37,9 @@ import org.jdbi.v3.core.Handle;
  * and saves the posted attributes. Without an API key the purchase is built from parked events alone.
  */
 public final class ReceiptService {
+    /** A client waits on this request: give Stripe less time than a background read would get. */
+    public static final Duration STRIPE_TIMEOUT = Duration.ofSeconds(5);
+
     private final GroupCommit commits;
     private final Dialect dialect;
     private final PurchaseUpdater updater;
