@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.substate.apps.AppRoutes;
 import io.substate.apps.AppService;
 import io.substate.config.Settings;
+import io.substate.dashboard.DashboardRoutes;
 import io.substate.entitlements.EntitlementRoutes;
 import io.substate.entitlements.EntitlementService;
 import io.substate.entitlements.ProductRoutes;
@@ -30,6 +31,7 @@ import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
+import io.substate.stripe.StripeConnectionRoutes;
 import io.substate.stripe.StripeEventLog;
 import io.substate.stripe.StripeWebhookRoutes;
 import io.substate.stripe.StripeWebhookService;
@@ -88,7 +90,9 @@ public final class Substate implements AutoCloseable {
             routes.add(new OperationsRoutes(database, registry));
             routes.add(new ProjectRoutes(projects, adminAuth));
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
-            routes.add(new StripeWebhookRoutes(webhooks, new StripeEventLog(database.jdbi()), apps, adminAuth));
+            StripeEventLog stripeEvents = new StripeEventLog(database.jdbi());
+            routes.add(new StripeWebhookRoutes(webhooks, stripeEvents, apps, adminAuth));
+            routes.add(new StripeConnectionRoutes(apps, stripeEvents, adminAuth, settings.stripeApiBase()));
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
@@ -96,6 +100,7 @@ public final class Substate implements AutoCloseable {
             routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
             routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
                     projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
+            routes.add(new DashboardRoutes());
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);

@@ -107,7 +107,8 @@ public final class CustomerAdminRoutes implements RouteGroup {
     private static List<String> activeEntitlements(Handle h, List<StoredPurchase> purchases, long now) {
         List<StoreProduct> granting = purchases.stream()
                 .filter(p -> p.state().productId() != null && p.state().grantsAccess(now))
-                .map(p -> new StoreProduct(p.appId(), p.state().productId())).distinct().toList();
+                .map(p -> new StoreProduct(p.appId(), p.state().productId()))
+                .toList();
         return EntitlementService.entitlementsForProducts(h, granting).values().stream()
                 .flatMap(List::stream).distinct().sorted().toList();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
+import io.substate.entitlements.EntitlementService;
 import io.substate.http.Json;
 import io.substate.purchases.OutgoingEventDraft;
 import io.substate.purchases.UsdRates;
@@ -147,9 +148,6 @@ public final class Outbox {
         if (productId == null) {
             return List.of();
         }
-        return h.createQuery("SELECT e.lookup_key FROM products p JOIN entitlement_products ep ON ep.product_id = p.id "
-                        + "JOIN entitlements e ON e.id = ep.entitlement_id WHERE p.app_id = :app AND p.store_identifier = :product "
-                        + "ORDER BY e.lookup_key")
-                .bind("app", appId).bind("product", productId).mapTo(String.class).list();
+        return EntitlementService.entitlementsForProducts(h, appId, List.of(productId)).getOrDefault(productId, List.of());
     }
 }

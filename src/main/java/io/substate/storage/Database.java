@@ -66,6 +66,8 @@ public final class Database implements AutoCloseable {
     /**
      * WAL for concurrent readers, foreign keys enforced, a busy timeout instead of immediate SQLITE_BUSY, and
      * synchronous=FULL so a commit acknowledged to Stripe survives a power loss, not only a crash.
+     * Transactions begin IMMEDIATE (taking the write lock up front): a deferred transaction that reads and then
+     * writes fails with SQLITE_BUSY at once when another connection wrote meanwhile, which busy_timeout cannot help.
      */
     static String sqliteUrl(String url) {
         String file = url.substring("jdbc:sqlite:".length());
@@ -79,7 +81,7 @@ public final class Database implements AutoCloseable {
                 throw new DatabaseUnavailableException("Cannot create the directory " + parent + " for " + path, e);
             }
         }
-        String params = "journal_mode=WAL&foreign_keys=on&busy_timeout=10000&synchronous=FULL";
+        String params = "journal_mode=WAL&foreign_keys=on&busy_timeout=10000&synchronous=FULL&transaction_mode=IMMEDIATE";
         return url + (q < 0 ? "?" : "&") + params;
     }
 

@@ -37,6 +37,7 @@ public final class StripeWebhookRoutes implements RouteGroup {
         String base = "/v2/projects/{project_id}/apps/{app_id}/stripe_events";
         routes.get(base, this::list);
         routes.get(base + "/{event_id}", this::get);
+        routes.post(base + "/actions/replay", this::replayAll);
         routes.post(base + "/{event_id}/actions/replay", this::replay);
     }
 
@@ -84,6 +85,36 @@ public final class StripeWebhookRoutes implements RouteGroup {
         }
         ObjectNode body = render(log.find(app.id(), eventId).orElseThrow(), false);
         body.put("replay_outcome", result.outcome());
+        ctx.json(body);
+    }
+
+    /**
+     * Replays every event of the app with {@code status} (failed or parked, default failed), oldest first, up to
+     * {@code limit} (default and maximum 1000); answers how many ended in each outcome.
+     */
+    private void replayAll(Context ctx) {
+        auth.require(ctx);
+        App app = apps.get(ctx.pathParam("project_id"), ctx.pathParam("app_id"));
+        String status = ctx.queryParam("status") == null ? LoggedStripeEvent.FAILED : ctx.queryParam("status");
+        if (!status.equals(LoggedStripeEvent.FAILED) && !status.equals(LoggedStripeEvent.PARKED)) {
+            throw ApiException.invalid("Query parameter 'status' must be failed or parked");
+        }
+        int limit = io.substate.http.Requests.intQuery(ctx, "limit", 1000, 1, 1000);
+        java.util.Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        for (String eventId : log.idsWithStatus(app.id(), status, limit)) {
+            String outcome;
+            try {
+                outcome = webhooks.replay(app, log.find(app.id(), eventId).orElseThrow()).outcome();
+            } catch (ApiException e) {
+                outcome = LoggedStripeEvent.FAILED;
+            }
+            outcomes.merge(outcome, 1, Integer::sum);
+        }
+        ObjectNode body = Json.object();
+        body.put("object", "replay_summary");
+        body.put("status", status);
+        body.put("replayed", outcomes.values().stream().mapToInt(Integer::intValue).sum());
+        body.set("outcomes", Json.MAPPER.valueToTree(outcomes));
         ctx.json(body);
     }
 

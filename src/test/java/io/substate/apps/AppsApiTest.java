@@ -250,6 +250,21 @@ class AppsApiTest {
     }
 
     @Test
+    void theTypeCannotChangeButMayBeSentBack() {
+        String projectId = newProject();
+        JsonNode app = createApp(projectId, Map.of());
+        String path = "/v2/projects/" + projectId + "/apps/" + app.get("id").asText();
+
+        HttpResponse same = admin().patch(path, Map.of("type", "stripe", "name", "Same type"));
+        HttpResponse other = admin().patch(path, Map.of("type", "app_store", "name", "Other type"));
+
+        assertThat(same.status()).isEqualTo(200);
+        assertThat(other.status()).isEqualTo(400);
+        assertThat(other.json().get("message").asText()).contains("cannot be changed");
+        assertThat(admin().get(path).json().get("name").asText()).isEqualTo("Same type");
+    }
+
+    @Test
     void anAppIsOnlyReachableUnderItsOwnProject() {
         String owner = newProject();
         String other = newProject();
