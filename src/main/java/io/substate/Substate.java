@@ -21,11 +21,16 @@ import io.substate.http.OperationsRoutes;
 import io.substate.http.RouteGroup;
 import io.substate.projects.ProjectRoutes;
 import io.substate.projects.ProjectService;
+import io.substate.customers.ApiKeyAuth;
 import io.substate.customers.CustomerAdminRoutes;
 import io.substate.delivery.DeliveryService;
 import io.substate.delivery.DeliveryWorker;
 import io.substate.delivery.IntegrationRoutes;
 import io.substate.delivery.IntegrationService;
+import io.substate.customers.SubscriberRoutes;
+import io.substate.customers.SubscriberService;
+import io.substate.receipts.ReceiptRoutes;
+import io.substate.receipts.ReceiptService;
 import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.Dialect;
@@ -101,6 +106,10 @@ public final class Substate implements AutoCloseable {
             // First in the list so it stops before the database work it depends on.
             workers.add(0, new DeliveryWorker(database.jdbi(), database.dialect(), commits, settings.deliveryRetrySchedule(),
                     settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));
+            ApiKeyAuth apiKeys = new ApiKeyAuth(apps, projects);
+            routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
+            routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
+                    projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
             routes.add(new DashboardRoutes());
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());

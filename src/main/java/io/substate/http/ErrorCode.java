@@ -33,6 +33,17 @@ public enum ErrorCode {
     STRIPE_API_ERROR(424, "unprocessable_entity_error", 7101, true),
     STRIPE_RATE_LIMITED(429, "rate_limit_error", 7101, true),
 
+    // RevenueCat REST API v1 (DESIGN §2): RevenueCat's own numeric codes, which its SDKs map to typed errors.
+    INVALID_PLATFORM(400, "invalid_request", 7000, false),
+    INVALID_APP_USER_ID(400, "parameter_error", 7220, false),
+    INVALID_RECEIPT_TOKEN(400, "parameter_error", 7103, false),
+    RECEIPT_ALREADY_IN_USE(409, "resource_already_exists", 7102, false),
+    INVALID_SUBSCRIBER_ATTRIBUTES(400, "parameter_error", 7263, false),
+    INVALID_SUBSCRIBER_ATTRIBUTES_BODY(400, "parameter_error", 7264, false),
+    SECRET_KEY_NOT_ALLOWED(403, "authorization_error", 7243, false),
+    SECRET_KEY_REQUIRED(403, "authorization_error", 7225, false),
+    RECEIPT_NOT_READABLE(422, "unprocessable_entity_error", 7103, false),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;
