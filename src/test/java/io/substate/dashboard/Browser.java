@@ -77,12 +77,19 @@ final class Browser implements AutoCloseable {
         script("sessionStorage.clear()");
     }
 
+    /** Waits for the condition; pages re-render rows, so an element going stale mid-check just means "try again". */
     <T> T waitFor(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition::apply);
+        return waiting().until(condition::apply);
     }
 
     WebElement visible(By by) {
-        return new WebDriverWait(driver, WAIT).until(ExpectedConditions.visibilityOfElementLocated(by));
+        return waiting().until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    private WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
     }
 
     WebElement byId(String id) {
@@ -91,7 +98,7 @@ final class Browser implements AutoCloseable {
 
     /** Waits until the element's text contains {@code text}, and returns that text. */
     String textOf(By by, String text) {
-        new WebDriverWait(driver, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(by, text));
         return driver.findElement(by).getText();
     }
 
@@ -102,7 +109,7 @@ final class Browser implements AutoCloseable {
     }
 
     void click(By by) {
-        new WebDriverWait(driver, WAIT).until(ExpectedConditions.elementToBeClickable(by)).click();
+        waiting().until(ExpectedConditions.elementToBeClickable(by)).click();
     }
 
     /** The label text of a form control: every field must have a real one. */

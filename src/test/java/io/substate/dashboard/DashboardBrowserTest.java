@@ -236,7 +236,7 @@ class DashboardBrowserTest {
         admin().patch("/v2/projects/" + projectId + "/apps/" + appId,
                 Map.of("stripe", Map.of("track_new_purchases", true, "app_user_id_detection", "stripe_customer_id")));
 
-        row.findElement(By.cssSelector("button.replay")).click();
+        browser.click(By.cssSelector("tr[data-event-id='" + eventId + "'] button.replay"));
 
         browser.waitFor(d -> d.findElement(By.cssSelector("tr[data-event-id='" + eventId + "']")).getText()
                 .contains("Processed"));
