@@ -9,6 +9,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.substate.apps.AppRoutes;
 import io.substate.apps.AppService;
+import io.substate.charts.ChartRoutes;
+import io.substate.charts.ChartService;
 import io.substate.config.Settings;
 import io.substate.entitlements.EntitlementRoutes;
 import io.substate.entitlements.EntitlementService;
@@ -87,6 +89,7 @@ public final class Substate implements AutoCloseable {
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
+            routes.add(new ChartRoutes(new ChartService(database.jdbi(), projects, settings.usdRates(), clock), adminAuth));
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);

@@ -33,6 +33,12 @@ public enum ErrorCode {
     STRIPE_API_ERROR(424, "unprocessable_entity_error", 7101, true),
     STRIPE_RATE_LIMITED(429, "rate_limit_error", 7101, true),
 
+    // Charts (DESIGN §2 "Admin API": /v2/projects/{project_id}/charts/{chart_name}).
+    INVALID_CHART_NAME(400, "parameter_error", 7226, false),
+    INVALID_DATE(400, "parameter_error", 7226, false),
+    INVALID_DATE_RANGE(400, "parameter_error", 7226, false),
+    INVALID_RESOLUTION(400, "parameter_error", 7226, false),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;
