@@ -72,7 +72,7 @@ public final class ChartService {
             for (TransactionDay t : ChartQueries.transactions(h, project, since, now + 1)) {
                 revenue.merge(t.currency(), t.amountMinor() - t.refundedMinor(), Long::sum);
             }
-            long customers = ChartQueries.newCustomers(h, project, since, now + 1).stream().mapToLong(DayCount::count).sum();
+            long customers = sumAll(newCustomers(h, project, since, now + 1));
             return new Overview(count(paid), usd.toUsd(monthly(paid)), count(trials), usd.toUsd(revenue), customers,
                     usd.usedRates(), usd.unconverted(), now);
         });
@@ -90,9 +90,7 @@ public final class ChartService {
         boolean trial = chart == ChartName.TRIALS;
         long firstDay = range.start().toEpochDay();
         long lastDay = range.end().toEpochDay();
-        DailyTotals totals = DailyTotals.of(
-                ChartQueries.spanDeltas(h, project, trial, firstDay * Bucket.DAY_MS, (lastDay + 1) * Bucket.DAY_MS),
-                firstDay, lastDay);
+        DailyTotals totals = dailyTotals(h, project, trial, firstDay, lastDay);
         List<Active> activeNow = buckets.stream().anyMatch(Bucket::current)
                 ? ChartQueries.activeAt(h, project, trial, now) : List.of();
         List<Point> points = new ArrayList<>();
@@ -115,12 +113,9 @@ public final class ChartService {
     private static Computed churn(Handle h, String project, ChartRange range, List<Bucket> buckets, long now) {
         long firstDay = range.start().toEpochDay();
         long lastDay = range.end().toEpochDay();
-        long from = firstDay * Bucket.DAY_MS;
-        long to = Math.min((lastDay + 1) * Bucket.DAY_MS, now);
-        DailyTotals actives = DailyTotals.of(ChartQueries.spanDeltas(h, project, false, from, (lastDay + 1) * Bucket.DAY_MS),
-                firstDay, lastDay);
-        Map<Long, Long> expired = byDay(ChartQueries.expirations(h, project, from, to));
-        Map<Long, Long> returned = byDay(ChartQueries.returns(h, project, from, to));
+        DailyTotals actives = dailyTotals(h, project, false, firstDay, lastDay);
+        Map<Long, Long> expired = byDay(ChartQueries.expirations(h, project, firstDay, lastDay + 1, now));
+        Map<Long, Long> returned = byDay(ChartQueries.returns(h, project, firstDay, lastDay + 1));
         List<Point> points = new ArrayList<>();
         long totalChurned = 0;
         for (Bucket b : buckets) {
@@ -183,8 +178,8 @@ public final class ChartService {
     }
 
     private static Computed newCustomers(Handle h, String project, ChartRange range, List<Bucket> buckets) {
-        Map<Long, Long> perDay = byDay(ChartQueries.newCustomers(h, project, range.start().toEpochDay() * Bucket.DAY_MS,
-                (range.end().toEpochDay() + 1) * Bucket.DAY_MS));
+        Map<Long, Long> perDay = newCustomers(h, project, range.start().toEpochDay() * Bucket.DAY_MS,
+                (range.end().toEpochDay() + 1) * Bucket.DAY_MS);
         List<Point> points = new ArrayList<>();
         long total = 0;
         for (Bucket b : buckets) {
@@ -196,8 +191,8 @@ public final class ChartService {
     }
 
     private static Computed trialConversion(Handle h, String project, ChartRange range, List<Bucket> buckets, long now) {
-        List<TrialCohortDay> days = ChartQueries.trialCohorts(h, project, range.start().toEpochDay() * Bucket.DAY_MS,
-                (range.end().toEpochDay() + 1) * Bucket.DAY_MS, now);
+        List<TrialCohortDay> days = ChartQueries.trialCohorts(h, project, range.start().toEpochDay(),
+                range.end().toEpochDay() + 1, now);
         List<Point> points = new ArrayList<>();
         long allTrials = 0;
         long allConverted = 0;
@@ -226,6 +221,25 @@ public final class ChartService {
         summary.put("trials", allTrials);
         summary.put("converted", allConverted);
         return new Computed(points, summary);
+    }
+
+    /** Active spans at the end of each day: those active as the range starts, plus starts, minus ends. */
+    private static DailyTotals dailyTotals(Handle h, String project, boolean trial, long firstDay, long lastDay) {
+        return DailyTotals.of(ChartQueries.activeAt(h, project, trial, firstDay * Bucket.DAY_MS - 1),
+                ChartQueries.spanStarts(h, project, trial, firstDay, lastDay + 1),
+                ChartQueries.spanEnds(h, project, trial, firstDay, lastDay + 1), firstDay, lastDay);
+    }
+
+    /** Customers first seen per day, without those whose purchases are all sandbox (test users). */
+    private static Map<Long, Long> newCustomers(Handle h, String project, long fromMs, long toMs) {
+        Map<Long, Long> perDay = byDay(ChartQueries.customersFirstSeen(h, project, fromMs, toMs));
+        ChartQueries.sandboxOnlyCustomersFirstSeen(h, project, fromMs, toMs)
+                .forEach(d -> perDay.merge(d.day(), -d.count(), Long::sum));
+        return perDay;
+    }
+
+    private static long sumAll(Map<Long, Long> perDay) {
+        return perDay.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static long count(List<Active> actives) {

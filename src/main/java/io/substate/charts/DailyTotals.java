@@ -1,6 +1,7 @@
 package io.substate.charts;
 
-import io.substate.charts.ChartQueries.SpanDelta;
+import io.substate.charts.ChartQueries.Active;
+import io.substate.charts.ChartQueries.SpanDay;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,15 +20,21 @@ final class DailyTotals {
         this.counts = new long[days + 1]; // index 0: before the range; i: end of day firstDay + i - 1
     }
 
-    static DailyTotals of(List<SpanDelta> deltas, long firstDay, long lastDay) {
+    /**
+     * @param base spans active at the end of the day before {@code firstDay}
+     * @param starts spans starting per day of the range
+     * @param ends spans ending per day of the range
+     */
+    static DailyTotals of(List<Active> base, List<SpanDay> starts, List<SpanDay> ends, long firstDay, long lastDay) {
         DailyTotals totals = new DailyTotals(firstDay, (int) (lastDay - firstDay + 1));
-        for (SpanDelta delta : deltas) {
-            int i = delta.day() < firstDay ? 0 : (int) (delta.day() - firstDay + 1);
-            if (i >= totals.counts.length) {
-                continue;
-            }
-            totals.counts[i] += delta.count();
-            totals.monthly.computeIfAbsent(delta.currency(), c -> new double[totals.counts.length])[i] += delta.monthlyMinor();
+        for (Active a : base) {
+            totals.add(0, a.currency(), a.count(), a.monthlyMinor());
+        }
+        for (SpanDay start : starts) {
+            totals.add((int) (start.day() - firstDay + 1), start.currency(), start.count(), start.monthlyMinor());
+        }
+        for (SpanDay end : ends) {
+            totals.add((int) (end.day() - firstDay + 1), end.currency(), -end.count(), -end.monthlyMinor());
         }
         for (int i = 1; i < totals.counts.length; i++) {
             totals.counts[i] += totals.counts[i - 1];
@@ -36,6 +43,11 @@ final class DailyTotals {
             }
         }
         return totals;
+    }
+
+    private void add(int index, String currency, long count, double monthlyMinor) {
+        counts[index] += count;
+        monthly.computeIfAbsent(currency, c -> new double[counts.length])[index] += monthlyMinor;
     }
 
     /** Active at the end of {@code day} (epoch day); {@code firstDay - 1} is the start of the range. */
