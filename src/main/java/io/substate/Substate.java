@@ -9,6 +9,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.substate.apps.AppRoutes;
 import io.substate.apps.AppService;
+import io.substate.charts.ChartRoutes;
+import io.substate.charts.ChartService;
 import io.substate.config.Settings;
 import io.substate.dashboard.DashboardRoutes;
 import io.substate.entitlements.EntitlementRoutes;
@@ -111,6 +113,7 @@ public final class Substate implements AutoCloseable {
             routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
                     projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
             routes.add(new DashboardRoutes());
+            routes.add(new ChartRoutes(new ChartService(database.jdbi(), projects, settings.usdRates(), clock), adminAuth));
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);

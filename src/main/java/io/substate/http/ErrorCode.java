@@ -44,6 +44,12 @@ public enum ErrorCode {
     SECRET_KEY_REQUIRED(403, "authorization_error", 7225, false),
     RECEIPT_NOT_READABLE(422, "unprocessable_entity_error", 7103, false),
 
+    // Charts (DESIGN §2 "Admin API": /v2/projects/{project_id}/charts/{chart_name}).
+    INVALID_CHART_NAME(400, "parameter_error", 7226, false),
+    INVALID_DATE(400, "parameter_error", 7226, false),
+    INVALID_DATE_RANGE(400, "parameter_error", 7226, false),
+    INVALID_RESOLUTION(400, "parameter_error", 7226, false),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;
