@@ -13,6 +13,8 @@ import io.substate.purchases.UsdRates;
  * @param adminToken the admin token from the environment; empty means "use the stored one, or generate one"
  * @param publicUrl base of the webhook URLs shown to users, without a trailing slash
  * @param usdRates USD conversion rates ({@code SUBSTATE_USD_RATES}) over built-in defaults
+ * @param databasePoolSize connections kept by the pool ({@code SUBSTATE_DATABASE_POOL_SIZE}, default 16 on
+ *     PostgreSQL, 4 on SQLite); idle ones beyond 2 are closed after a minute
  * @param deliveryTimeout how long a webhook receiver has to answer ({@code SUBSTATE_DELIVERY_TIMEOUT}, default 60s as
  *     RevenueCat; shorter in tests)
  */
@@ -27,7 +29,8 @@ public record Settings(
         List<Duration> deliveryRetrySchedule,
         Duration stripeRefreshInterval,
         UsdRates usdRates,
-        Duration deliveryTimeout) {
+        Duration deliveryTimeout,
+        int databasePoolSize) {
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
 
@@ -62,7 +65,7 @@ public record Settings(
         }
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
-                usdRates, deliveryTimeout);
+                usdRates, deliveryTimeout, poolSize(env, databaseUrl));
     }
 
     public boolean isSqlite() {
@@ -77,7 +80,21 @@ public record Settings(
 
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
-                deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout);
+                deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, databasePoolSize);
+    }
+
+    /** Connections in the pool: 16 on PostgreSQL (SQLite has one writer, 4 are plenty). */
+    private static int poolSize(Map<String, String> env, String databaseUrl) {
+        String text = nonBlank(env, "SUBSTATE_DATABASE_POOL_SIZE").orElse(databaseUrl.startsWith("jdbc:sqlite:") ? "4" : "16");
+        try {
+            int size = Integer.parseInt(text);
+            if (size < 2 || size > 1000) {
+                throw new NumberFormatException();
+            }
+            return size;
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException("SUBSTATE_DATABASE_POOL_SIZE", "'" + text + "' is not a number from 2 to 1000");
+        }
     }
 
     private static int parsePort(String text) {

@@ -41,8 +41,10 @@ public final class Database implements AutoCloseable {
         config.setJdbcUrl(dialect == Dialect.SQLITE ? sqliteUrl(settings.databaseUrl()) : settings.databaseUrl());
         settings.databaseUser().ifPresent(config::setUsername);
         settings.databasePassword().ifPresent(config::setPassword);
-        // SQLite has a single writer; a few connections let reads proceed beside it (WAL).
-        config.setMaximumPoolSize(dialect == Dialect.SQLITE ? 4 : 16);
+        config.setMaximumPoolSize(settings.databasePoolSize());
+        // Idle instances keep few connections: several of them share one PostgreSQL's connection limit.
+        config.setMinimumIdle(Math.min(2, settings.databasePoolSize()));
+        config.setIdleTimeout(60_000);
         config.setConnectionTimeout(10_000);
         config.setInitializationFailTimeout(10_000);
         HikariDataSource dataSource;

@@ -47,6 +47,8 @@ public final class TestServer implements AutoCloseable {
         env.put("SUBSTATE_DATABASE_URL", db.newDatabaseUrl());
         env.put("SUBSTATE_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("SUBSTATE_PUBLIC_URL", "http://substate.test");
+        // The suite starts many servers on one PostgreSQL: keep each pool small.
+        env.put("SUBSTATE_DATABASE_POOL_SIZE", "4");
         env.putAll(extraEnv);
         return startWith(env, clock);
     }
