@@ -48,7 +48,8 @@ case "$kind" in
   postgresql) stored=$(psql -tAq "postgresql://postgres@127.0.0.1:5432/$db_name" -c "select count(*) + coalesce(sum(duplicate_deliveries),0) from stripe_events where status in ('processed','stale')") ;;
 esac
 echo "acknowledged with 200: ${acknowledged:-0}; stored (processed or stale, plus duplicate deliveries): $stored"
-if [[ "${acknowledged:-0}" != "$stored" ]]; then
+# wrk stops counting at its deadline while the last requests are still answered, so stored may exceed acknowledged.
+if (( stored < ${acknowledged:-0} )); then
   echo "MISMATCH: an acknowledged event is missing from the database" >&2
   exit 1
 fi
