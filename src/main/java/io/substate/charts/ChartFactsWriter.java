@@ -16,6 +16,18 @@ public final class ChartFactsWriter {
     /** The facts of one purchase with what they are filed under. */
     record Owned(String purchaseId, String projectId, boolean livemode, ChartFacts facts) {}
 
+    /**
+     * Rewrites the facts of {@code purchase} if they differ from those of its {@code previous} state, which the
+     * tables already hold (every state change comes through here): most Stripe events change no chart fact.
+     */
+    public static void write(Handle h, StoredPurchase purchase, io.substate.purchases.PurchaseState previous) {
+        if (previous.livemode() == purchase.state().livemode()
+                && ChartFacts.of(previous).equals(ChartFacts.of(purchase.state()))) {
+            return;
+        }
+        write(h, purchase);
+    }
+
     public static void write(Handle h, StoredPurchase purchase) {
         h.createUpdate("DELETE FROM purchase_transactions WHERE purchase_id = :id").bind("id", purchase.id()).execute();
         h.createUpdate("DELETE FROM subscription_spans WHERE purchase_id = :id").bind("id", purchase.id()).execute();

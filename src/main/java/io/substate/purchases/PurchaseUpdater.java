@@ -26,8 +26,10 @@ public final class PurchaseUpdater {
     public Applied apply(Handle h, StoredPurchase purchase, StripeFact fact, String sourceEventId, long nowMillis) {
         Transition transition = PurchaseStateMachine.apply(purchase.state(), fact);
         StoredPurchase next = purchase.withState(transition.next());
-        PurchaseStore.update(h, next, nowMillis);
-        ChartFactsWriter.write(h, next);
+        if (!next.state().equals(purchase.state())) {
+            PurchaseStore.update(h, next, nowMillis);
+            ChartFactsWriter.write(h, next, purchase.state());
+        }
         rememberObjects(h, next, fact);
         List<String> ids = List.of();
         if (!transition.events().isEmpty() && next.customerId() != null) {

@@ -1,6 +1,5 @@
 package io.substate.storage;
 
-import io.substate.http.ApiException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit: concurrent units of work are batched into one database transaction, each inside its own savepoint,
- * and each caller is released only after the batch has committed. One fsync then covers many webhooks (DESIGN §4),
- * while every acknowledged unit is durable and a failing unit never takes its neighbours down with it.
+ * Group commit: concurrent units of work are batched into one database transaction, and each caller is released only
+ * after the batch has committed. One fsync then covers many webhooks (DESIGN §4), while every acknowledged unit is
+ * durable and a failing unit never takes its neighbours down with it (see {@link #runBatch}).
  *
  * <p>Units run sorted by their order key (the purchase they touch) so two instances lock rows in the same order.
  * Thread-safe.
@@ -98,42 +97,57 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the batch in one transaction. Units rarely fail, so there is no savepoint per unit (each would cost two
+     * statements): when one throws, the whole transaction is rolled back and every unit runs again alone, in its own
+     * transaction, so the failure reaches only its caller and its neighbours commit as usual.
+     */
     private void runBatch(List<Item<?>> batch) {
-        List<Item<?>> retryAlone = new ArrayList<>();
+        if (batch.size() > 1) {
+            boolean unitFailed = false;
+            try (Handle handle = jdbi.open()) {
+                handle.begin();
+                try {
+                    for (Item<?> item : batch) {
+                        item.run(handle);
+                    }
+                } catch (Exception e) {
+                    handle.rollback();
+                    unitFailed = true;
+                }
+                if (!unitFailed) {
+                    handle.commit();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Batch of {} units could not be committed: {}", batch.size(), e.toString());
+                batch.forEach(item -> item.future.completeExceptionally(e));
+                return;
+            }
+            if (unitFailed) {
+                batch.forEach(Item::reset);
+                batch.forEach(item -> runBatch(List.of(item)));
+            } else {
+                batch.forEach(Item::complete);
+            }
+            return;
+        }
+        Item<?> item = batch.get(0);
         try (Handle handle = jdbi.open()) {
             handle.begin();
-            for (int i = 0; i < batch.size(); i++) {
-                Item<?> item = batch.get(i);
-                String savepoint = "unit" + i;
-                handle.savepoint(savepoint);
-                try {
-                    item.run(handle);
-                    handle.release(savepoint);
-                } catch (Exception e) {
-                    handle.rollbackToSavepoint(savepoint);
-                    item.result = null;
-                    if (e instanceof ApiException || batch.size() == 1) {
-                        item.failure = e;
-                    } else {
-                        // Possibly a conflict with a neighbour or another instance: try it once more on its own.
-                        retryAlone.add(item);
-                    }
-                }
+            try {
+                item.run(handle);
+            } catch (Exception e) {
+                handle.rollback();
+                item.future.completeExceptionally(e);
+                return;
             }
             handle.commit();
         } catch (RuntimeException e) {
-            LOG.warn("Batch of {} units could not be committed: {}", batch.size(), e.toString());
-            batch.forEach(item -> item.future.completeExceptionally(e));
+            LOG.warn("A unit could not be committed: {}", e.toString());
+            item.future.completeExceptionally(e);
             return;
         }
-        for (Item<?> item : batch) {
-            if (!retryAlone.contains(item)) {
-                item.complete();
-            }
-        }
-        for (Item<?> item : retryAlone) {
-            runBatch(new ArrayList<>(List.of(item.reset())));
-        }
+        item.complete();
     }
 
     @Override
@@ -153,7 +167,6 @@ public final class GroupCommit implements AutoCloseable {
         final Work<T> work;
         final CompletableFuture<T> future;
         T result;
-        Exception failure;
 
         Item(String orderKey, Work<T> work, CompletableFuture<T> future) {
             this.orderKey = orderKey;
@@ -165,18 +178,13 @@ public final class GroupCommit implements AutoCloseable {
             result = work.run(handle);
         }
 
-        Item<T> reset() {
+        void reset() {
             result = null;
-            failure = null;
-            return this;
         }
 
+        /** Releases the caller; only called once the unit's transaction has committed. */
         void complete() {
-            if (failure != null) {
-                future.completeExceptionally(failure);
-            } else {
-                future.complete(result);
-            }
+            future.complete(result);
         }
     }
 }
