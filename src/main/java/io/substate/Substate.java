@@ -29,6 +29,12 @@ import io.substate.stripe.StripeEventLog;
 import io.substate.stripe.StripeWebhookRoutes;
 import io.substate.stripe.StripeWebhookService;
 import io.substate.storage.ServerSettingsRepository;
+import io.substate.sync.Backfill;
+import io.substate.sync.PurchaseRefresher;
+import io.substate.sync.RefreshSchedule;
+import io.substate.sync.RefreshWorker;
+import io.substate.sync.StripeConnectionCheck;
+import io.substate.sync.SyncRoutes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +89,16 @@ public final class Substate implements AutoCloseable {
             routes.add(new OperationsRoutes(database, registry));
             routes.add(new ProjectRoutes(projects, adminAuth));
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
-            routes.add(new StripeWebhookRoutes(webhooks, new StripeEventLog(database.jdbi()), apps, adminAuth));
+            StripeEventLog stripeEvents = new StripeEventLog(database.jdbi());
+            routes.add(new StripeWebhookRoutes(webhooks, stripeEvents, apps, adminAuth));
+            PurchaseRefresher refresher = new PurchaseRefresher(database.dialect(), commits, purchaseUpdater,
+                    settings.stripeApiBase(), clock);
+            routes.add(new SyncRoutes(database.jdbi(), projects, apps,
+                    new Backfill(webhooks, settings.stripeApiBase(), clock),
+                    new StripeConnectionCheck(stripeEvents, settings.stripeApiBase(), clock), refresher, adminAuth, clock));
+            // First in the list so it stops before the group committer it writes through.
+            workers.add(0, new RefreshWorker(database.dialect(), commits, apps, refresher,
+                    RefreshSchedule.of(settings.stripeRefreshInterval(), settings.stripeRefreshTick()), clock, registry));
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));

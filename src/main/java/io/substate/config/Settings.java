@@ -13,6 +13,8 @@ import io.substate.purchases.UsdRates;
  * @param adminToken the admin token from the environment; empty means "use the stored one, or generate one"
  * @param publicUrl base of the webhook URLs shown to users, without a trailing slash
  * @param usdRates USD conversion rates ({@code SUBSTATE_USD_RATES}) over built-in defaults
+ * @param stripeRefreshTick how often the refresh worker looks for subscriptions due to be re-read from Stripe
+ *     ({@code SUBSTATE_STRIPE_REFRESH_TICK}, default 1m; shorter in tests)
  */
 public record Settings(
         int port,
@@ -24,7 +26,8 @@ public record Settings(
         String stripeApiBase,
         List<Duration> deliveryRetrySchedule,
         Duration stripeRefreshInterval,
-        UsdRates usdRates) {
+        UsdRates usdRates,
+        Duration stripeRefreshTick) {
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
 
@@ -52,9 +55,14 @@ public record Settings(
             throw new InvalidSettingException("SUBSTATE_STRIPE_REFRESH_INTERVAL", "must be a positive duration");
         }
         UsdRates usdRates = UsdRates.parse(env.get("SUBSTATE_USD_RATES"));
+        Duration refreshTick = Durations.parse("SUBSTATE_STRIPE_REFRESH_TICK",
+                nonBlank(env, "SUBSTATE_STRIPE_REFRESH_TICK").orElse("1m"));
+        if (refreshTick.toMillis() < 10) {
+            throw new InvalidSettingException("SUBSTATE_STRIPE_REFRESH_TICK", "must be at least 10ms");
+        }
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
-                usdRates);
+                usdRates, refreshTick);
     }
 
     public boolean isSqlite() {
@@ -69,7 +77,7 @@ public record Settings(
 
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
-                deliveryRetrySchedule, stripeRefreshInterval, usdRates);
+                deliveryRetrySchedule, stripeRefreshInterval, usdRates, stripeRefreshTick);
     }
 
     private static int parsePort(String text) {

@@ -33,6 +33,9 @@ public enum ErrorCode {
     STRIPE_API_ERROR(424, "unprocessable_entity_error", 7101, true),
     STRIPE_RATE_LIMITED(429, "rate_limit_error", 7101, true),
 
+    // Refresh from Stripe (io.substate.sync): only subscriptions change in Stripe after their purchase.
+    PURCHASE_NOT_REFRESHABLE(422, "unprocessable_entity_error", 7226, false),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;
