@@ -70,10 +70,13 @@ public final class Backfill {
                     + requestedSince);
         }
         try {
-            for (Instant start = tally.since; start.isBefore(now); start = start.plus(WINDOW)) {
+            boolean last = false;
+            for (Instant start = tally.since; !last; start = start.plus(WINDOW)) {
                 Instant end = start.plus(WINDOW);
-                // The last window stays open-ended, so events created while the backfill runs are included too.
-                Long createdLt = end.isBefore(now) ? end.getEpochSecond() : null;
+                // The last window stays open-ended, so events created while the backfill runs are included too; a
+                // sliver of less than a minute left after a full window is folded into it.
+                last = end.isAfter(now.minusSeconds(60));
+                Long createdLt = last ? null : end.getEpochSecond();
                 List<String> events = fetchWindow(api, start.getEpochSecond(), createdLt, pageSize, tally, progress);
                 Collections.reverse(events);
                 events.forEach(raw -> tally.count(ingest(app, raw)));
