@@ -37,6 +37,8 @@ public final class TestServer implements AutoCloseable {
         env.put("SUBSTATE_DATABASE_URL", db.newDatabaseUrl());
         env.put("SUBSTATE_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("SUBSTATE_PUBLIC_URL", "http://substate.test");
+        // The scheduled Stripe refresh re-reads subscriptions behind a test's back; tests that want it set the tick.
+        env.put("SUBSTATE_STRIPE_REFRESH_TICK", "1h");
         env.putAll(extraEnv);
         return startWith(env);
     }
