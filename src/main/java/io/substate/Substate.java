@@ -9,7 +9,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.substate.apps.AppRoutes;
 import io.substate.apps.AppService;
+import io.substate.charts.ChartRoutes;
+import io.substate.charts.ChartService;
 import io.substate.config.Settings;
+import io.substate.dashboard.DashboardRoutes;
 import io.substate.entitlements.EntitlementRoutes;
 import io.substate.entitlements.EntitlementService;
 import io.substate.entitlements.ProductRoutes;
@@ -20,7 +23,16 @@ import io.substate.http.OperationsRoutes;
 import io.substate.http.RouteGroup;
 import io.substate.projects.ProjectRoutes;
 import io.substate.projects.ProjectService;
+import io.substate.customers.ApiKeyAuth;
 import io.substate.customers.CustomerAdminRoutes;
+import io.substate.delivery.DeliveryService;
+import io.substate.delivery.DeliveryWorker;
+import io.substate.delivery.IntegrationRoutes;
+import io.substate.delivery.IntegrationService;
+import io.substate.customers.SubscriberRoutes;
+import io.substate.customers.SubscriberService;
+import io.substate.receipts.ReceiptRoutes;
+import io.substate.receipts.ReceiptService;
 import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.Dialect;
@@ -102,6 +114,18 @@ public final class Substate implements AutoCloseable {
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
+            IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
+            routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), commits, integrations, clock),
+                    adminAuth));
+            // First in the list so it stops before the database work it depends on.
+            workers.add(0, new DeliveryWorker(database.jdbi(), database.dialect(), commits, settings.deliveryRetrySchedule(),
+                    settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));
+            ApiKeyAuth apiKeys = new ApiKeyAuth(apps, projects);
+            routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
+            routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
+                    projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
+            routes.add(new DashboardRoutes());
+            routes.add(new ChartRoutes(new ChartService(database.jdbi(), projects, settings.usdRates(), clock), adminAuth));
 
             Javalin http = HttpServer.create(routes, registry).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);

@@ -13,6 +13,8 @@ import io.substate.purchases.UsdRates;
  * @param adminToken the admin token from the environment; empty means "use the stored one, or generate one"
  * @param publicUrl base of the webhook URLs shown to users, without a trailing slash
  * @param usdRates USD conversion rates ({@code SUBSTATE_USD_RATES}) over built-in defaults
+ * @param deliveryTimeout how long a webhook receiver has to answer ({@code SUBSTATE_DELIVERY_TIMEOUT}, default 60s as
+ *     RevenueCat; shorter in tests)
  * @param stripeRefreshTick how often the refresh worker looks for subscriptions due to be re-read from Stripe
  *     ({@code SUBSTATE_STRIPE_REFRESH_TICK}, default 1m; shorter in tests)
  */
@@ -27,6 +29,7 @@ public record Settings(
         List<Duration> deliveryRetrySchedule,
         Duration stripeRefreshInterval,
         UsdRates usdRates,
+        Duration deliveryTimeout,
         Duration stripeRefreshTick) {
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
@@ -55,6 +58,11 @@ public record Settings(
             throw new InvalidSettingException("SUBSTATE_STRIPE_REFRESH_INTERVAL", "must be a positive duration");
         }
         UsdRates usdRates = UsdRates.parse(env.get("SUBSTATE_USD_RATES"));
+        Duration deliveryTimeout = Durations.parse("SUBSTATE_DELIVERY_TIMEOUT",
+                nonBlank(env, "SUBSTATE_DELIVERY_TIMEOUT").orElse("60s"));
+        if (deliveryTimeout.isNegative() || deliveryTimeout.isZero()) {
+            throw new InvalidSettingException("SUBSTATE_DELIVERY_TIMEOUT", "must be a positive duration");
+        }
         Duration refreshTick = Durations.parse("SUBSTATE_STRIPE_REFRESH_TICK",
                 nonBlank(env, "SUBSTATE_STRIPE_REFRESH_TICK").orElse("1m"));
         if (refreshTick.toMillis() < 10) {
@@ -62,7 +70,7 @@ public record Settings(
         }
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
-                usdRates, refreshTick);
+                usdRates, deliveryTimeout, refreshTick);
     }
 
     public boolean isSqlite() {
@@ -77,7 +85,7 @@ public record Settings(
 
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
-                deliveryRetrySchedule, stripeRefreshInterval, usdRates, stripeRefreshTick);
+                deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, stripeRefreshTick);
     }
 
     private static int parsePort(String text) {

@@ -35,6 +35,11 @@ public final class CustomerStore {
         if (existing.isPresent()) {
             return existing.get();
         }
+        return create(h, projectId, appUserId, nowMillis);
+    }
+
+    /** A new customer whose original App User ID is {@code appUserId} (which must not be taken). */
+    public static Customer create(Handle h, String projectId, String appUserId, long nowMillis) {
         Customer customer = new Customer(Ids.customerId(), projectId, appUserId, nowMillis, nowMillis, nowMillis);
         h.createUpdate("INSERT INTO customers (id, project_id, original_app_user_id, first_seen, last_seen, created_at) "
                         + "VALUES (:id, :project, :original, :now, :now, :now)")
@@ -64,6 +69,106 @@ public final class CustomerStore {
         return h.createQuery("UPDATE customers SET last_event_sequence = last_event_sequence + 1 WHERE id = :id "
                         + "RETURNING last_event_sequence")
                 .bind("id", customerId).mapTo(Long.class).one();
+    }
+
+    /** Records that the customer's app was just used (RevenueCat updates {@code last_seen} when X-Platform is sent). */
+    public static Customer touch(Handle h, Customer customer, long nowMillis) {
+        if (nowMillis <= customer.lastSeen()) {
+            return customer;
+        }
+        h.createUpdate("UPDATE customers SET last_seen = :now WHERE id = :id AND last_seen < :now")
+                .bind("id", customer.id()).bind("now", nowMillis).execute();
+        return new Customer(customer.id(), customer.projectId(), customer.originalAppUserId(), customer.firstSeen(),
+                nowMillis, customer.createdAt());
+    }
+
+    /** Whether every App User ID of the customer is anonymous ({@code $RCAnonymousID:…}): nobody identified owns it. */
+    public static boolean isAnonymous(Handle h, String customerId) {
+        return h.createQuery("SELECT COUNT(*) FROM customer_aliases WHERE customer_id = :id "
+                        + "AND app_user_id NOT LIKE '" + AppUserIds.ANONYMOUS_PREFIX + "%'")
+                .bind("id", customerId).mapTo(Long.class).one() == 0;
+    }
+
+    /** Whether one of the customer's App User IDs is anonymous (RevenueCat's logIn then switches instead of merging). */
+    public static boolean hasAnonymousAlias(Handle h, String customerId) {
+        return h.createQuery("SELECT COUNT(*) FROM customer_aliases WHERE customer_id = :id "
+                        + "AND app_user_id LIKE '" + AppUserIds.ANONYMOUS_PREFIX + "%'")
+                .bind("id", customerId).mapTo(Long.class).one() > 0;
+    }
+
+    /**
+     * Deletes the customer with its aliases and attributes. Its purchases stay (charts keep their history) without an
+     * owner; posting their token again gives them to whoever posts it.
+     */
+    public static void delete(Handle h, String customerId) {
+        h.createUpdate("UPDATE purchases SET customer_id = NULL WHERE customer_id = :id").bind("id", customerId).execute();
+        h.createUpdate("DELETE FROM customer_attributes WHERE customer_id = :id").bind("id", customerId).execute();
+        h.createUpdate("DELETE FROM customer_aliases WHERE customer_id = :id").bind("id", customerId).execute();
+        h.createUpdate("DELETE FROM customers WHERE id = :id").bind("id", customerId).execute();
+    }
+
+    /**
+     * Merges two customers into one (RevenueCat's aliasing). The one first seen earlier survives, so its
+     * {@code original_app_user_id} stays the first id the customer was known by; the other's App User IDs, purchases,
+     * newer attributes and event history move to it, and the other is deleted.
+     *
+     * @return the surviving customer
+     */
+    public static Customer merge(Handle h, Customer a, Customer b) {
+        if (a.id().equals(b.id())) {
+            return a;
+        }
+        boolean aFirst = a.firstSeen() != b.firstSeen() ? a.firstSeen() < b.firstSeen()
+                : a.createdAt() != b.createdAt() ? a.createdAt() < b.createdAt() : a.id().compareTo(b.id()) < 0;
+        Customer into = aFirst ? a : b;
+        Customer from = aFirst ? b : a;
+        h.createUpdate("UPDATE customer_aliases SET customer_id = :into WHERE customer_id = :from")
+                .bind("into", into.id()).bind("from", from.id()).execute();
+        h.createUpdate("UPDATE purchases SET customer_id = :into WHERE customer_id = :from")
+                .bind("into", into.id()).bind("from", from.id()).execute();
+        h.createUpdate("UPDATE outgoing_events SET customer_id = :into WHERE customer_id = :from")
+                .bind("into", into.id()).bind("from", from.id()).execute();
+        java.util.Map<String, StoredAttribute> kept = attributes(h, into.id());
+        attributes(h, from.id()).forEach((name, attribute) -> {
+            StoredAttribute mine = kept.get(name);
+            if (mine == null || mine.updatedAtMs() < attribute.updatedAtMs()) {
+                putAttribute(h, into.id(), name, attribute.value(), attribute.updatedAtMs());
+            }
+        });
+        // Sequence numbers keep growing past both histories, so consumers can still order the merged events.
+        h.createUpdate("UPDATE customers SET last_event_sequence = (SELECT MAX(last_event_sequence) FROM customers "
+                        + "WHERE id IN (:into, :from)), last_seen = (SELECT MAX(last_seen) FROM customers "
+                        + "WHERE id IN (:into, :from)) WHERE id = :into")
+                .bind("into", into.id()).bind("from", from.id()).execute();
+        h.createUpdate("DELETE FROM customer_attributes WHERE customer_id = :id").bind("id", from.id()).execute();
+        h.createUpdate("DELETE FROM customers WHERE id = :id").bind("id", from.id()).execute();
+        return findById(h, into.id()).orElseThrow();
+    }
+
+    /** An attribute as stored. */
+    public record StoredAttribute(String value, long updatedAtMs) {}
+
+    /** The customer's attributes by name, sorted. */
+    public static java.util.SortedMap<String, StoredAttribute> attributes(Handle h, String customerId) {
+        java.util.SortedMap<String, StoredAttribute> result = new java.util.TreeMap<>();
+        h.createQuery("SELECT name, value, updated_at_ms FROM customer_attributes WHERE customer_id = :id")
+                .bind("id", customerId)
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("name"),
+                        new StoredAttribute(rs.getString("value"), rs.getLong("updated_at_ms"))))
+                .forEach(e -> result.put(e.getKey(), e.getValue()));
+        return result;
+    }
+
+    public static void putAttribute(Handle h, String customerId, String name, String value, long updatedAtMs) {
+        h.createUpdate("INSERT INTO customer_attributes (customer_id, name, value, updated_at_ms) "
+                        + "VALUES (:id, :name, :value, :at) ON CONFLICT (customer_id, name) "
+                        + "DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms")
+                .bind("id", customerId).bind("name", name).bind("value", value).bind("at", updatedAtMs).execute();
+    }
+
+    public static void deleteAttribute(Handle h, String customerId, String name) {
+        h.createUpdate("DELETE FROM customer_attributes WHERE customer_id = :id AND name = :name")
+                .bind("id", customerId).bind("name", name).execute();
     }
 
     private static Customer map(ResultSet rs, StatementContext ctx) throws SQLException {

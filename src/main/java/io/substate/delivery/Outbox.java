@@ -17,7 +17,8 @@ import org.jdbi.v3.core.Handle;
  * Writes RevenueCat-format outgoing events, inside the transaction that changed the state they describe, so an event
  * exists exactly when its state change committed. Delivery reads them from here (the outbox).
  *
- * <p>{@code subscriber_attributes} are not stored: they are added when the event is sent ("as of sending").
+ * <p>{@code subscriber_attributes} are not stored: they are added when the event is sent ("as of sending"). Each event
+ * gets one {@code deliveries} row per matching webhook integration, in the same transaction.
  */
 public final class Outbox {
     private Outbox() {}
@@ -116,6 +117,8 @@ public final class Outbox {
                 .bind("customer", source.customer().id()).bind("purchase", source.purchaseId()).bind("type", type)
                 .bind("env", environment).bind("seq", sequence).bind("source", source.sourceEventId())
                 .bind("payload", Json.write(event)).bind("at", nowMillis).execute();
+        // Same transaction: a delivery exists exactly when its event does (the outbox is durable as a whole).
+        DeliveryQueue.enqueueForIntegrations(h, id, source.projectId(), source.appId(), environment, type, nowMillis);
     }
 
     private static void putPrice(ObjectNode event, OutgoingEventDraft draft, UsdRates rates) {

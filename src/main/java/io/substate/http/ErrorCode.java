@@ -33,6 +33,23 @@ public enum ErrorCode {
     STRIPE_API_ERROR(424, "unprocessable_entity_error", 7101, true),
     STRIPE_RATE_LIMITED(429, "rate_limit_error", 7101, true),
 
+    // RevenueCat REST API v1 (DESIGN §2): RevenueCat's own numeric codes, which its SDKs map to typed errors.
+    INVALID_PLATFORM(400, "invalid_request", 7000, false),
+    INVALID_APP_USER_ID(400, "parameter_error", 7220, false),
+    INVALID_RECEIPT_TOKEN(400, "parameter_error", 7103, false),
+    RECEIPT_ALREADY_IN_USE(409, "resource_already_exists", 7102, false),
+    INVALID_SUBSCRIBER_ATTRIBUTES(400, "parameter_error", 7263, false),
+    INVALID_SUBSCRIBER_ATTRIBUTES_BODY(400, "parameter_error", 7264, false),
+    SECRET_KEY_NOT_ALLOWED(403, "authorization_error", 7243, false),
+    SECRET_KEY_REQUIRED(403, "authorization_error", 7225, false),
+    RECEIPT_NOT_READABLE(422, "unprocessable_entity_error", 7103, false),
+
+    // Charts (DESIGN §2 "Admin API": /v2/projects/{project_id}/charts/{chart_name}).
+    INVALID_CHART_NAME(400, "parameter_error", 7226, false),
+    INVALID_DATE(400, "parameter_error", 7226, false),
+    INVALID_DATE_RANGE(400, "parameter_error", 7226, false),
+    INVALID_RESOLUTION(400, "parameter_error", 7226, false),
+
     // Refresh from Stripe (io.substate.sync): only subscriptions change in Stripe after their purchase.
     PURCHASE_NOT_REFRESHABLE(422, "unprocessable_entity_error", 7226, false),
 

@@ -46,28 +46,31 @@ public final class PurchaseStore {
     public static StoredPurchase insert(Handle h, String projectId, String appId, String customerId, String token,
             PurchaseState state, long nowMillis) {
         StoredPurchase purchase = new StoredPurchase(Ids.purchaseId(), projectId, appId, customerId, token, state, nowMillis);
-        h.createUpdate("INSERT INTO purchases (id, project_id, app_id, customer_id, store_token, kind, status, period_type, "
-                        + "livemode, state_json, created_at, updated_at) VALUES (:id, :project, :app, :customer, :token, "
-                        + ":kind, :status, :period, :livemode, :state, :now, :now)")
-                .bind("id", purchase.id()).bind("project", projectId).bind("app", appId).bind("customer", customerId)
-                .bind("token", token).bind("kind", kind(state)).bind("status", String.valueOf(state.status()))
-                .bind("period", String.valueOf(state.periodType())).bind("livemode", state.livemode())
-                .bind("state", Json.write(state)).bind("now", nowMillis).execute();
-        update(h, purchase, nowMillis);
+        bindProjection(h.createUpdate("INSERT INTO purchases (id, project_id, app_id, store_token, created_at, "
+                                + PROJECTED + ") VALUES (:id, :project, :app, :token, :now, " + PROJECTED_PARAMS + ")")
+                        .bind("project", projectId).bind("app", appId).bind("token", token), purchase, nowMillis)
+                .execute();
         return purchase;
     }
 
     /** Writes the state and its projections. */
     public static void update(Handle h, StoredPurchase p, long nowMillis) {
+        bindProjection(h.createUpdate("UPDATE purchases SET (" + PROJECTED + ") = (" + PROJECTED_PARAMS + ") WHERE id = :id"),
+                p, nowMillis).execute();
+    }
+
+    private static final String PROJECTED = "customer_id, kind, stripe_customer_id, payment_intent_id, product_id, "
+            + "price_id, price_amount_minor, currency, billing_interval, billing_interval_count, status, period_type, "
+            + "purchased_at, original_purchased_at, expires_at, unsubscribe_detected_at, billing_issues_detected_at, "
+            + "refunded_at, livemode, state_json, updated_at";
+    private static final String PROJECTED_PARAMS = ":customer, :kind, :stripeCustomer, :pi, :product, :price, :amount, "
+            + ":currency, :interval, :intervalCount, :status, :period, :purchased, :original, :expires, :unsub, "
+            + ":billing, :refunded, :livemode, :state, :now";
+
+    private static org.jdbi.v3.core.statement.Update bindProjection(org.jdbi.v3.core.statement.Update update,
+            StoredPurchase p, long nowMillis) {
         PurchaseState s = p.state();
-        h.createUpdate("UPDATE purchases SET customer_id = :customer, kind = :kind, stripe_customer_id = :stripeCustomer, "
-                        + "payment_intent_id = :pi, product_id = :product, price_id = :price, price_amount_minor = :amount, "
-                        + "currency = :currency, billing_interval = :interval, billing_interval_count = :intervalCount, "
-                        + "status = :status, period_type = :period, purchased_at = :purchased, "
-                        + "original_purchased_at = :original, expires_at = :expires, unsubscribe_detected_at = :unsub, "
-                        + "billing_issues_detected_at = :billing, refunded_at = :refunded, livemode = :livemode, "
-                        + "state_json = :state, updated_at = :now WHERE id = :id")
-                .bind("id", p.id()).bind("customer", p.customerId()).bind("kind", kind(s))
+        return update.bind("id", p.id()).bind("customer", p.customerId()).bind("kind", kind(s))
                 .bind("stripeCustomer", s.stripeCustomerId()).bind("pi", s.paymentIntentId())
                 .bind("product", s.productId()).bind("price", s.priceId()).bind("amount", s.priceAmountMinor())
                 .bind("currency", s.currency()).bind("interval", s.interval()).bind("intervalCount", s.intervalCount())
@@ -75,7 +78,7 @@ public final class PurchaseStore {
                 .bind("purchased", s.purchasedAt()).bind("original", s.originalPurchasedAt())
                 .bind("expires", s.expiresAt()).bind("unsub", s.unsubscribeDetectedAt())
                 .bind("billing", s.billingIssuesDetectedAt()).bind("refunded", s.refundedAt())
-                .bind("livemode", s.livemode()).bind("state", Json.write(s)).bind("now", nowMillis).execute();
+                .bind("livemode", s.livemode()).bind("state", Json.write(s)).bind("now", nowMillis);
     }
 
     /** Remembers that a Stripe object belongs to the purchase (first association wins). */

@@ -1,5 +1,6 @@
 package io.substate.purchases;
 
+import io.substate.charts.ChartFactsWriter;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
 import io.substate.delivery.Outbox;
@@ -26,6 +27,7 @@ public final class PurchaseUpdater {
         Transition transition = PurchaseStateMachine.apply(purchase.state(), fact);
         StoredPurchase next = purchase.withState(transition.next());
         PurchaseStore.update(h, next, nowMillis);
+        ChartFactsWriter.write(h, next);
         rememberObjects(h, next, fact);
         List<String> ids = List.of();
         if (!transition.events().isEmpty() && next.customerId() != null) {

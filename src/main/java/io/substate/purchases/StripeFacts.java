@@ -169,6 +169,20 @@ public final class StripeFacts {
                 null);
     }
 
+    /**
+     * The session with the product, price and amount of its first line item, from a
+     * {@code GET /v1/checkout/sessions/{id}/line_items} list (events and sessions do not include line items).
+     */
+    public static CheckoutFact withFirstLineItem(CheckoutFact session, JsonNode lineItems) {
+        JsonNode first = lineItems.path("data").path(0);
+        JsonNode price = first.path("price");
+        String product = price.path("product").isObject() ? price.path("product").path("id").asText(null)
+                : price.path("product").asText(null);
+        return session.withLineItem(product, price.path("id").asText(null),
+                first.hasNonNull("amount_total") ? first.get("amount_total").asLong() : session.amountTotal(),
+                first.path("currency").asText(session.currency()));
+    }
+
     private static JsonPath expect(JsonNode object, String stripeObject) {
         JsonPath root = new JsonPath(object, ROOT);
         if (root.absent() || !object.isObject()) {

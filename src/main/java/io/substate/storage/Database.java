@@ -43,6 +43,9 @@ public final class Database implements AutoCloseable {
         settings.databasePassword().ifPresent(config::setPassword);
         // SQLite has a single writer; a few connections let reads proceed beside it (WAL).
         config.setMaximumPoolSize(dialect == Dialect.SQLITE ? 4 : 16);
+        // Connections are opened on demand: a fixed pool of 16 idle connections per instance (or per CLI command)
+        // exhausts PostgreSQL's max_connections (100 by default) with a handful of instances.
+        config.setMinimumIdle(2);
         config.setConnectionTimeout(10_000);
         config.setInitializationFailTimeout(10_000);
         HikariDataSource dataSource;

@@ -117,15 +117,14 @@ public final class StripeWebhookService {
 
     private WebhookResult processInTransaction(Handle h, App app, StripeEvent event, String payload,
             Resolution resolution, boolean replay, long now) {
-        Optional<LoggedStripeEvent> logged = StripeEventLog.findForUpdate(h, app.id(), event.id(), dialect.forUpdate());
-        if (logged.isPresent() && !replay && isFinal(logged.get().status())) {
-            StripeEventLog.countDuplicate(h, app.id(), event.id());
-            return WebhookResult.ok(event.id(), WebhookResult.DUPLICATE, logged.get().purchaseId());
-        }
-        if (logged.isEmpty() && !StripeEventLog.insertIfAbsent(h, app.id(), event, payload, "received", now)) {
-            // Another instance inserted it a moment ago and has committed: it is a duplicate delivery.
-            StripeEventLog.countDuplicate(h, app.id(), event.id());
-            return WebhookResult.ok(event.id(), WebhookResult.DUPLICATE, null);
+        // Insert first: a new event (the common case) costs one statement. On PostgreSQL an insert racing another
+        // instance's waits for it, then finds its committed row below.
+        if (!StripeEventLog.insertIfAbsent(h, app.id(), event, payload, "received", now)) {
+            LoggedStripeEvent logged = StripeEventLog.findForUpdate(h, app.id(), event.id(), dialect.forUpdate()).orElseThrow();
+            if (!replay && isFinal(logged.status())) {
+                StripeEventLog.countDuplicate(h, app.id(), event.id());
+                return WebhookResult.ok(event.id(), WebhookResult.DUPLICATE, logged.purchaseId());
+            }
         }
         if (resolution.failure() != null) {
             // Not parked: a failure to read Stripe is retried on Stripe's next delivery, or replayed by hand.

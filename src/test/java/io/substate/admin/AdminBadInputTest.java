@@ -300,7 +300,7 @@ class AdminBadInputTest {
     @Test
     void unknownRoutesAndWrongMethodsAreJsonErrors() {
         SoftAssertions softly = new SoftAssertions();
-        for (String path : List.of("/v2/apps", "/v2/projects/" + projectId + "/nothing", "/v3/projects", "/")) {
+        for (String path : List.of("/v2/apps", "/v2/projects/" + projectId + "/nothing", "/v3/projects", "/v2/nothing/at/all")) {
             HttpResponse response = admin().get(path);
             softly.assertThat(response.status()).as(path).isEqualTo(404);
             softly.assertThat(code(response)).as(path).isEqualTo("route_not_found");

@@ -271,4 +271,87 @@ class StripeWebhookEndpointTest {
         assertThat(events(app, "?status=parked").get("items")).isEmpty();
         assertThat(events(app, "?status=processed").get("items")).hasSize(3);
     }
+
+    @Test
+    void preBasilRefundOfTheLatestInvoiceRevokesAccessWithoutTheStripeApi() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+        String customer = uniqueId("cus_");
+        String sub = uniqueId("sub_");
+        String invoice = uniqueId("in_");
+        String created = event(uniqueId("evt_"), "customer.subscription.created", now() - 30,
+                StripeObjects.subscription(sub).customer(customer).status("active").latestInvoice(invoice)
+                        .price("price_Basic", "prod_Basic").period(now() - 60, now() + 30 * 86400).prebasil().json(),
+                StripeObjects.PREBASIL_API_VERSION);
+        String refunded = event(uniqueId("evt_"), "charge.refunded", now(),
+                StripeObjects.charge(uniqueId("ch_")).customer(customer).invoice(invoice).amount(999, "usd")
+                        .refunded(999).prebasil().json(), StripeObjects.PREBASIL_API_VERSION);
+
+        assertThat(stripe().postStripe(app.webhookPath(), created, sign(created, SECRET)).status()).isEqualTo(200);
+        HttpResponse response = stripe().postStripe(app.webhookPath(), refunded, sign(refunded, SECRET));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        JsonNode purchase = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json()
+                .get("purchases").get(0);
+        assertThat(purchase.get("refunded_at").isNull()).isFalse();
+        assertThat(purchase.get("grants_access").asBoolean()).isFalse();
+    }
+
+    @Test
+    void failedRenewalPaymentIsABillingIssueThatKeepsAccess() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+        String customer = uniqueId("cus_");
+        String sub = uniqueId("sub_");
+        String created = subscriptionEvent("customer.subscription.created", sub, customer, "active", now() - 30);
+        ObjectNode invoice = StripeObjects.invoice(uniqueId("in_")).customer(customer).subscription(sub).status("open")
+                .billingReason("subscription_cycle").amount(999, "usd").json();
+        invoice.put("attempt_count", 1);
+        invoice.put("attempted", true);
+        String failedInvoice = event(uniqueId("evt_"), "invoice.updated", now(), invoice);
+
+        stripe().postStripe(app.webhookPath(), created, sign(created, SECRET));
+        HttpResponse response = stripe().postStripe(app.webhookPath(), failedInvoice, sign(failedInvoice, SECRET));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        JsonNode view = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json();
+        JsonNode purchase = view.get("purchases").get(0);
+        assertThat(purchase.get("grants_access").asBoolean()).isTrue();
+        assertThat(purchase.get("billing_issues_detected_at").isNull()).isFalse();
+        assertThat(view.get("history").findValuesAsText("type")).contains("BILLING_ISSUE");
+    }
+
+    @Test
+    void unknownFieldsInAnEventAreAcceptedBecauseStripeAddsFieldsInNewApiVersions() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+        ObjectNode sub = StripeObjects.subscription(uniqueId("sub_")).customer(uniqueId("cus_")).status("active")
+                .price("price_Basic", "prod_Basic").period(now() - 60, now() + 30 * 86400).json();
+        sub.put("a_field_from_the_future", "x");
+        String payload = event(uniqueId("evt_"), "customer.subscription.created", now(), sub)
+                .replaceFirst("\\{", "{\"another_new_envelope_field\":{\"nested\":true},");
+
+        HttpResponse response = stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+    }
+
+    @Test
+    void wrongTypesAndHugeBodiesAreRefusedWithoutWritingAnything() {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+        String wrongType = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), "cus_1", "active", now())
+                .replaceFirst("\"created\":\\d+", "\"created\":\"yesterday\"");
+        String huge = "{\"id\":\"evt_huge\",\"padding\":\"" + "x".repeat(1024 * 1024) + "\"}";
+
+        HttpResponse typed = stripe().postStripe(app.webhookPath(), wrongType, sign(wrongType, SECRET));
+        HttpResponse tooLarge = stripe().postStripe(app.webhookPath(), huge, sign(huge, SECRET));
+
+        assertThat(typed.status()).isEqualTo(400);
+        assertThat(typed.json().get("code").asText()).isEqualTo("invalid_event");
+        assertThat(typed.json().get("message").asText()).contains("created");
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(tooLarge.json().get("code").asText()).isEqualTo("payload_too_large");
+        assertThat(events(app, "").get("items")).isEmpty();
+    }
 }

@@ -32,6 +32,16 @@ public final class TestServer implements AutoCloseable {
 
     /** A private server on a new database; extra environment entries override the test defaults. */
     public static TestServer start(TestDb db, Map<String, String> extraEnv) {
+        return start(db, extraEnv, Clock.systemUTC());
+    }
+
+    /** Starts a server with exactly these settings (for restarts and second instances on one database). */
+    public static TestServer startWith(Map<String, String> env) {
+        return startWith(env, Clock.systemUTC());
+    }
+
+    /** A private server on a new database whose clock the test controls (see {@link TestClock}). */
+    public static TestServer start(TestDb db, Map<String, String> extraEnv, Clock clock) {
         Map<String, String> env = new HashMap<>();
         env.put("SUBSTATE_PORT", "0");
         env.put("SUBSTATE_DATABASE_URL", db.newDatabaseUrl());
@@ -40,13 +50,12 @@ public final class TestServer implements AutoCloseable {
         // The scheduled Stripe refresh re-reads subscriptions behind a test's back; tests that want it set the tick.
         env.put("SUBSTATE_STRIPE_REFRESH_TICK", "1h");
         env.putAll(extraEnv);
-        return startWith(env);
+        return startWith(env, clock);
     }
 
-    /** Starts a server with exactly these settings (for restarts and second instances on one database). */
-    public static TestServer startWith(Map<String, String> env) {
+    private static TestServer startWith(Map<String, String> env, Clock clock) {
         Settings settings = Settings.fromEnvironment(env);
-        return new TestServer(Substate.start(settings, Clock.systemUTC()), settings.databaseUrl(), Map.copyOf(env));
+        return new TestServer(Substate.start(settings, clock), settings.databaseUrl(), Map.copyOf(env));
     }
 
     /** A second server on the same database, as a second instance behind a load balancer would be. */

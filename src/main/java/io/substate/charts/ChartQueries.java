@@ -1,0 +1,130 @@
+package io.substate.charts;
+
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The chart range queries, production data only. Each aggregates in the database to at most a row per day (and
+ * currency), reading a covering index in day order, so a year of daily points is a few hundred rows whatever the
+ * number of purchases. Days are UTC epoch days; {@code [from, to)} ranges.
+ */
+final class ChartQueries {
+    private ChartQueries() {}
+
+    /** Per day and currency: how many spans (and how much monthly amount) started, or ended. */
+    record SpanDay(long day, String currency, long count, double monthlyMinor) {}
+
+    /** Spans (paid or trial) active at one instant, per currency. */
+    record Active(String currency, long count, double monthlyMinor) {}
+
+    record DayCount(long day, long count) {}
+
+    record TransactionDay(long day, String currency, long count, long amountMinor, long refundedCount,
+            long refundedMinor) {}
+
+    record TrialCohortDay(long day, long trials, long converted, long pending) {}
+
+    private static final String SPANS = " FROM subscription_spans WHERE project_id = :project AND livemode = :live "
+            + "AND is_trial = :trial";
+
+    static List<SpanDay> spanStarts(Handle h, String projectId, boolean trial, long fromDay, long toDay) {
+        return spanDays(h, "start_day", projectId, trial, fromDay, toDay);
+    }
+
+    static List<SpanDay> spanEnds(Handle h, String projectId, boolean trial, long fromDay, long toDay) {
+        return spanDays(h, "end_day", projectId, trial, fromDay, toDay);
+    }
+
+    private static List<SpanDay> spanDays(Handle h, String dayColumn, String projectId, boolean trial, long fromDay,
+            long toDay) {
+        return h.createQuery("SELECT " + dayColumn + " AS d, currency, COUNT(*) AS n, SUM(monthly_minor) AS m" + SPANS
+                        + " AND " + dayColumn + " >= :from AND " + dayColumn + " < :to GROUP BY " + dayColumn + ", currency")
+                .bind("project", projectId).bind("live", true).bind("trial", trial).bind("from", fromDay)
+                .bind("to", toDay)
+                .map((rs, ctx) -> new SpanDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("n"),
+                        rs.getDouble("m")))
+                .list();
+    }
+
+    /** Spans with {@code starts_at <= at < ends_at}; only spans ending on or after that day are read. */
+    static List<Active> activeAt(Handle h, String projectId, boolean trial, long atMs) {
+        return h.createQuery("SELECT currency, COUNT(*) AS n, SUM(monthly_minor) AS m" + SPANS
+                        + " AND end_day >= :day AND ends_at > :at AND starts_at <= :at GROUP BY currency")
+                .bind("project", projectId).bind("live", true).bind("trial", trial).bind("at", atMs)
+                .bind("day", Bucket.dayOf(atMs))
+                .map((rs, ctx) -> new Active(rs.getString("currency"), rs.getLong("n"), rs.getDouble("m")))
+                .list();
+    }
+
+    /** Paid subscriptions expiring (no paid span follows) per day, before {@code beforeMs}. */
+    static List<DayCount> expirations(Handle h, String projectId, long fromDay, long toDay, long beforeMs) {
+        return h.createQuery("SELECT end_day AS d, COUNT(*) AS n" + SPANS + " AND end_day >= :from AND end_day < :to "
+                        + "AND ends_run = :yes AND ends_at < :before GROUP BY end_day")
+                .bind("project", projectId).bind("live", true).bind("trial", false).bind("yes", true)
+                .bind("from", fromDay).bind("to", toDay).bind("before", beforeMs)
+                .map((rs, ctx) -> new DayCount(rs.getLong("d"), rs.getLong("n"))).list();
+    }
+
+    /** Paid subscriptions coming back after a lapse, per day. */
+    static List<DayCount> returns(Handle h, String projectId, long fromDay, long toDay) {
+        return h.createQuery("SELECT start_day AS d, COUNT(*) AS n" + SPANS + " AND start_day >= :from "
+                        + "AND start_day < :to AND restarts = :yes GROUP BY start_day")
+                .bind("project", projectId).bind("live", true).bind("trial", false).bind("yes", true)
+                .bind("from", fromDay).bind("to", toDay)
+                .map((rs, ctx) -> new DayCount(rs.getLong("d"), rs.getLong("n"))).list();
+    }
+
+    /** Transactions paid in {@code [fromMs, toMs)}, per day and currency. */
+    static List<TransactionDay> transactions(Handle h, String projectId, long fromMs, long toMs) {
+        return h.createQuery("SELECT paid_day AS d, currency, COUNT(*) AS n, SUM(amount_minor) AS a, "
+                        + "SUM(CASE WHEN refunded_amount_minor > 0 THEN 1 ELSE 0 END) AS rn, "
+                        + "SUM(refunded_amount_minor) AS ra FROM purchase_transactions "
+                        + "WHERE project_id = :project AND livemode = :live AND paid_day >= :fromDay "
+                        + "AND paid_day <= :lastDay AND paid_at >= :from AND paid_at < :to GROUP BY paid_day, currency")
+                .bind("project", projectId).bind("live", true).bind("from", fromMs).bind("to", toMs)
+                .bind("fromDay", Bucket.dayOf(fromMs)).bind("lastDay", Bucket.dayOf(toMs - 1))
+                .map((rs, ctx) -> new TransactionDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("n"),
+                        rs.getLong("a"), rs.getLong("rn"), rs.getLong("ra")))
+                .list();
+    }
+
+    /**
+     * Customers first seen per day in {@code [fromMs, toMs)}. A customer row is one person (aliases are rows of
+     * {@code customer_aliases}, not customers), so aliased ids are not counted twice.
+     */
+    static List<DayCount> customersFirstSeen(Handle h, String projectId, long fromMs, long toMs) {
+        return h.createQuery("SELECT first_seen / 86400000 AS d, COUNT(*) AS n FROM customers "
+                        + "WHERE project_id = :project AND first_seen >= :from AND first_seen < :to "
+                        + "GROUP BY first_seen / 86400000")
+                .bind("project", projectId).bind("from", fromMs).bind("to", toMs)
+                .map((rs, ctx) -> new DayCount(rs.getLong("d"), rs.getLong("n"))).list();
+    }
+
+    /**
+     * Of those, the test users: customers with sandbox purchases and no production one. Starts from the sandbox
+     * purchases, which are few in a production project.
+     */
+    static List<DayCount> sandboxOnlyCustomersFirstSeen(Handle h, String projectId, long fromMs, long toMs) {
+        return h.createQuery("SELECT c.first_seen / 86400000 AS d, COUNT(DISTINCT c.id) AS n FROM purchases s "
+                        + "JOIN customers c ON c.id = s.customer_id "
+                        + "WHERE s.project_id = :project AND s.livemode = :sandbox "
+                        + "AND c.first_seen >= :from AND c.first_seen < :to "
+                        + "AND NOT EXISTS (SELECT 1 FROM purchases l WHERE l.customer_id = c.id AND l.livemode = :live) "
+                        + "GROUP BY c.first_seen / 86400000")
+                .bind("project", projectId).bind("live", true).bind("sandbox", false).bind("from", fromMs)
+                .bind("to", toMs)
+                .map((rs, ctx) -> new DayCount(rs.getLong("d"), rs.getLong("n"))).list();
+    }
+
+    /** Trials by the day they started: how many, converted, and still pending at {@code nowMs}. */
+    static List<TrialCohortDay> trialCohorts(Handle h, String projectId, long fromDay, long toDay, long nowMs) {
+        return h.createQuery("SELECT start_day AS d, COUNT(*) AS n, SUM(CASE WHEN converted THEN 1 ELSE 0 END) AS c, "
+                        + "SUM(CASE WHEN NOT converted AND will_renew AND ends_at > :now THEN 1 ELSE 0 END) AS p"
+                        + SPANS + " AND start_day >= :from AND start_day < :to GROUP BY start_day")
+                .bind("project", projectId).bind("live", true).bind("trial", true).bind("from", fromDay)
+                .bind("to", toDay).bind("now", nowMs)
+                .map((rs, ctx) -> new TrialCohortDay(rs.getLong("d"), rs.getLong("n"), rs.getLong("c"),
+                        rs.getLong("p")))
+                .list();
+    }
+}

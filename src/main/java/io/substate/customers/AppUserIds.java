@@ -1,0 +1,42 @@
+package io.substate.customers;
+
+import io.substate.http.ApiException;
+import io.substate.http.ErrorCode;
+import java.util.Locale;
+import java.util.Set;
+
+/** RevenueCat's App User ID rules: case-sensitive, at most 100 characters, and a list of ids that are refused. */
+public final class AppUserIds {
+    public static final String ANONYMOUS_PREFIX = "$RCAnonymousID:";
+    static final int MAX_LENGTH = 100;
+
+    /**
+     * Values that clients send by mistake when they have no user (RevenueCat refuses them): a purchase made under
+     * "null" would be shared by every broken client. Compared case-insensitively.
+     */
+    private static final Set<String> BLOCKED = Set.of("no_user", "null", "none", "nil", "(null)", "nan",
+            "unidentified", "undefined", "unknown", "anonymous", "guest", "-1", "0", "[]", "{}", "[object object]");
+
+    private AppUserIds() {}
+
+    /** The id, or a 400 (RevenueCat code 7220) saying why it cannot be an App User ID. */
+    public static String require(String id, String field) {
+        if (id == null || id.isBlank()) {
+            throw new ApiException(ErrorCode.INVALID_APP_USER_ID, "'" + field + "' is empty; send the App User ID");
+        }
+        if (id.length() > MAX_LENGTH) {
+            throw new ApiException(ErrorCode.INVALID_APP_USER_ID, "'" + field + "' is longer than " + MAX_LENGTH
+                    + " characters");
+        }
+        if (id.indexOf('/') >= 0 || id.indexOf('\u0000') >= 0 || BLOCKED.contains(id.trim().toLowerCase(Locale.ROOT))) {
+            throw new ApiException(ErrorCode.INVALID_APP_USER_ID, "'" + id.replace("\u0000", "\\0") + "' is not "
+                    + "allowed as an App User ID (it looks like a missing user, or contains '/'); use your user's id, "
+                    + "or an anonymous id " + ANONYMOUS_PREFIX + "<32 hex digits>");
+        }
+        return id;
+    }
+
+    public static boolean isAnonymous(String id) {
+        return id.startsWith(ANONYMOUS_PREFIX);
+    }
+}

@@ -1,0 +1,223 @@
+package io.substate.customers;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.StoreProduct;
+import io.substate.http.Json;
+import io.substate.purchases.PurchaseState;
+import io.substate.purchases.PurchaseStore;
+import io.substate.purchases.StoredPurchase;
+import io.substate.purchases.UsdRates;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The RevenueCat v1 subscriber ("CustomerInfo") JSON, exactly as RevenueCat's SDKs parse it: dates as
+ * {@code YYYY-MM-DDTHH:MM:SSZ}, Stripe subscriptions keyed by {@code prod_…}, one-time purchases under
+ * {@code non_subscriptions}, and every entitlement pointing at a product present in one of those two maps (the SDK
+ * throws otherwise).
+ *
+ * <p>Clients decide "active" from {@code expires_date} alone, so a subscription that lost access early (refund,
+ * immediate cancel) shows when it lost it, purchases that never granted anything (incomplete) are left out, and a
+ * refunded one-time purchase is left out (the SDK treats every listed one-time purchase as active).
+ */
+public final class SubscriberView {
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private SubscriberView() {}
+
+    /** RevenueCat's v1 date: UTC, seconds, no millis. */
+    public static String date(long epochMillis) {
+        return DATE.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /** {@code {request_date, request_date_ms, subscriber}}. */
+    public static ObjectNode render(Handle h, Customer customer, ApiCaller caller, long now) {
+        List<Shown> shown = PurchaseStore.forCustomer(h, customer.id()).stream()
+                .map(SubscriberView::shown).flatMap(Optional::stream).toList();
+        Map<String, Shown> subscriptions = new TreeMap<>();
+        Map<String, List<Shown>> nonSubscriptions = new TreeMap<>();
+        for (Shown s : shown) {
+            if (s.subscription()) {
+                subscriptions.merge(s.productId(), s, (a, b) -> FURTHEST.compare(a, b) >= 0 ? a : b);
+            } else {
+                nonSubscriptions.computeIfAbsent(s.productId(), k -> new ArrayList<>()).add(s);
+            }
+        }
+        List<Shown> listed = new ArrayList<>(subscriptions.values());
+        nonSubscriptions.values().forEach(listed::addAll);
+        Map<String, String> managementUrls = managementUrls(h, listed);
+
+        ObjectNode body = Json.object();
+        body.put("request_date", date(now));
+        body.put("request_date_ms", now);
+        ObjectNode subscriber = body.putObject("subscriber");
+        subscriber.set("entitlements", entitlements(h, listed));
+        subscriber.put("first_seen", date(customer.firstSeen()));
+        subscriber.put("last_seen", date(customer.lastSeen()));
+        subscriber.put("management_url", managementUrl(subscriptions.values(), caller, managementUrls, now));
+        ObjectNode nonSubs = subscriber.putObject("non_subscriptions");
+        nonSubscriptions.forEach((product, list) -> {
+            ArrayNode array = nonSubs.putArray(product);
+            list.stream().sorted(Comparator.comparing(Shown::purchasedAt)).forEach(s -> array.add(nonSubscription(s)));
+        });
+        subscriber.put("original_app_user_id", customer.originalAppUserId());
+        subscriber.putNull("original_application_version");
+        subscriber.putNull("original_purchase_date");
+        subscriber.putObject("other_purchases");
+        if (caller.secret()) {
+            ObjectNode attributes = subscriber.putObject("subscriber_attributes");
+            CustomerStore.attributes(h, customer.id()).forEach((name, a) -> {
+                ObjectNode node = attributes.putObject(name);
+                node.put("value", a.value());
+                node.put("updated_at_ms", a.updatedAtMs());
+            });
+        }
+        ObjectNode subs = subscriber.putObject("subscriptions");
+        subscriptions.forEach((product, s) -> subs.set(product, subscription(s)));
+        return body;
+    }
+
+    /** A purchase as the SDK may see it: a product, a start, and for subscriptions an end. */
+    private record Shown(StoredPurchase purchase, String productId, boolean subscription, long purchasedAt,
+            Long expiresAt) {
+        PurchaseState state() {
+            return purchase.state();
+        }
+    }
+
+    /** Furthest expiration first (null = lifetime = furthest), then the newest purchase. */
+    private static final Comparator<Shown> FURTHEST = Comparator
+            .comparing((Shown s) -> s.expiresAt() == null ? Long.MAX_VALUE : s.expiresAt())
+            .thenComparing(Shown::purchasedAt);
+
+    private static Optional<Shown> shown(StoredPurchase p) {
+        PurchaseState s = p.state();
+        if (s.productId() == null || s.status() == null || s.purchasedAt() == null) {
+            return Optional.empty();
+        }
+        if (s.kind() == PurchaseState.Kind.ONE_TIME) {
+            return "paid".equals(s.status()) && s.refundedAt() == null
+                    ? Optional.of(new Shown(p, s.productId(), false, s.purchasedAt(), null)) : Optional.empty();
+        }
+        if (s.expiresAt() == null || s.status().startsWith("incomplete")) {
+            return Optional.empty();
+        }
+        long expires = s.refundedAt() != null ? Math.min(s.expiresAt(), s.refundedAt()) : s.expiresAt();
+        return Optional.of(new Shown(p, s.productId(), true, s.purchasedAt(), expires));
+    }
+
+    private static ObjectNode subscription(Shown shown) {
+        PurchaseState s = shown.state();
+        ObjectNode node = Json.object();
+        node.putNull("auto_resume_date");
+        putDate(node, "billing_issues_detected_at", s.billingIssuesDetectedAt());
+        putDate(node, "expires_date", shown.expiresAt());
+        // Stripe's retries are already inside expires_date; RevenueCat leaves this null for Stripe.
+        node.putNull("grace_period_expires_date");
+        node.put("is_sandbox", !s.livemode());
+        putDate(node, "original_purchase_date", s.originalPurchasedAt() != null ? s.originalPurchasedAt() : s.purchasedAt());
+        node.put("ownership_type", "PURCHASED");
+        node.put("period_type", s.periodType() == null ? "normal" : s.periodType().name().toLowerCase(Locale.ROOT));
+        node.set("price", price(s.periodType() == PurchaseState.PeriodType.TRIAL ? Long.valueOf(0) : s.priceAmountMinor(),
+                s.currency()));
+        putDate(node, "purchase_date", s.purchasedAt());
+        putDate(node, "refunded_at", s.refundedAt());
+        node.put("store", "stripe");
+        // The same transaction id as the outgoing events: the latest invoice, or the subscription before any invoice.
+        node.put("store_transaction_id", s.latestInvoiceId() != null ? s.latestInvoiceId() : shown.purchase().token());
+        putDate(node, "unsubscribe_detected_at", s.unsubscribeDetectedAt());
+        return node;
+    }
+
+    private static ObjectNode nonSubscription(Shown shown) {
+        PurchaseState s = shown.state();
+        ObjectNode node = Json.object();
+        node.put("id", shown.purchase().id());
+        node.put("is_sandbox", !s.livemode());
+        putDate(node, "original_purchase_date", s.originalPurchasedAt() != null ? s.originalPurchasedAt() : s.purchasedAt());
+        node.set("price", price(s.priceAmountMinor(), s.currency()));
+        putDate(node, "purchase_date", s.purchasedAt());
+        node.put("store", "stripe");
+        node.put("store_transaction_id", s.paymentIntentId() != null ? s.paymentIntentId() : shown.purchase().token());
+        return node;
+    }
+
+    /** Each lookup key once: from the purchase with the furthest expiration; expired ones stay listed. */
+    private static ObjectNode entitlements(Handle h, List<Shown> listed) {
+        Map<StoreProduct, List<String>> keys = EntitlementService.entitlementsForProducts(h,
+                listed.stream().map(s -> new StoreProduct(s.purchase().appId(), s.productId())).distinct().toList());
+        Map<String, Shown> best = new TreeMap<>();
+        for (Shown s : listed) {
+            for (String key : keys.getOrDefault(new StoreProduct(s.purchase().appId(), s.productId()), List.of())) {
+                best.merge(key, s, (a, b) -> FURTHEST.compare(a, b) >= 0 ? a : b);
+            }
+        }
+        ObjectNode node = Json.object();
+        best.forEach((key, s) -> {
+            ObjectNode e = node.putObject(key);
+            putDate(e, "expires_date", s.expiresAt());
+            e.putNull("grace_period_expires_date");
+            e.put("product_identifier", s.productId());
+            putDate(e, "purchase_date", s.purchasedAt());
+        });
+        return node;
+    }
+
+    /**
+     * The Stripe customer-portal URL of the app that sold an active subscription: the calling app's if it has one,
+     * else the one whose subscription runs longest. Null without an active subscription (RevenueCat's rule).
+     */
+    private static String managementUrl(java.util.Collection<Shown> subscriptions, ApiCaller caller,
+            Map<String, String> urls, long now) {
+        return subscriptions.stream()
+                .filter(s -> s.state().grantsAccess(now) && urls.get(s.purchase().appId()) != null)
+                .max(Comparator.comparing((Shown s) -> caller.app() != null
+                                && caller.app().id().equals(s.purchase().appId()))
+                        .thenComparing(FURTHEST))
+                .map(s -> urls.get(s.purchase().appId()))
+                .orElse(null);
+    }
+
+    private static Map<String, String> managementUrls(Handle h, List<Shown> listed) {
+        List<String> appIds = listed.stream().filter(Shown::subscription).map(s -> s.purchase().appId()).distinct().toList();
+        Map<String, String> urls = new HashMap<>();
+        if (!appIds.isEmpty()) {
+            h.createQuery("SELECT id, management_url FROM apps WHERE id IN (<ids>)").bindList("ids", appIds)
+                    .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
+                    .forEach(row -> urls.put(row[0], row[1]));
+        }
+        return urls;
+    }
+
+    private static ObjectNode price(Long amountMinor, String currency) {
+        if (amountMinor == null || currency == null) {
+            return null;
+        }
+        String code = currency.toUpperCase(Locale.ROOT);
+        ObjectNode price = Json.object();
+        price.put("amount", UsdRates.toMajor(amountMinor, code).doubleValue());
+        price.put("currency", code);
+        return price;
+    }
+
+    private static void putDate(ObjectNode node, String field, Long epochMillis) {
+        if (epochMillis == null) {
+            node.putNull(field);
+        } else {
+            node.put(field, date(epochMillis));
+        }
+    }
+}

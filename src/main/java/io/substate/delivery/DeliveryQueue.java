@@ -1,0 +1,152 @@
+package io.substate.delivery;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.http.Json;
+import io.substate.storage.Dialect;
+import io.substate.storage.Ids;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The {@code deliveries} table as a durable queue: rows are created with their event (same transaction), claimed by a
+ * worker with a lease, and settled with one attempt row per try. A claim is a lease, not a lock held across the HTTP
+ * call: if an instance dies mid-delivery, its lease runs out and another worker (or the restarted one) sends again,
+ * which makes delivery at-least-once across crashes. Claims use {@code FOR UPDATE SKIP LOCKED} on PostgreSQL, so
+ * instances never claim the same due attempt.
+ */
+final class DeliveryQueue {
+    static final String PENDING = "pending";
+    static final String SUCCEEDED = "succeeded";
+    static final String FAILED = "failed";
+
+    private DeliveryQueue() {}
+
+    /** A claimed delivery with everything needed to send it. */
+    record Claimed(String id, String eventId, String eventType, String payload, String customerId, int attemptCount,
+            WebhookIntegration integration) {}
+
+    /**
+     * One pending delivery per integration of the project that wants this event (environment, app and type filters;
+     * null means "all"), due now. One statement whatever the number of integrations; the ids are a random per-event
+     * prefix plus the integration id, so they are unique without a round trip per row.
+     */
+    static int enqueueForIntegrations(Handle h, String eventId, String projectId, String appId, String environment,
+            String eventType, long nowMillis) {
+        int created = h.createUpdate("INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, "
+                        + "attempt_count, next_attempt_at, created_at, updated_at) "
+                        + "SELECT :prefix || i.id, :event, i.id, 'pending', 0, :now, :now, :now FROM webhook_integrations i "
+                        + "WHERE i.project_id = :project AND (i.environment IS NULL OR i.environment = :env) "
+                        + "AND (i.app_id IS NULL OR i.app_id = :app) "
+                        + "AND (i.event_types IS NULL OR i.event_types LIKE :type)")
+                .bind("prefix", Ids.random("dlv", 12)).bind("event", eventId).bind("now", nowMillis)
+                .bind("project", projectId).bind("env", environment.toLowerCase(java.util.Locale.ROOT))
+                .bind("app", appId).bind("type", "%\"" + EventTypes.filterName(eventType) + "\"%")
+                .execute();
+        if (created > 0) {
+            h.afterCommit(DeliveryWakeup::signal);
+        }
+        return created;
+    }
+
+    /** One pending delivery of the event to one integration, due now (the TEST event). */
+    static String enqueue(Handle h, String eventId, String integrationId, long nowMillis) {
+        String id = Ids.random("dlv", 24);
+        h.createUpdate("INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, attempt_count, "
+                        + "next_attempt_at, created_at, updated_at) VALUES (:id, :event, :integration, 'pending', 0, "
+                        + ":now, :now, :now)")
+                .bind("id", id).bind("event", eventId).bind("integration", integrationId).bind("now", nowMillis).execute();
+        h.afterCommit(DeliveryWakeup::signal);
+        return id;
+    }
+
+    /** Whether any delivery is due now (a read, so idle polling never takes SQLite's write lock). */
+    static boolean anyDue(Handle h, long nowMillis) {
+        return h.createQuery("SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= :now "
+                        + "AND (claimed_until IS NULL OR claimed_until < :now) LIMIT 1")
+                .bind("now", nowMillis).mapTo(String.class).findOne().isPresent();
+    }
+
+    /** Leases up to {@code max} due deliveries to {@code worker} until {@code leaseUntil}; returns their ids. */
+    static List<String> claim(Handle h, Dialect dialect, String worker, int max, long nowMillis, long leaseUntil) {
+        return h.createQuery("UPDATE deliveries SET claimed_by = :worker, claimed_until = :until WHERE id IN ("
+                        + "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= :now "
+                        + "AND (claimed_until IS NULL OR claimed_until < :now) ORDER BY next_attempt_at LIMIT :n"
+                        + dialect.forUpdateSkipLocked() + ") RETURNING id")
+                .bind("worker", worker).bind("until", leaseUntil).bind("now", nowMillis).bind("n", max)
+                .mapTo(String.class).list();
+    }
+
+    static List<Claimed> load(Handle h, List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String integrationColumns = IntegrationRepository.COLUMNS.replaceAll("(\\w+)", "i.$1");
+        return h.createQuery("SELECT d.id AS delivery_id, d.attempt_count, e.id AS event_id, e.type AS event_type, "
+                        + "e.payload, e.customer_id, " + integrationColumns + " FROM deliveries d "
+                        + "JOIN outgoing_events e ON e.id = d.outgoing_event_id "
+                        + "JOIN webhook_integrations i ON i.id = d.integration_id WHERE d.id IN (<ids>)")
+                .bindList("ids", ids)
+                .map((rs, ctx) -> new Claimed(rs.getString("delivery_id"), rs.getString("event_id"),
+                        rs.getString("event_type"), rs.getString("payload"), rs.getString("customer_id"),
+                        rs.getInt("attempt_count"), IntegrationRepository.map(rs, ctx)))
+                .list();
+    }
+
+    /** The customer's attributes now, in RevenueCat's {@code {name: {value, updated_at_ms}}} shape. */
+    static ObjectNode subscriberAttributes(Handle h, String customerId) {
+        ObjectNode attributes = Json.object();
+        if (customerId == null) {
+            return attributes;
+        }
+        h.createQuery("SELECT name, value, updated_at_ms FROM customer_attributes WHERE customer_id = :id ORDER BY name")
+                .bind("id", customerId)
+                .map((rs, ctx) -> {
+                    ObjectNode attribute = attributes.putObject(rs.getString("name"));
+                    attribute.put("value", rs.getString("value"));
+                    attribute.put("updated_at_ms", rs.getLong("updated_at_ms"));
+                    return attribute;
+                })
+                .list();
+        return attributes;
+    }
+
+    /**
+     * Records one attempt and settles the delivery: succeeded, pending again at {@code nextRetryAt}, or failed. The
+     * delivery changes only while {@code worker} still holds its lease; the attempt is logged either way, since it
+     * happened. Nothing is written when the delivery no longer exists (its integration was deleted meanwhile).
+     */
+    static void settle(Handle h, String deliveryId, String worker, WebhookSender.Result result, long attemptedAt,
+            Long nextRetryAt) {
+        String status = result.succeeded() ? SUCCEEDED : nextRetryAt != null ? PENDING : FAILED;
+        int updated = h.createUpdate("UPDATE deliveries SET status = :status, attempt_count = attempt_count + 1, "
+                        + "next_attempt_at = :next, claimed_by = NULL, claimed_until = NULL, updated_at = :now "
+                        + "WHERE id = :id AND claimed_by = :worker")
+                .bind("status", status).bind("next", nextRetryAt).bind("now", attemptedAt).bind("id", deliveryId)
+                .bind("worker", worker).execute();
+        if (updated == 0 && !exists(h, deliveryId)) {
+            return;
+        }
+        h.createUpdate("INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms, "
+                        + "response_excerpt, error, next_retry_at) VALUES (:id, :at, :code, :latency, :excerpt, :error, :next)")
+                .bind("id", deliveryId).bind("at", attemptedAt).bind("code", result.statusCode())
+                .bind("latency", result.latencyMillis()).bind("excerpt", result.responseExcerpt())
+                .bind("error", result.error()).bind("next", nextRetryAt).execute();
+    }
+
+    /** Makes the delivery due now, whatever its state: one more attempt (manual redelivery). */
+    static void redeliver(Handle h, String deliveryId, long nowMillis) {
+        h.createUpdate("UPDATE deliveries SET status = 'pending', next_attempt_at = :now, updated_at = :now WHERE id = :id")
+                .bind("id", deliveryId).bind("now", nowMillis).execute();
+        h.afterCommit(DeliveryWakeup::signal);
+    }
+
+    static Optional<String> integrationOf(Handle h, String deliveryId) {
+        return h.createQuery("SELECT integration_id FROM deliveries WHERE id = :id").bind("id", deliveryId)
+                .mapTo(String.class).findOne();
+    }
+
+    private static boolean exists(Handle h, String deliveryId) {
+        return integrationOf(h, deliveryId).isPresent();
+    }
+}

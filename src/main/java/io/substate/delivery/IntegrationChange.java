@@ -1,0 +1,74 @@
+package io.substate.delivery;
+
+import io.substate.http.ApiException;
+import io.substate.http.JsonBody;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A create or update request for a webhook integration, checked field by field. For the nullable fields, absent keeps
+ * the stored value (update) and {@code null} clears it ("all environments", "all types", "all apps", no header).
+ */
+record IntegrationChange(
+        Optional<String> name,
+        Optional<String> url,
+        Nullable<String> authorizationHeader,
+        Nullable<String> environment,
+        Nullable<List<String>> eventTypes,
+        Nullable<String> appId) {
+
+    static final String[] FIELDS = {"name", "url", "authorization_header", "environment", "event_types", "app_id"};
+    static final List<String> ENVIRONMENTS = List.of("production", "sandbox");
+
+    /** A field that may be left alone, cleared with {@code null}, or set. */
+    record Nullable<T>(boolean present, T value) {
+        static <T> Nullable<T> absent() {
+            return new Nullable<>(false, null);
+        }
+
+        T applyTo(T current) {
+            return present ? value : current;
+        }
+    }
+
+    static IntegrationChange parse(JsonBody body) {
+        body.allowOnly(FIELDS);
+        Optional<String> name = body.optionalString("name").map(String::trim);
+        name.filter(n -> n.length() > 1500).ifPresent(n -> {
+            throw ApiException.invalid("Field 'name' is longer than 1500 characters");
+        });
+        if (body.isNull("name") || body.isNull("url")) {
+            throw ApiException.invalid("Fields 'name' and 'url' cannot be null");
+        }
+        return new IntegrationChange(
+                name,
+                body.optionalString("url").map(String::trim).map(IntegrationChange::checkUrl),
+                nullable(body, "authorization_header", body.optionalString("authorization_header")),
+                nullable(body, "environment", body.optionalEnum("environment", ENVIRONMENTS)),
+                nullable(body, "event_types", body.optionalStringList("event_types").map(EventTypes::validate)),
+                nullable(body, "app_id", body.optionalString("app_id")));
+    }
+
+    private static <T> Nullable<T> nullable(JsonBody body, String field, Optional<T> value) {
+        if (!body.has(field)) {
+            return Nullable.absent();
+        }
+        return new Nullable<>(true, value.orElse(null));
+    }
+
+    // Only absolute http(s) URLs with a host: anything else can never be POSTed to, and would fail every delivery.
+    private static String checkUrl(String url) {
+        try {
+            URI uri = URI.create(url);
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                    || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return url;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("Field 'url' must be an absolute http:// or https:// URL (got '" + url + "')");
+        }
+    }
+}

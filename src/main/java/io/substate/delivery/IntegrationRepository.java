@@ -1,0 +1,102 @@
+package io.substate.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.substate.http.Json;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** Rows of {@code webhook_integrations}; {@code event_types} is stored as a JSON array of names. */
+final class IntegrationRepository {
+    static final String COLUMNS = "id, project_id, name, url, authorization_header, environment, event_types, app_id, "
+            + "signing_secret, previous_signing_secret, previous_secret_expires_at, created_at";
+    private final Jdbi jdbi;
+
+    IntegrationRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    void insert(WebhookIntegration i) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO webhook_integrations (" + COLUMNS + ") VALUES (:id, :project, "
+                        + ":name, :url, :auth, :env, :types, :app, :secret, :previous, :previousExpires, :at)")
+                .bindMap(bindings(i)).execute());
+    }
+
+    void update(WebhookIntegration i) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE webhook_integrations SET name = :name, url = :url, "
+                        + "authorization_header = :auth, environment = :env, event_types = :types, app_id = :app, "
+                        + "signing_secret = :secret, previous_signing_secret = :previous, "
+                        + "previous_secret_expires_at = :previousExpires WHERE id = :id")
+                .bindMap(bindings(i)).execute());
+    }
+
+    /** Deletes the integration; its deliveries and their attempts go with it (ON DELETE CASCADE). */
+    void delete(String id) {
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM webhook_integrations WHERE id = :id").bind("id", id).execute());
+    }
+
+    Optional<WebhookIntegration> find(String id) {
+        return jdbi.withHandle(h -> find(h, id));
+    }
+
+    static Optional<WebhookIntegration> find(Handle h, String id) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM webhook_integrations WHERE id = :id").bind("id", id)
+                .map(IntegrationRepository::map).findOne();
+    }
+
+    /** Up to {@code limit + 1} integrations of the project after {@code startingAfter}, oldest first. */
+    List<WebhookIntegration> list(String projectId, String startingAfter, int limit) {
+        return jdbi.withHandle(h -> {
+            String after = startingAfter == null ? "" : " AND (created_at, id) > "
+                    + "(SELECT created_at, id FROM webhook_integrations WHERE id = :after)";
+            var query = h.createQuery("SELECT " + COLUMNS + " FROM webhook_integrations WHERE project_id = :project"
+                    + after + " ORDER BY created_at, id LIMIT :n").bind("project", projectId).bind("n", limit + 1);
+            if (startingAfter != null) {
+                query.bind("after", startingAfter);
+            }
+            return query.map(IntegrationRepository::map).list();
+        });
+    }
+
+    private static java.util.Map<String, Object> bindings(WebhookIntegration i) {
+        java.util.Map<String, Object> map = new java.util.HashMap<>();
+        map.put("id", i.id());
+        map.put("project", i.projectId());
+        map.put("name", i.name());
+        map.put("url", i.url());
+        map.put("auth", i.authorizationHeader());
+        map.put("env", i.environment());
+        map.put("types", i.eventTypes() == null ? null : Json.write(i.eventTypes()));
+        map.put("app", i.appId());
+        map.put("secret", i.signingSecret());
+        map.put("previous", i.previousSigningSecret());
+        map.put("previousExpires", i.previousSecretExpiresAt());
+        map.put("at", i.createdAt());
+        return map;
+    }
+
+    static WebhookIntegration map(ResultSet rs, StatementContext ctx) throws SQLException {
+        long previousExpires = rs.getLong("previous_secret_expires_at");
+        Long previousExpiresAt = rs.wasNull() ? null : previousExpires;
+        return new WebhookIntegration(rs.getString("id"), rs.getString("project_id"), rs.getString("name"),
+                rs.getString("url"), rs.getString("authorization_header"), rs.getString("environment"),
+                eventTypes(rs.getString("event_types")), rs.getString("app_id"), rs.getString("signing_secret"),
+                rs.getString("previous_signing_secret"), previousExpiresAt, rs.getLong("created_at"));
+    }
+
+    private static List<String> eventTypes(String json) {
+        if (json == null) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode name : Json.read(json)) {
+            names.add(name.asText());
+        }
+        return List.copyOf(names);
+    }
+}

@@ -1,0 +1,206 @@
+package io.substate.charts;
+
+import static io.substate.testing.StripeEventBuilder.sign;
+import static io.substate.testing.StripeEventBuilder.uniqueId;
+import static io.substate.testing.StripeObjects.PREBASIL_API_VERSION;
+import static io.substate.testing.StripeObjects.event;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.testing.FakeStripe;
+import io.substate.testing.Fixtures;
+import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.HttpResponse;
+import io.substate.testing.StripeObjects;
+import io.substate.testing.TestClock;
+import io.substate.testing.TestDb;
+import io.substate.testing.TestServer;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The fixed dataset the chart tests compute their expectations from by hand, built by sending real signed Stripe
+ * events to a server whose clock is moved to each event's time (so customers are first seen then). "Now" is
+ * 2026-03-15T12:00Z. EUR is worth 1.25 USD. All purchases are production unless said otherwise.
+ *
+ * <pre>
+ * A  monthly $10      Jan 5 10:00 → Feb 5 → Mar 5 → Apr 5; auto-renew turned off Mar 6 (still active)
+ * B  yearly €120      Jan 20 08:00 → Jan 20 2027 (MRR €10 = $12.50)
+ * C  7-day trial      Feb 1 10:00 → Feb 8 10:00 ($0 invoice), converts: $20 Feb 8 → Mar 8 → Apr 8;
+ *                     Feb's $20 (in_C1) fully refunded Mar 10 (an earlier period: access stays)
+ * D  7-day trial      Feb 10 10:00 → Feb 17 10:00, auto-renew off Feb 12, ends unconverted
+ * E  monthly $10      Jan 10 00:00 → Feb 10 00:00 (midnight boundaries), cancelled, expires Feb 10 00:00
+ * F  monthly $30      Feb 20 10:00 → Mar 20; fully refunded Feb 25 12:00 (access revoked then)
+ * G  one-time $50     Checkout Mar 2 15:00
+ * H  SANDBOX monthly $99 from Jan 15 (must not appear anywhere)
+ * I  7-day trial      Mar 12 10:00 → Mar 19 10:00, pending
+ * </pre>
+ */
+final class ChartDataset {
+    static final Instant NOW = Instant.parse("2026-03-15T12:00:00Z");
+    static final String SECRET = "whsec_charts_dataset";
+    private static final FakeStripe STRIPE = FakeStripe.start();
+
+    final TestServer server;
+    final TestClock clock;
+    final StripeApp app;
+
+    private ChartDataset(TestServer server, TestClock clock, StripeApp app) {
+        this.server = server;
+        this.clock = clock;
+        this.app = app;
+    }
+
+    static ChartDataset build(TestDb db) {
+        TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+        TestServer server = TestServer.start(db, Map.of("SUBSTATE_USD_RATES", "EUR=1.25",
+                "SUBSTATE_STRIPE_API_BASE", STRIPE.baseUrl()), clock);
+        ChartDataset data = new ChartDataset(server, clock, newApp(server));
+        data.load();
+        clock.set(NOW);
+        return data;
+    }
+
+    /** Another project on the same server (for tests that must not disturb the dataset). */
+    static StripeApp newApp(TestServer server) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("webhook_secret", SECRET);
+        settings.put("api_key", FakeStripe.API_KEY);
+        settings.put("track_new_purchases", true);
+        settings.put("app_user_id_detection", "stripe_customer_id");
+        return Fixtures.stripeApp(server.admin(), settings);
+    }
+
+    static long at(String isoInstant) {
+        return Instant.parse(isoInstant).getEpochSecond();
+    }
+
+    private void load() {
+        long jan5 = at("2026-01-05T10:00:00Z");
+        long feb5 = at("2026-02-05T10:00:00Z");
+        long mar5 = at("2026-03-05T10:00:00Z");
+        long apr5 = at("2026-04-05T10:00:00Z");
+        subscription("customer.subscription.created", sub("A").amount(1000, "usd").created(jan5).period(jan5, feb5));
+        invoice(invoice("in_A1", "A", "subscription_create", 1000, "usd", jan5, jan5, feb5));
+        invoice(invoice("in_A2", "A", "subscription_cycle", 1000, "usd", feb5, feb5, mar5));
+        subscription("customer.subscription.updated", sub("A").amount(1000, "usd").created(jan5).period(feb5, mar5), feb5);
+        invoice(invoice("in_A3", "A", "subscription_cycle", 1000, "usd", mar5, mar5, apr5));
+        subscription("customer.subscription.updated", sub("A").amount(1000, "usd").created(jan5).period(mar5, apr5), mar5);
+        subscription("customer.subscription.updated", sub("A").amount(1000, "usd").created(jan5).period(mar5, apr5)
+                .cancelAtPeriodEnd(true), at("2026-03-06T09:00:00Z"));
+
+        long jan20 = at("2026-01-20T08:00:00Z");
+        long jan20next = at("2027-01-20T08:00:00Z");
+        subscription("customer.subscription.created", sub("B").amount(12000, "eur").interval("year", 1)
+                .price("price_Yearly", "prod_Pro").created(jan20).period(jan20, jan20next));
+        invoice(invoice("in_B1", "B", "subscription_create", 12000, "eur", jan20, jan20, jan20next)
+                .price("price_Yearly", "prod_Pro", "year"));
+
+        long feb1 = at("2026-02-01T10:00:00Z");
+        long feb8 = at("2026-02-08T10:00:00Z");
+        long mar8 = at("2026-03-08T10:00:00Z");
+        long apr8 = at("2026-04-08T10:00:00Z");
+        subscription("customer.subscription.created", sub("C").amount(2000, "usd").created(feb1).trial(feb1, feb8));
+        invoice(invoice("in_C0", "C", "subscription_create", 0, "usd", feb1, feb1, feb8));
+        subscription("customer.subscription.updated", sub("C").amount(2000, "usd").created(feb1).trial(feb1, feb8)
+                .status("active").period(feb8, mar8), feb8);
+        invoice(invoice("in_C1", "C", "subscription_cycle", 2000, "usd", feb8, feb8, mar8).prebasil()
+                .payment("ch_C1" + suffix, "pi_C1" + suffix), PREBASIL_API_VERSION);
+        invoice(invoice("in_C2", "C", "subscription_cycle", 2000, "usd", mar8, mar8, apr8).prebasil()
+                .payment("ch_C2" + suffix, "pi_C2" + suffix), PREBASIL_API_VERSION);
+        subscription("customer.subscription.updated", sub("C").amount(2000, "usd").created(feb1).trial(feb1, feb8)
+                .status("active").period(mar8, apr8), mar8);
+        refund("ch_C1", "in_C1", "C", 2000, at("2026-03-10T12:00:00Z"));
+
+        long feb10 = at("2026-02-10T10:00:00Z");
+        long feb17 = at("2026-02-17T10:00:00Z");
+        subscription("customer.subscription.created", sub("D").amount(2000, "usd").created(feb10).trial(feb10, feb17));
+        subscription("customer.subscription.updated", sub("D").amount(2000, "usd").created(feb10).trial(feb10, feb17)
+                .cancelAtPeriodEnd(true), at("2026-02-12T09:00:00Z"));
+        subscription("customer.subscription.deleted", sub("D").amount(2000, "usd").created(feb10).trial(feb10, feb17)
+                .canceled(feb17, "cancellation_requested"), feb17);
+
+        long jan10 = at("2026-01-10T00:00:00Z");
+        long feb10midnight = at("2026-02-10T00:00:00Z");
+        subscription("customer.subscription.created", sub("E").amount(1000, "usd").created(jan10).period(jan10, feb10midnight));
+        invoice(invoice("in_E1", "E", "subscription_create", 1000, "usd", jan10, jan10, feb10midnight));
+        subscription("customer.subscription.updated", sub("E").amount(1000, "usd").created(jan10)
+                .period(jan10, feb10midnight).cancelAtPeriodEnd(true), at("2026-01-25T10:00:00Z"));
+        subscription("customer.subscription.deleted", sub("E").amount(1000, "usd").created(jan10)
+                .period(jan10, feb10midnight).canceled(feb10midnight, "cancellation_requested"), feb10midnight);
+
+        long feb20 = at("2026-02-20T10:00:00Z");
+        long mar20 = at("2026-03-20T10:00:00Z");
+        subscription("customer.subscription.created", sub("F").amount(3000, "usd").created(feb20).period(feb20, mar20));
+        invoice(invoice("in_F1", "F", "subscription_create", 3000, "usd", feb20, feb20, mar20).prebasil()
+                .payment("ch_F1" + suffix, "pi_F1" + suffix), PREBASIL_API_VERSION);
+        refund("ch_F1", "in_F1", "F", 3000, at("2026-02-25T12:00:00Z"));
+
+        long mar2 = at("2026-03-02T15:00:00Z");
+        String session = "cs_G" + suffix;
+        STRIPE.putLineItems(session, StripeObjects.checkoutLineItems(session, "price_Lifetime", "prod_Lifetime", 5000, null));
+        send(event(uniqueId("evt_"), "checkout.session.completed", mar2, StripeObjects.checkoutSession(session)
+                .customer("cus_G" + suffix).paymentIntent("pi_G" + suffix).amount(5000, "usd").created(mar2)
+                .livemode(true).json()), mar2);
+
+        long jan15 = at("2026-01-15T10:00:00Z");
+        long feb15 = at("2026-02-15T10:00:00Z");
+        subscription("customer.subscription.created", sub("H").amount(9900, "usd").created(jan15).period(jan15, feb15)
+                .livemode(false));
+        invoice(invoice("in_H1", "H", "subscription_create", 9900, "usd", jan15, jan15, feb15).livemode(false));
+
+        long mar12 = at("2026-03-12T10:00:00Z");
+        long mar19 = at("2026-03-19T10:00:00Z");
+        subscription("customer.subscription.created", sub("I").amount(2000, "usd").created(mar12).trial(mar12, mar19));
+    }
+
+    /** Makes Stripe ids unique per dataset, so two databases' datasets never share ids in the fake Stripe. */
+    private final String suffix = uniqueId("x");
+
+    private StripeObjects.SubscriptionBuilder sub(String name) {
+        return StripeObjects.subscription("sub_" + name + suffix).customer("cus_" + name + suffix)
+                .price("price_Monthly", "prod_Pro").livemode(true);
+    }
+
+    private StripeObjects.InvoiceBuilder invoice(String id, String name, String reason, long amount, String currency,
+            long created, long start, long end) {
+        return StripeObjects.invoice(id + suffix).subscription("sub_" + name + suffix).customer("cus_" + name + suffix)
+                .billingReason(reason).amount(amount, currency).created(created).linePeriod(start, end)
+                .price("price_Monthly", "prod_Pro", "month").livemode(true);
+    }
+
+    private void subscription(String type, StripeObjects.SubscriptionBuilder builder) {
+        ObjectNode json = builder.json();
+        subscription(type, builder, json.get("created").asLong());
+    }
+
+    private void subscription(String type, StripeObjects.SubscriptionBuilder builder, long at) {
+        send(event(uniqueId("evt_"), type, at, builder.json()), at);
+    }
+
+    private void invoice(StripeObjects.InvoiceBuilder builder) {
+        ObjectNode json = builder.json();
+        long at = json.get("created").asLong();
+        send(event(uniqueId("evt_"), "invoice.updated", at, json), at);
+    }
+
+    private void invoice(StripeObjects.InvoiceBuilder builder, String apiVersion) {
+        ObjectNode json = builder.json();
+        long at = json.get("created").asLong();
+        send(event(uniqueId("evt_"), "invoice.updated", at, json, apiVersion), at);
+    }
+
+    private void refund(String charge, String invoice, String name, long amount, long at) {
+        send(event(uniqueId("evt_"), "charge.refunded", at, StripeObjects.charge(charge + suffix).prebasil()
+                .invoice(invoice + suffix).customer("cus_" + name + suffix).amount(amount, "usd").refunded(amount)
+                .created(at).livemode(true).json(), PREBASIL_API_VERSION), at);
+    }
+
+    private void send(String payload, long atSeconds) {
+        clock.set(Instant.ofEpochSecond(atSeconds));
+        HttpResponse response = server.anonymous().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+        if (response.status() != 200 || !response.body().contains("processed")) {
+            throw new IllegalStateException("event not processed: " + response + "\n" + payload);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package io.substate.charts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.substate.testing.Api;
+import io.substate.testing.HttpResponse;
+import io.substate.testing.TestDb;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every chart at every resolution over HTTP against the fixed {@link ChartDataset}, with expectations computed by
+ * hand from its table (now = Sunday 2026-03-15 12:00 UTC; weeks start on Mondays: Jan 5, 12, 19, 26, Feb 2, 9, 16,
+ * 23, Mar 2, 9).
+ */
+@ParameterizedClass
+@EnumSource(TestDb.class)
+class ChartsApiTest {
+    private static final Map<TestDb, ChartDataset> DATASETS = new EnumMap<>(TestDb.class);
+    private static final String RANGE = "start_date=2026-01-01&end_date=2026-03-15";
+    private static final List<String> WEEKS = List.of("2026-01-01", "2026-01-05", "2026-01-12", "2026-01-19",
+            "2026-01-26", "2026-02-02", "2026-02-09", "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09");
+    private static final List<String> MONTHS = List.of("2026-01-01", "2026-02-01", "2026-03-01");
+
+    @Parameter
+    TestDb db;
+
+    ChartDataset data() {
+        synchronized (DATASETS) {
+            return DATASETS.computeIfAbsent(db, ChartDataset::build);
+        }
+    }
+
+    Api admin() {
+        return data().server.admin();
+    }
+
+    JsonNode chart(String name, String query) {
+        HttpResponse response = admin().get("/v2/projects/" + data().app.projectId() + "/charts/" + name + "?" + query);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        return response.json();
+    }
+
+    /** The values as "date=value" (numbers without trailing zeros). */
+    static List<String> series(JsonNode chart) {
+        return series(chart, "value");
+    }
+
+    static List<String> series(JsonNode chart, String field) {
+        List<String> result = new ArrayList<>();
+        chart.get("values").forEach(v -> result.add(v.get("date").asText() + "=" + number(v.get(field))));
+        return result;
+    }
+
+    static String number(JsonNode n) {
+        return new BigDecimal(n.asText()).stripTrailingZeros().toPlainString();
+    }
+
+    /** Expected values on the given dates. */
+    static List<String> expected(List<String> dates, Object... values) {
+        assertThat(values).hasSameSizeAs(dates);
+        List<String> result = new ArrayList<>();
+        for (int i = 0; i < dates.size(); i++) {
+            result.add(dates.get(i) + "=" + values[i]);
+        }
+        return result;
+    }
+
+    /** Daily values that hold from each change date until the next one. */
+    static List<String> steps(String from, String to, Object... changes) {
+        TreeMap<LocalDate, String> byDate = new TreeMap<>();
+        for (int i = 0; i < changes.length; i += 2) {
+            byDate.put(LocalDate.parse((String) changes[i]), String.valueOf(changes[i + 1]));
+        }
+        List<String> result = new ArrayList<>();
+        for (LocalDate d = LocalDate.parse(from); !d.isAfter(LocalDate.parse(to)); d = d.plusDays(1)) {
+            result.add(d + "=" + byDate.floorEntry(d).getValue());
+        }
+        return result;
+    }
+
+    /** Daily values that are 0 except on the given dates. */
+    static List<String> spikes(String from, String to, Object... values) {
+        Map<LocalDate, String> byDate = new TreeMap<>();
+        for (int i = 0; i < values.length; i += 2) {
+            byDate.put(LocalDate.parse((String) values[i]), String.valueOf(values[i + 1]));
+        }
+        List<String> result = new ArrayList<>();
+        for (LocalDate d = LocalDate.parse(from); !d.isAfter(LocalDate.parse(to)); d = d.plusDays(1)) {
+            result.add(d + "=" + byDate.getOrDefault(d, "0"));
+        }
+        return result;
+    }
+
+    @Test
+    void activesCountPaidUnexpiredSubscriptionsAtTheEndOfEachPeriod() {
+        // E ends exactly at Feb 10 00:00 (active at the end of Feb 9); F's refund revokes it on Feb 25; A stays
+        // active after turning auto-renew off; trials (C, D, I), the one-time G and the sandbox H never count.
+        assertThat(series(chart("actives", RANGE + "&resolution=day"))).isEqualTo(steps("2026-01-01", "2026-03-15",
+                "2026-01-01", 0, "2026-01-05", 1, "2026-01-10", 2, "2026-01-20", 3, "2026-02-08", 4, "2026-02-10", 3,
+                "2026-02-20", 4, "2026-02-25", 3));
+        assertThat(series(chart("actives", RANGE + "&resolution=week")))
+                .isEqualTo(expected(WEEKS, 0, 2, 2, 3, 3, 4, 3, 4, 3, 3, 3));
+        JsonNode monthly = chart("actives", RANGE + "&resolution=month");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 3, 3, 3));
+        assertThat(monthly.get("values").get(2).get("incomplete").asBoolean()).isTrue();
+        assertThat(monthly.get("values").get(1).has("incomplete")).isFalse();
+        assertThat(monthly.get("summary").get("current").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void mrrNormalizesEveryIntervalToAMonthInUsd() {
+        // A $10, E $10, B €120/year = €10/month = $12.50, C $20 after its trial, F $30 until refunded.
+        assertThat(series(chart("mrr", RANGE + "&resolution=day"))).isEqualTo(steps("2026-01-01", "2026-03-15",
+                "2026-01-01", 0, "2026-01-05", 10, "2026-01-10", 20, "2026-01-20", "32.5", "2026-02-08", "52.5",
+                "2026-02-10", "42.5", "2026-02-20", "72.5", "2026-02-25", "42.5"));
+        assertThat(series(chart("mrr", RANGE + "&resolution=week"))).isEqualTo(expected(WEEKS,
+                0, 20, 20, "32.5", "32.5", "52.5", "42.5", "72.5", "42.5", "42.5", "42.5"));
+        JsonNode monthly = chart("mrr", RANGE + "&resolution=month");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, "32.5", "42.5", "42.5"));
+        assertThat(monthly.get("yaxis_currency").asText()).isEqualTo("USD");
+        assertThat(monthly.get("usd_rates").get("EUR").decimalValue()).isEqualByComparingTo("1.25");
+        assertThat(monthly.get("usd_rates").get("USD").decimalValue()).isEqualByComparingTo("1");
+    }
+
+    @Test
+    void revenueIsPaidTransactionsNetOfRefundsCreditedToTheTransactionsPeriod() {
+        // C's $0 trial invoice is no transaction; C's Feb 8 $20 (refunded Mar 10) and F's $30 (refunded Feb 25)
+        // net to zero in February; G's one-time $50 counts; H (sandbox) does not.
+        assertThat(series(chart("revenue", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01", "2026-03-15",
+                "2026-01-05", 10, "2026-01-10", 10, "2026-01-20", 150, "2026-02-05", 10, "2026-03-02", 50,
+                "2026-03-05", 10, "2026-03-08", 20));
+        assertThat(series(chart("revenue", RANGE + "&resolution=week")))
+                .isEqualTo(expected(WEEKS, 0, 20, 0, 150, 0, 10, 0, 0, 0, 80, 0));
+        JsonNode weekly = chart("revenue", RANGE + "&resolution=week");
+        assertThat(series(weekly, "transactions")).isEqualTo(expected(WEEKS, 0, 2, 0, 1, 0, 1, 0, 0, 0, 3, 0));
+        JsonNode monthly = chart("revenue", RANGE + "&resolution=month");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 170, 10, 80));
+        assertThat(series(monthly, "transactions")).isEqualTo(expected(MONTHS, 3, 1, 3));
+        assertThat(number(monthly.get("summary").get("total"))).isEqualTo("260");
+        assertThat(monthly.get("usd_rates").get("EUR").decimalValue()).isEqualByComparingTo("1.25");
+        assertThat(monthly.get("display_type").asText()).isEqualTo("column");
+    }
+
+    @Test
+    void refundRateCountsRefundsInTheOriginalTransactionsPeriod() {
+        assertThat(series(chart("refund_rate", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01",
+                "2026-03-15", "2026-02-08", 100, "2026-02-20", 100));
+        assertThat(series(chart("refund_rate", RANGE + "&resolution=week")))
+                .isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, 50, 0, 100, 0, 0, 0));
+        JsonNode monthly = chart("refund_rate", RANGE + "&resolution=month");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, "66.67", 0));
+        assertThat(series(monthly, "transactions")).isEqualTo(expected(MONTHS, 3, 3, 3));
+        assertThat(series(monthly, "refunded")).isEqualTo(expected(MONTHS, 0, 2, 0));
+        assertThat(number(monthly.get("summary").get("total"))).isEqualTo("22.22");
+    }
+
+    @Test
+    void churnIsExpiredPaidSubscriptionsOverThoseActiveAtThePeriodStart() {
+        // E expires Feb 10 00:00 with 4 actives at the start of that day; F is revoked Feb 25 with 4 actives;
+        // A's cancellation is not churn before it expires, D's trial is not a paid subscription.
+        assertThat(series(chart("churn", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01", "2026-03-15",
+                "2026-02-10", 25, "2026-02-25", 25));
+        JsonNode weekly = chart("churn", RANGE + "&resolution=week");
+        assertThat(series(weekly)).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, 0, 25, 0, 25, 0, 0));
+        assertThat(series(weekly, "actives")).isEqualTo(expected(WEEKS, 0, 0, 2, 2, 3, 3, 4, 3, 4, 3, 3));
+        JsonNode monthly = chart("churn", RANGE + "&resolution=month");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, "66.67", 0));
+        assertThat(series(monthly, "actives")).isEqualTo(expected(MONTHS, 0, 3, 3));
+        assertThat(series(monthly, "churned")).isEqualTo(expected(MONTHS, 0, 2, 0));
+    }
+
+    @Test
+    void trialsCountUnexpiredFreeTrialsAtTheEndOfEachPeriod() {
+        assertThat(series(chart("trials", RANGE + "&resolution=day"))).isEqualTo(steps("2026-01-01", "2026-03-15",
+                "2026-01-01", 0, "2026-02-01", 1, "2026-02-08", 0, "2026-02-10", 1, "2026-02-17", 0, "2026-03-12", 1));
+        assertThat(series(chart("trials", RANGE + "&resolution=week")))
+                .isEqualTo(expected(WEEKS, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1));
+        assertThat(series(chart("trials", RANGE + "&resolution=month"))).isEqualTo(expected(MONTHS, 0, 0, 1));
+    }
+
+    @Test
+    void newCustomersAreFirstSeenInThePeriodWithoutSandboxOnlyCustomers() {
+        // H (sandbox only) was first seen Jan 15 and is left out.
+        assertThat(series(chart("customers_new", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01",
+                "2026-03-15", "2026-01-05", 1, "2026-01-10", 1, "2026-01-20", 1, "2026-02-01", 1, "2026-02-10", 1,
+                "2026-02-20", 1, "2026-03-02", 1, "2026-03-12", 1));
+        assertThat(series(chart("customers_new", RANGE + "&resolution=week")))
+                .isEqualTo(expected(WEEKS, 0, 2, 0, 1, 1, 0, 1, 1, 0, 1, 1));
+        JsonNode monthly = chart("customers_new", RANGE + "&resolution=month");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 3, 3, 2));
+        assertThat(monthly.get("summary").get("total").asLong()).isEqualTo(8);
+    }
+
+    @Test
+    void trialConversionRateIsCohortedByTrialStart() {
+        assertThat(series(chart("trial_conversion_rate", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01",
+                "2026-03-15", "2026-02-01", 100));
+        JsonNode weekly = chart("trial_conversion_rate", RANGE + "&resolution=week");
+        assertThat(series(weekly)).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0));
+        assertThat(series(weekly, "abandoned")).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0));
+        JsonNode monthly = chart("trial_conversion_rate", RANGE + "&resolution=month");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, 50, 0));
+        assertThat(series(monthly, "trials")).isEqualTo(expected(MONTHS, 0, 2, 1));
+        assertThat(series(monthly, "converted")).isEqualTo(expected(MONTHS, 0, 1, 0));
+        assertThat(series(monthly, "pending")).isEqualTo(expected(MONTHS, 0, 0, 1));
+        assertThat(series(monthly, "abandoned")).isEqualTo(expected(MONTHS, 0, 1, 0));
+    }
+
+    @Test
+    void aPastRangeIsClippedToItsDaysAndHasNoCurrentPeriod() {
+        String range = "start_date=2026-01-15&end_date=2026-02-14&resolution=month";
+        JsonNode revenue = chart("revenue", range);
+        assertThat(series(revenue)).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 150, 10));
+        assertThat(revenue.get("values").findValues("incomplete")).isEmpty();
+        JsonNode churn = chart("churn", range);
+        assertThat(series(churn)).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 0, "33.33"));
+        assertThat(series(churn, "actives")).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 2, 3));
+        assertThat(series(chart("actives", range))).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 3, 3));
+        assertThat(series(chart("mrr", range))).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), "32.5", "42.5"));
+    }
+
+    @Test
+    void theResponseHasRevenueCatsChartShapeAndDefaultsToTheLast30DaysByDay() {
+        JsonNode chart = chart("actives", "");
+        assertThat(chart.get("object").asText()).isEqualTo("chart_data");
+        assertThat(chart.get("category").asText()).isEqualTo("subscription");
+        assertThat(chart.get("display_name").asText()).isEqualTo("Active Subscriptions");
+        assertThat(chart.get("description").asText()).isNotBlank();
+        assertThat(chart.get("resolution").asText()).isEqualTo("day");
+        assertThat(chart.get("start_date").asText()).isEqualTo("2026-02-14");
+        assertThat(chart.get("end_date").asText()).isEqualTo("2026-03-15");
+        assertThat(chart.get("yaxis").asText()).isEqualTo("#");
+        assertThat(chart.get("yaxis_currency").isNull()).isTrue();
+        assertThat(chart.get("values")).hasSize(30);
+        JsonNode last = chart.get("values").get(29);
+        assertThat(last.get("date").asText()).isEqualTo("2026-03-15");
+        assertThat(last.get("incomplete").asBoolean()).isTrue();
+        // An end after today is cut to today.
+        assertThat(chart("actives", "start_date=2026-03-14&end_date=2027-01-01").get("end_date").asText())
+                .isEqualTo("2026-03-15");
+    }
+
+    @Test
+    void overviewGivesTodaysSnapshotAndTheLast28Days() {
+        HttpResponse response = admin().get("/v2/projects/" + data().app.projectId() + "/metrics/overview");
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        JsonNode overview = response.json();
+        assertThat(overview.get("object").asText()).isEqualTo("overview_metrics");
+        Map<String, String> values = new TreeMap<>();
+        overview.get("metrics").forEach(m -> values.put(m.get("id").asText(), number(m.get("value"))));
+        // Since Feb 15 12:00: F's $30 (refunded), G $50, A $10, C $20; customers F, G, I.
+        assertThat(values).containsExactlyInAnyOrderEntriesOf(Map.of("active_subscriptions", "3", "mrr", "42.5",
+                "active_trials", "1", "revenue", "80", "new_customers", "3"));
+        JsonNode revenue = overview.get("metrics").get(3);
+        assertThat(revenue.get("object").asText()).isEqualTo("overview_metric");
+        assertThat(revenue.get("period").asText()).isEqualTo("P28D");
+        assertThat(revenue.get("unit").asText()).isEqualTo("$");
+        assertThat(revenue.get("last_updated_at_iso8601").asText()).isEqualTo("2026-03-15T12:00:00Z");
+    }
+}

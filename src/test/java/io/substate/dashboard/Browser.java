@@ -1,0 +1,137 @@
+package io.substate.dashboard;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Headless Debian Chromium driven by its packaged chromedriver. Selenium Manager never runs (the driver and browser
+ * are given by path), and Chromium's files (profile, crash reports, caches) go to a temporary HOME.
+ */
+final class Browser implements AutoCloseable {
+    static final String CHROMIUM = "/usr/bin/chromium";
+    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private final Path home;
+    private final ChromeDriver driver;
+
+    private Browser(Path home, ChromeDriver driver) {
+        this.home = home;
+        this.driver = driver;
+    }
+
+    static boolean installed() {
+        return new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+    }
+
+    static Browser start() {
+        try {
+            Path home = Files.createTempDirectory("substate-chromium");
+            System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
+            ChromeOptions options = new ChromeOptions();
+            options.setBinary(CHROMIUM);
+            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1366,900", "--user-data-dir=" + home.resolve("profile"));
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(new File(CHROMEDRIVER))
+                    .usingAnyFreePort()
+                    .withEnvironment(Map.of("HOME", home.toString(), "XDG_CONFIG_HOME", home.resolve("config").toString(),
+                            "XDG_CACHE_HOME", home.resolve("cache").toString()))
+                    .withLogFile(home.resolve("chromedriver.log").toFile())
+                    .build();
+            return new Browser(home, new ChromeDriver(service, options));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    WebDriver driver() {
+        return driver;
+    }
+
+    void open(String url) {
+        driver.get(url);
+    }
+
+    /** Forgets the admin token, as a new browser tab would. */
+    void logOut(String anyPageUrl) {
+        driver.get(anyPageUrl);
+        script("sessionStorage.clear()");
+    }
+
+    /** Waits for the condition; pages re-render rows, so an element going stale mid-check just means "try again". */
+    <T> T waitFor(Function<WebDriver, T> condition) {
+        return waiting().until(condition::apply);
+    }
+
+    WebElement visible(By by) {
+        return waiting().until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    private WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
+    }
+
+    WebElement byId(String id) {
+        return visible(By.id(id));
+    }
+
+    /** Waits until the element's text contains {@code text}, and returns that text. */
+    String textOf(By by, String text) {
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+        return driver.findElement(by).getText();
+    }
+
+    void type(String id, String text) {
+        WebElement input = byId(id);
+        input.clear();
+        input.sendKeys(text);
+    }
+
+    void click(By by) {
+        waiting().until(ExpectedConditions.elementToBeClickable(by)).click();
+    }
+
+    /** The label text of a form control: every field must have a real one. */
+    String labelOf(String id) {
+        byId(id);
+        return driver.findElement(By.cssSelector("label[for='" + id + "']")).getText();
+    }
+
+    Object script(String js, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(js, args);
+    }
+
+    @Override
+    public void close() {
+        try {
+            driver.quit();
+        } finally {
+            try (Stream<Path> files = Files.walk(home)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temporary directory; the OS cleans it eventually
+            }
+        }
+    }
+}
