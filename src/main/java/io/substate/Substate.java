@@ -37,11 +37,16 @@ import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
-import io.substate.stripe.StripeConnectionRoutes;
 import io.substate.stripe.StripeEventLog;
 import io.substate.stripe.StripeWebhookRoutes;
 import io.substate.stripe.StripeWebhookService;
 import io.substate.storage.ServerSettingsRepository;
+import io.substate.sync.Backfill;
+import io.substate.sync.PurchaseRefresher;
+import io.substate.sync.RefreshSchedule;
+import io.substate.sync.RefreshWorker;
+import io.substate.sync.StripeConnectionCheck;
+import io.substate.sync.SyncRoutes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,7 +103,14 @@ public final class Substate implements AutoCloseable {
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
             StripeEventLog stripeEvents = new StripeEventLog(database.jdbi());
             routes.add(new StripeWebhookRoutes(webhooks, stripeEvents, apps, adminAuth));
-            routes.add(new StripeConnectionRoutes(apps, stripeEvents, adminAuth, settings.stripeApiBase()));
+            PurchaseRefresher refresher = new PurchaseRefresher(database.dialect(), commits, purchaseUpdater,
+                    settings.stripeApiBase(), clock);
+            routes.add(new SyncRoutes(database.jdbi(), projects, apps,
+                    new Backfill(webhooks, settings.stripeApiBase(), clock),
+                    new StripeConnectionCheck(stripeEvents, settings.stripeApiBase(), clock), refresher, adminAuth, clock));
+            // First in the list so it stops before the group committer it writes through.
+            workers.add(0, new RefreshWorker(database.dialect(), commits, apps, refresher,
+                    RefreshSchedule.of(settings.stripeRefreshInterval(), settings.stripeRefreshTick()), clock, registry));
             routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));

@@ -17,6 +17,8 @@ import io.substate.purchases.UsdRates;
  *     PostgreSQL, 4 on SQLite); idle ones beyond 2 are closed after a minute
  * @param deliveryTimeout how long a webhook receiver has to answer ({@code SUBSTATE_DELIVERY_TIMEOUT}, default 60s as
  *     RevenueCat; shorter in tests)
+ * @param stripeRefreshTick how often the refresh worker looks for subscriptions due to be re-read from Stripe
+ *     ({@code SUBSTATE_STRIPE_REFRESH_TICK}, default 1m; shorter in tests)
  */
 public record Settings(
         int port,
@@ -30,7 +32,8 @@ public record Settings(
         Duration stripeRefreshInterval,
         UsdRates usdRates,
         Duration deliveryTimeout,
-        int databasePoolSize) {
+        int databasePoolSize,
+        Duration stripeRefreshTick) {
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
 
@@ -63,9 +66,14 @@ public record Settings(
         if (deliveryTimeout.isNegative() || deliveryTimeout.isZero()) {
             throw new InvalidSettingException("SUBSTATE_DELIVERY_TIMEOUT", "must be a positive duration");
         }
+        Duration refreshTick = Durations.parse("SUBSTATE_STRIPE_REFRESH_TICK",
+                nonBlank(env, "SUBSTATE_STRIPE_REFRESH_TICK").orElse("1m"));
+        if (refreshTick.toMillis() < 10) {
+            throw new InvalidSettingException("SUBSTATE_STRIPE_REFRESH_TICK", "must be at least 10ms");
+        }
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
-                usdRates, deliveryTimeout, poolSize(env, databaseUrl));
+                usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick);
     }
 
     public boolean isSqlite() {
@@ -80,7 +88,8 @@ public record Settings(
 
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
-                deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, databasePoolSize);
+                deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, databasePoolSize,
+                stripeRefreshTick);
     }
 
     /** Connections in the pool: 16 on PostgreSQL (SQLite has one writer, 4 are plenty). */

@@ -83,7 +83,8 @@ public final class CustomerAdminRoutes implements RouteGroup {
         return node;
     }
 
-    private static ObjectNode renderPurchase(StoredPurchase p, long now) {
+    /** One purchase as operators see it (also answered by the refresh action). */
+    public static ObjectNode renderPurchase(StoredPurchase p, long now) {
         PurchaseState s = p.state();
         ObjectNode node = Json.object();
         node.put("id", p.id());

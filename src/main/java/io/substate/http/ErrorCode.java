@@ -50,6 +50,9 @@ public enum ErrorCode {
     INVALID_DATE_RANGE(400, "parameter_error", 7226, false),
     INVALID_RESOLUTION(400, "parameter_error", 7226, false),
 
+    // Refresh from Stripe (io.substate.sync): only subscriptions change in Stripe after their purchase.
+    PURCHASE_NOT_REFRESHABLE(422, "unprocessable_entity_error", 7226, false),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;

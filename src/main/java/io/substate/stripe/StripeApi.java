@@ -129,8 +129,17 @@ public final class StripeApi {
      * created with). {@code types} empty means all types; {@code startingAfter} null means the newest page.
      */
     public EventPage events(long createdGte, List<String> types, String startingAfter, int limit) {
+        return events(createdGte, null, types, startingAfter, limit);
+    }
+
+    /** As {@link #events(long, List, String, int)}, limited to events created before {@code createdLt} when set. */
+    public EventPage events(long createdGte, Long createdLt, List<String> types, String startingAfter, int limit) {
+        EventListParams.Created.Builder created = EventListParams.Created.builder().setGte(createdGte);
+        if (createdLt != null) {
+            created.setLt(createdLt);
+        }
         EventListParams.Builder params = EventListParams.builder()
-                .setCreated(EventListParams.Created.builder().setGte(createdGte).build())
+                .setCreated(created.build())
                 .setLimit((long) Math.max(1, Math.min(MAX_PAGE, limit)));
         if (!types.isEmpty()) {
             params.addAllType(types);

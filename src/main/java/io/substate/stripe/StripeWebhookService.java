@@ -71,6 +71,19 @@ public final class StripeWebhookService {
         return process(app, event, fact, payload, false);
     }
 
+    /**
+     * Handles an event Substate fetched from Stripe itself (the Events API, with the app's key), exactly as a
+     * delivery of the same bytes: a new event-log row, or a duplicate counted; no signature, since no one could
+     * forge it. Unsupported types are logged as failed and thrown as for a delivery.
+     */
+    public WebhookResult ingestVerified(App app, String payload) {
+        StripeEvent event = StripeEvents.parse(payload);
+        if (!StripeEvents.isAccepted(event.type())) {
+            return rejectUnsupported(app, event, payload, clock.millis());
+        }
+        return process(app, event, StripeFacts.from(event), payload, false);
+    }
+
     /** Runs a stored event through the normal path again (no signature: it was verified when received). */
     public WebhookResult replay(App app, LoggedStripeEvent logged) {
         StripeEvent event = StripeEvents.parse(logged.payload());

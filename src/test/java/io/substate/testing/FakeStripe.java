@@ -220,7 +220,7 @@ public final class FakeStripe implements AutoCloseable {
             String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             requests.add(new RecordedRequest(method, path, query, authorization,
-                    exchange.getRequestHeaders().getFirst("Stripe-Version")));
+                    exchange.getRequestHeaders().getFirst("Stripe-Version"), System.currentTimeMillis()));
             exchange.getRequestBody().readAllBytes();
 
             Duration delay = delays.poll();
@@ -491,9 +491,10 @@ public final class FakeStripe implements AutoCloseable {
      *
      * @param query the raw (still URL-encoded) query string, empty when none
      * @param authorization the {@code Authorization} header, null when absent
+     * @param receivedAtMillis when the fake received it (wall clock), for tests of waiting and pacing
      */
     public record RecordedRequest(String method, String path, String query, String authorization,
-            String stripeVersion) {
+            String stripeVersion, long receivedAtMillis) {
         /** The decoded query parameters ({@code types[0]} and {@code types[]} both read as {@code types[]}). */
         public Map<String, List<String>> params() {
             return FakeStripe.params(query);

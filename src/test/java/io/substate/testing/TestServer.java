@@ -49,6 +49,8 @@ public final class TestServer implements AutoCloseable {
         env.put("SUBSTATE_PUBLIC_URL", "http://substate.test");
         // The suite starts many servers on one PostgreSQL: keep each pool small.
         env.put("SUBSTATE_DATABASE_POOL_SIZE", "4");
+        // The scheduled Stripe refresh re-reads subscriptions behind a test's back; tests that want it set the tick.
+        env.put("SUBSTATE_STRIPE_REFRESH_TICK", "1h");
         env.putAll(extraEnv);
         return startWith(env, clock);
     }

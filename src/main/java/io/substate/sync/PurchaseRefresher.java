@@ -1,0 +1,61 @@
+package io.substate.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.substate.apps.App;
+import io.substate.http.ApiException;
+import io.substate.purchases.PurchaseState;
+import io.substate.purchases.PurchaseStore;
+import io.substate.purchases.PurchaseUpdater;
+import io.substate.purchases.StoredPurchase;
+import io.substate.purchases.StripeFact.SubscriptionSnapshot;
+import io.substate.purchases.StripeFacts;
+import io.substate.storage.Dialect;
+import io.substate.storage.GroupCommit;
+import io.substate.stripe.StripeApi;
+import java.time.Clock;
+
+/**
+ * Re-reads one subscription from the Stripe API with its app's key and applies it as a snapshot through the same
+ * state machine as a webhook, so a change made in Stripe without a notification emits the same outgoing events.
+ */
+public final class PurchaseRefresher {
+    private final Dialect dialect;
+    private final GroupCommit commits;
+    private final PurchaseUpdater updater;
+    private final String stripeApiBase;
+    private final Clock clock;
+
+    public PurchaseRefresher(Dialect dialect, GroupCommit commits, PurchaseUpdater updater, String stripeApiBase,
+            Clock clock) {
+        this.dialect = dialect;
+        this.commits = commits;
+        this.updater = updater;
+        this.stripeApiBase = stripeApiBase;
+        this.clock = clock;
+    }
+
+    /**
+     * Reads the subscription {@code token} now and applies it; the purchase as it is afterwards.
+     *
+     * @throws ApiException a {@code STRIPE_*} code when Stripe cannot be read (no key, key rejected, rate limited…)
+     */
+    public StoredPurchase refresh(App app, String token) {
+        // Network first: a transaction (and everyone batched with it) never waits on Stripe.
+        JsonNode subscription = StripeApi.forApp(stripeApiBase, app.stripeApiKey()).subscription(token);
+        long now = clock.millis();
+        return commits.execute(token, h -> {
+            StoredPurchase current = PurchaseStore.findForUpdate(h, app.id(), token, dialect.forUpdate())
+                    .orElseThrow(() -> ApiException.notFound("Purchase", token));
+            PurchaseState state = current.state();
+            boolean livemode = subscription.path("livemode").isBoolean()
+                    ? subscription.path("livemode").asBoolean() : state.livemode();
+            // The object as Stripe has it now: a snapshot as of now orders after every event already applied.
+            // A synthetic event id: outgoing events caused by this read point to the refresh, not to a Stripe event.
+            SubscriptionSnapshot snapshot = StripeFacts.fromSubscriptionObject(subscription,
+                    "refresh_" + token + "_" + now, now / 1000, livemode);
+            StoredPurchase next = updater.apply(h, current, snapshot, snapshot.eventId(), now).purchase();
+            RefreshQueue.markRefreshed(h, current.id(), now);
+            return next;
+        });
+    }
+}
