@@ -32,25 +32,9 @@ BENCH_DURATION="${BENCH_DURATION:-20s}"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 
-for tool in wrk curl java; do
-  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
-done
-
-# First "id" of a JSON object (the top-level one: Substate writes it before any nested object).
-json_id() {
-  grep -o '"id" *: *"[^"]*"' | head -n 1 | sed -E 's/.*"([^"]*)"$/\1/'
-}
-
-admin_post() {
-  local path="$1" body="$2" response
-  if ! response="$(curl -sS --fail-with-body -X POST "$SUBSTATE_URL$path" \
-      -H "Authorization: Bearer $SUBSTATE_ADMIN_TOKEN" -H 'Content-Type: application/json' -d "$body")"; then
-    echo "POST $path failed: $response" >&2
-    exit 1
-  fi
-  printf '%s' "$response"
-}
 
 if [[ -n "${SUBSTATE_APP_ID:-}" ]]; then
   : "${BENCH_WEBHOOK_SECRET:?SUBSTATE_APP_ID needs BENCH_WEBHOOK_SECRET, the webhook secret of that app}"

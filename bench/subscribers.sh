@@ -25,24 +25,9 @@ BENCH_DURATION="${BENCH_DURATION:-20s}"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 
-for tool in wrk curl java; do
-  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
-done
-
-json_field() {
-  grep -o "\"$1\" *: *\"[^\"]*\"" | head -n 1 | sed -E 's/.*"([^"]*)"$/\1/'
-}
-
-admin_post() {
-  local path="$1" body="$2" response
-  if ! response="$(curl -sS --fail-with-body -X POST "$SUBSTATE_URL$path" \
-      -H "Authorization: Bearer $SUBSTATE_ADMIN_TOKEN" -H 'Content-Type: application/json' -d "$body")"; then
-    echo "POST $path failed: $response" >&2
-    exit 1
-  fi
-  printf '%s' "$response"
-}
 
 secret="whsec_bench$(date +%s)$RANDOM$RANDOM"
 project_id="$(admin_post /v2/projects "{\"name\":\"subscriber bench $(date -u +%Y-%m-%dT%H:%M:%SZ)\"}" | json_field id)"

@@ -125,29 +125,49 @@ public final class GroupCommit implements AutoCloseable {
             }
             if (unitFailed) {
                 batch.forEach(Item::reset);
-                batch.forEach(item -> runBatch(List.of(item)));
+                batch.forEach(this::runAlone);
             } else {
                 batch.forEach(Item::complete);
             }
             return;
         }
-        Item<?> item = batch.get(0);
-        try (Handle handle = jdbi.open()) {
-            handle.begin();
-            try {
-                item.run(handle);
-            } catch (Exception e) {
-                handle.rollback();
-                item.future.completeExceptionally(e);
-                return;
+        runAlone(batch.get(0));
+    }
+
+    /**
+     * Runs one unit in its own transaction. On PostgreSQL, several committers (and instances) run at once: a unit may
+     * lose a race (another transaction inserted the same purchase or customer a moment ago, or a deadlock was broken)
+     * and succeed when run again, now seeing the other's commit. So a failure other than an {@link
+     * io.substate.http.ApiException} (a client's mistake, final) is retried twice before it reaches the caller.
+     */
+    private void runAlone(Item<?> item) {
+        for (int attempt = 1; ; attempt++) {
+            try (Handle handle = jdbi.open()) {
+                handle.begin();
+                try {
+                    item.run(handle);
+                } catch (Exception e) {
+                    handle.rollback();
+                    if (e instanceof io.substate.http.ApiException || attempt >= 3) {
+                        item.future.completeExceptionally(e);
+                        return;
+                    }
+                    item.reset();
+                    continue;
+                }
+                handle.commit();
+            } catch (RuntimeException e) {
+                if (attempt >= 3) {
+                    LOG.warn("A unit could not be committed: {}", e.toString());
+                    item.future.completeExceptionally(e);
+                    return;
+                }
+                item.reset();
+                continue;
             }
-            handle.commit();
-        } catch (RuntimeException e) {
-            LOG.warn("A unit could not be committed: {}", e.toString());
-            item.future.completeExceptionally(e);
+            item.complete();
             return;
         }
-        item.complete();
     }
 
     @Override

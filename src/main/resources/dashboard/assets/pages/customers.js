@@ -1,6 +1,6 @@
 // /projects/{project_id}/customers[/{app_user_id}]: look up a customer by App User ID or alias, and show its state.
-import { get, path, ApiError } from '../api.js';
-import { h, field, table, time, notice, code, badge, section, definitionList } from '../ui.js';
+import { get, post, path, ApiError } from '../api.js';
+import { h, field, table, time, notice, code, badge, section, definitionList, act, showResult } from '../ui.js';
 import { navigate } from '../nav.js';
 
 export async function customerLookupPage(main, projectId) {
@@ -46,7 +46,7 @@ export async function customerPage(main, projectId, appUserId) {
       ? h('ul', { id: 'active-entitlements', class: 'chips' }, customer.active_entitlements.map((e) => h('li', {}, badge(e, 'ok'))))
       : h('p', { class: 'empty', id: 'active-entitlements' }, 'No active entitlement.')),
     section('Subscriptions', subscriptions.length ? table(
-      ['Product', 'Status', 'Period', 'Environment', 'Purchased', 'Expires', 'Notes', 'Access'],
+      ['Product', 'Status', 'Period', 'Environment', 'Purchased', 'Expires', 'Notes', 'Access', 'Stripe'],
       subscriptions.map((p) => h('tr', {},
         h('td', {}, code(p.product_id ?? '—'), h('br'), h('small', { class: 'hint' }, p.store_token)),
         h('td', {}, p.status),
@@ -55,7 +55,8 @@ export async function customerPage(main, projectId, appUserId) {
         h('td', {}, time(p.purchased_at)),
         h('td', {}, time(p.expires_at)),
         h('td', {}, notes(p)),
-        h('td', {}, p.grants_access ? badge('Active', 'ok') : badge('No access', 'neutral')))),
+        h('td', {}, p.grants_access ? badge('Active', 'ok') : badge('No access', 'neutral')),
+        h('td', {}, refreshButton(projectId, appUserId, p)))),
       { id: 'subscriptions' }) : h('p', { class: 'empty', id: 'subscriptions' }, 'No subscription.')),
     section('One-time purchases', oneTime.length ? table(
       ['Product', 'Status', 'Environment', 'Purchased', 'Notes', 'Access'],
@@ -72,6 +73,27 @@ export async function customerPage(main, projectId, appUserId) {
         h('td', {}, code(name)), h('td', {}, a.value), h('td', {}, time(a.updated_at_ms)))), { id: 'attributes' })
       : h('p', { class: 'empty', id: 'attributes' }, 'No attribute.')),
     section('History', history(projectId, customer)));
+}
+
+/**
+ * "Refresh from Stripe": re-reads the subscription with the app's Stripe API key now, through the same state machine
+ * as a webhook, then shows the customer again (the state, and any event it sent, appear at once).
+ */
+function refreshButton(projectId, appUserId, purchase) {
+  const slot = h('div', { class: 'result' });
+  const button = h('button', { type: 'button', class: 'refresh-purchase', 'data-purchase-id': purchase.id },
+    'Refresh from Stripe');
+  button.addEventListener('click', async () => {
+    const refreshed = await act(button, slot,
+      () => post(path`/v2/projects/${projectId}/purchases/${purchase.id}/actions/refresh`));
+    if (refreshed) {
+      showResult(slot, 'ok', 'Refreshed: ', refreshed.status ?? 'done');
+      const main = document.querySelector('main');
+      main.replaceChildren();
+      await customerPage(main, projectId, appUserId);
+    }
+  });
+  return h('div', {}, button, slot);
 }
 
 function notes(p) {

@@ -243,6 +243,38 @@ class DashboardBrowserTest {
         assertThat(admin().get("/v2/projects/" + projectId + "/customers/" + customer).status()).isEqualTo(200);
     }
 
+    @Test
+    void refreshFromStripeOnTheCustomerPageShowsACancellationMadeInStripe() {
+        try (io.substate.testing.FakeStripe stripe = io.substate.testing.FakeStripe.start();
+                TestServer withStripe = TestServer.start(TestDb.SQLITE,
+                        Map.of("SUBSTATE_STRIPE_API_BASE", stripe.baseUrl()))) {
+            io.substate.testing.Fixtures.StripeApp app = io.substate.testing.Fixtures.stripeApp(withStripe.admin(),
+                    Map.of("webhook_secret", SECRET, "api_key", io.substate.testing.FakeStripe.API_KEY,
+                            "track_new_purchases", true, "app_user_id_detection", "stripe_customer_id"));
+            String customer = uniqueId("cus_");
+            String sub = uniqueId("sub_");
+            String payload = io.substate.testing.StripeObjects.event(uniqueId("evt_"), "customer.subscription.created",
+                    now(), io.substate.testing.StripeObjects.subscription(sub).customer(customer).status("active")
+                            .period(now() - 60, now() + 30 * 86400).json());
+            assertThat(withStripe.anonymous().postStripe(app.webhookPath(), payload, sign(payload, SECRET)).status())
+                    .isEqualTo(200);
+            // The customer cancels in Stripe's portal, and no webhook reaches Substate.
+            stripe.put(io.substate.testing.StripeObjects.subscription(sub).customer(customer).status("active")
+                    .period(now() - 60, now() + 30 * 86400).cancelAtPeriodEnd(true).json());
+
+            browser.logOut(withStripe.baseUrl() + "/projects");
+            browser.open(withStripe.baseUrl() + "/projects/" + app.projectId() + "/customers/" + customer);
+            logIn();
+            browser.visible(By.id("subscriptions"));
+            assertThat(browser.visible(By.id("subscriptions")).getText()).doesNotContain("Cancelled");
+            browser.click(By.cssSelector("button.refresh-purchase"));
+
+            browser.waitFor(d -> d.findElement(By.id("subscriptions")).getText().contains("Cancelled"));
+            assertThat(stripe.requestsTo("/v1/subscriptions/" + sub)).isNotEmpty();
+            assertThat(browser.visible(By.id("history")).getText()).contains("CANCELLATION");
+        }
+    }
+
     /** Every visible input, select and textarea has a label with text (or is inside a labelled control group). */
     private void assertUnlabelledFieldsNone() {
         @SuppressWarnings("unchecked")
