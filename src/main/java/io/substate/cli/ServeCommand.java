@@ -18,6 +18,8 @@ final class ServeCommand implements Callable<Integer> {
     static final int EXIT_INVALID_SETTING = 2;
     /** Exit code when the database cannot be reached or migrated. */
     static final int EXIT_DATABASE_UNAVAILABLE = 3;
+    /** Exit code when the port is taken. */
+    static final int EXIT_PORT_IN_USE = 4;
 
     private static volatile boolean serving;
 
@@ -57,6 +59,10 @@ final class ServeCommand implements Callable<Integer> {
         } catch (DatabaseUnavailableException e) {
             System.err.println(e.getMessage());
             return EXIT_DATABASE_UNAVAILABLE;
+        } catch (io.javalin.util.JavalinBindException e) {
+            System.err.println("Port " + settings.port() + " is already in use: stop the other process, or set "
+                    + "SUBSTATE_PORT (or --port) to a free port.");
+            return EXIT_PORT_IN_USE;
         }
         serving = true;
         Runtime.getRuntime().addShutdownHook(new Thread(substate::close, "shutdown"));

@@ -112,6 +112,18 @@ class ServeProcessTest {
     }
 
     @Test
+    void aPortInUseExitsWithCode4AndSaysWhatToChange() throws Exception {
+        Path dir = Files.createTempDirectory("substate-port");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"));
+                ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", Integer.toString(taken.getLocalPort()),
+                        "SUBSTATE_DATABASE_URL", "jdbc:sqlite:" + dir.resolve("s.db"),
+                        "SUBSTATE_ADMIN_TOKEN", "port-test-admin-token-123"))) {
+            assertThat(serve.waitForExit()).isEqualTo(4);
+            assertThat(serve.stderr()).contains("Port " + taken.getLocalPort() + " is already in use", "SUBSTATE_PORT");
+        }
+    }
+
+    @Test
     void anUnreachableDatabaseExitsWithCode3AndSaysWhy() throws Exception {
         try (ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", "0",
                 "SUBSTATE_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/nope"))) {
