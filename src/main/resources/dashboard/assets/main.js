@@ -1,5 +1,5 @@
 // Entry point: asks for the admin token, then renders the page of the current URL.
-import { adminToken, request, ApiError, path } from './api.js';
+import { adminToken, request, get, ApiError, path } from './api.js';
 import { h, field, notice, errorText } from './ui.js';
 import { navigate, onNavigate } from './nav.js';
 import { projectsPage } from './pages/projects.js';
@@ -64,9 +64,16 @@ function renderPage(page, params) {
 function header(projectId) {
   return h('header', { class: 'topbar' },
     h('a', { href: '/projects', class: 'brand' }, 'Substate'),
-    projectId ? h('span', { class: 'crumb', id: 'project-crumb' }, projectId) : null,
+    projectId ? projectCrumb(projectId) : null,
     h('span', { class: 'spacer' }),
     h('button', { type: 'button', class: 'secondary', id: 'logout', onclick: logout }, 'Log out'));
+}
+
+/** The project's name once loaded (its id until then, or if it cannot be read). */
+function projectCrumb(projectId) {
+  const crumb = h('span', { class: 'crumb', id: 'project-crumb', title: projectId }, projectId);
+  get(path`/v2/projects/${projectId}`).then((project) => { crumb.textContent = project.name; }).catch(() => {});
+  return crumb;
 }
 
 function sidebar(projectId) {

@@ -89,6 +89,7 @@ class DashboardBrowserTest {
         browser.type("new-project-name", projectName);
         browser.click(By.id("create-project"));
         browser.textOf(By.tagName("h1"), projectName);
+        browser.textOf(By.id("project-crumb"), projectName);
         String projectId = browser.driver().getCurrentUrl().replaceAll(".*/projects/", "");
         browser.type("new-app-name", "Web checkout");
         browser.click(By.id("create-app"));
