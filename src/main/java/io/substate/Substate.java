@@ -90,8 +90,9 @@ public final class Substate implements AutoCloseable {
             ProductService products = new ProductService(database.jdbi(), projects, apps, clock);
 
             List<AutoCloseable> workers = new ArrayList<>();
-            // SQLite has one writer: one committer thread. PostgreSQL takes a few batches in parallel.
-            GroupCommit commits = new GroupCommit(database.jdbi(), database.dialect() == Dialect.SQLITE ? 1 : 4);
+            // SQLite has one writer: one committer thread. PostgreSQL takes batches in parallel, but two committers
+            // beat four in BENCHMARKS.md: fewer batches race on the same new rows and are re-run alone.
+            GroupCommit commits = new GroupCommit(database.jdbi(), database.dialect() == Dialect.SQLITE ? 1 : 2);
             workers.add(commits);
             PurchaseUpdater purchaseUpdater = new PurchaseUpdater(settings.usdRates());
             StripeWebhookService webhooks = new StripeWebhookService(apps, database.jdbi(), database.dialect(), commits,

@@ -21,8 +21,13 @@ public final class ChartFactsWriter {
      * tables already hold (every state change comes through here): most Stripe events change no chart fact.
      */
     public static void write(Handle h, StoredPurchase purchase, io.substate.purchases.PurchaseState previous) {
-        if (previous.livemode() == purchase.state().livemode()
-                && ChartFacts.of(previous).equals(ChartFacts.of(purchase.state()))) {
+        ChartFacts before = ChartFacts.of(previous);
+        if (previous.livemode() == purchase.state().livemode() && before.equals(ChartFacts.of(purchase.state()))) {
+            return;
+        }
+        if (before.transactions().isEmpty() && before.spans().isEmpty()) {
+            // Nothing filed yet (a purchase's first priced state, the usual case for a new one): no rows to delete.
+            insert(h, List.of(owned(purchase)));
             return;
         }
         write(h, purchase);
@@ -31,8 +36,11 @@ public final class ChartFactsWriter {
     public static void write(Handle h, StoredPurchase purchase) {
         h.createUpdate("DELETE FROM purchase_transactions WHERE purchase_id = :id").bind("id", purchase.id()).execute();
         h.createUpdate("DELETE FROM subscription_spans WHERE purchase_id = :id").bind("id", purchase.id()).execute();
-        insert(h, List.of(new Owned(purchase.id(), purchase.projectId(), purchase.state().livemode(),
-                ChartFacts.of(purchase.state()))));
+        insert(h, List.of(owned(purchase)));
+    }
+
+    private static Owned owned(StoredPurchase purchase) {
+        return new Owned(purchase.id(), purchase.projectId(), purchase.state().livemode(), ChartFacts.of(purchase.state()));
     }
 
     /** Inserts the facts of purchases that have none yet, one batch per table. */

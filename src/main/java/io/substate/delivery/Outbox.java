@@ -25,13 +25,25 @@ public final class Outbox {
 
     /** Where an event comes from: the project, app, customer and purchase it is about. */
     public record Source(String projectId, String appId, Customer customer, String purchaseId, boolean livemode,
-            String sourceEventId) {}
+            String sourceEventId, List<String> knownAliases) {
+        /** {@code knownAliases}, when not null, are the customer's App User IDs as stored (the original first). */
+        public Source {
+            knownAliases = knownAliases == null ? null : List.copyOf(knownAliases);
+        }
+
+        /** A source whose customer's aliases are read when an event needs them. */
+        public Source(String projectId, String appId, Customer customer, String purchaseId, boolean livemode,
+                String sourceEventId) {
+            this(projectId, appId, customer, purchaseId, livemode, sourceEventId, null);
+        }
+    }
 
     /** Stores one event and returns its id. */
     public static String append(Handle h, Source source, OutgoingEventDraft draft, UsdRates rates, long nowMillis) {
         String id = Ids.eventId();
         long sequence = CustomerStore.nextSequence(h, source.customer().id());
-        List<String> aliases = CustomerStore.aliases(h, source.customer().id());
+        List<String> aliases = source.knownAliases() != null
+                ? source.knownAliases() : CustomerStore.aliases(h, source.customer().id());
         String environment = source.livemode() ? "PRODUCTION" : "SANDBOX";
 
         ObjectNode event = Json.object();

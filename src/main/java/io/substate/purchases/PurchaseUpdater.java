@@ -23,7 +23,19 @@ public final class PurchaseUpdater {
     /** The purchase after the fact, and whether the fact was applied or stale. */
     public record Applied(StoredPurchase purchase, Outcome outcome, List<String> outgoingEventIds) {}
 
+    /**
+     * The purchase's customer as the caller already read or created it in this transaction, so events need not read
+     * it again; {@code aliases} is null when the caller does not know them.
+     */
+    public record KnownCustomer(Customer customer, List<String> aliases) {}
+
     public Applied apply(Handle h, StoredPurchase purchase, StripeFact fact, String sourceEventId, long nowMillis) {
+        return apply(h, purchase, fact, sourceEventId, nowMillis, null);
+    }
+
+    /** As {@link #apply(Handle, StoredPurchase, StripeFact, String, long)}, with the customer if the caller has it. */
+    public Applied apply(Handle h, StoredPurchase purchase, StripeFact fact, String sourceEventId, long nowMillis,
+            KnownCustomer known) {
         Transition transition = PurchaseStateMachine.apply(purchase.state(), fact);
         StoredPurchase next = purchase.withState(transition.next());
         if (!next.state().equals(purchase.state())) {
@@ -33,10 +45,12 @@ public final class PurchaseUpdater {
         rememberObjects(h, next, fact);
         List<String> ids = List.of();
         if (!transition.events().isEmpty() && next.customerId() != null) {
-            Optional<Customer> customer = CustomerStore.findById(h, next.customerId());
+            boolean knownHere = known != null && known.customer().id().equals(next.customerId());
+            Optional<Customer> customer = knownHere
+                    ? Optional.of(known.customer()) : CustomerStore.findById(h, next.customerId());
             if (customer.isPresent()) {
                 Outbox.Source source = new Outbox.Source(next.projectId(), next.appId(), customer.get(), next.id(),
-                        next.state().livemode(), sourceEventId);
+                        next.state().livemode(), sourceEventId, knownHere ? known.aliases() : null);
                 ids = transition.events().stream()
                         .map(draft -> Outbox.append(h, source, draft, rates, nowMillis))
                         .toList();

@@ -105,7 +105,7 @@ public final class GroupCommit implements AutoCloseable {
     private void runBatch(List<Item<?>> batch) {
         if (batch.size() > 1) {
             boolean unitFailed = false;
-            try (Handle handle = jdbi.open()) {
+            try (Handle handle = open()) {
                 handle.begin();
                 try {
                     for (Item<?> item : batch) {
@@ -142,7 +142,7 @@ public final class GroupCommit implements AutoCloseable {
      */
     private void runAlone(Item<?> item) {
         for (int attempt = 1; ; attempt++) {
-            try (Handle handle = jdbi.open()) {
+            try (Handle handle = open()) {
                 handle.begin();
                 try {
                     item.run(handle);
@@ -168,6 +168,11 @@ public final class GroupCommit implements AutoCloseable {
             item.complete();
             return;
         }
+    }
+
+    /** A handle whose prepared statements are reused across the units it runs (see {@link StatementCache}). */
+    private Handle open() {
+        return StatementCache.install(jdbi.open());
     }
 
     @Override

@@ -146,6 +146,7 @@ public final class StripeWebhookService {
         Optional<StoredPurchase> existing = PurchaseStore.findForUpdate(h, app.id(), resolution.token(), dialect.forUpdate());
         boolean created = existing.isEmpty();
         StoredPurchase purchase;
+        PurchaseUpdater.KnownCustomer known = null;
         if (existing.isPresent()) {
             purchase = existing.get();
         } else if (app.trackNewPurchases() && NewPurchaseTracking.canStart(resolution.fact())) {
@@ -153,7 +154,11 @@ public final class StripeWebhookService {
             if (detection.appUserId() == null) {
                 return park(h, app, event, resolution.token(), ErrorCode.APP_USER_ID_NOT_DETECTED, detection.problem(), now);
             }
-            Customer customer = CustomerStore.findOrCreate(h, app.projectId(), detection.appUserId(), now);
+            Optional<Customer> found = CustomerStore.findByAppUserId(h, app.projectId(), detection.appUserId());
+            Customer customer = found.orElseGet(() -> CustomerStore.create(h, app.projectId(), detection.appUserId(), now));
+            // A customer created just now has one App User ID; an existing one's aliases are read when needed.
+            known = new PurchaseUpdater.KnownCustomer(customer,
+                    found.isPresent() ? null : List.of(detection.appUserId()));
             purchase = PurchaseStore.insert(h, app.projectId(), app.id(), customer.id(), resolution.token(),
                     PurchaseState.empty(kindOf(resolution.fact()), resolution.token(), event.livemode()), now);
         } else {
@@ -164,7 +169,7 @@ public final class StripeWebhookService {
         facts.add(resolution.fact());
         Outcome outcome = Outcome.STALE;
         for (StripeFact f : facts) {
-            PurchaseUpdater.Applied applied = updater.apply(h, purchase, f, event.id(), now);
+            PurchaseUpdater.Applied applied = updater.apply(h, purchase, f, event.id(), now, known);
             purchase = applied.purchase();
             if (f == resolution.fact()) {
                 outcome = applied.outcome();
@@ -173,7 +178,7 @@ public final class StripeWebhookService {
         String status = outcome == Outcome.STALE ? LoggedStripeEvent.STALE : LoggedStripeEvent.PROCESSED;
         StripeEventLog.recordOutcome(h, app.id(), event.id(), status, null, null, resolution.token(), purchase.id(), now);
         if (created) {
-            applyParked(h, purchase, now);
+            applyParked(h, purchase, now, known);
         }
         return WebhookResult.ok(event.id(), status, purchase.id());
     }
@@ -183,11 +188,15 @@ public final class StripeWebhookService {
      * Called when a purchase appears: by tracking here, or when its receipt is posted.
      */
     public int applyParked(Handle h, StoredPurchase purchase, long now) {
+        return applyParked(h, purchase, now, null);
+    }
+
+    private int applyParked(Handle h, StoredPurchase purchase, long now, PurchaseUpdater.KnownCustomer known) {
         int applied = 0;
         StoredPurchase current = purchase;
         for (LoggedStripeEvent parked : StripeEventLog.parkedFor(h, purchase.appId(), purchase.token())) {
             StripeEvent event = StripeEvents.parse(parked.payload());
-            PurchaseUpdater.Applied result = updater.apply(h, current, StripeFacts.from(event), event.id(), now);
+            PurchaseUpdater.Applied result = updater.apply(h, current, StripeFacts.from(event), event.id(), now, known);
             current = result.purchase();
             String status = result.outcome() == Outcome.STALE
                     ? LoggedStripeEvent.STALE : LoggedStripeEvent.PROCESSED;

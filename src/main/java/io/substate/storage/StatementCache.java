@@ -1,0 +1,105 @@
+package io.substate.storage;
+
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.DefaultStatementBuilder;
+import org.jdbi.v3.core.statement.StatementBuilder;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * Keeps the prepared statements of one handle for reuse by SQL text, for the life of that handle only. A group-commit
+ * batch runs the same dozen statements for every unit in it, and sqlite-jdbc has no statement cache of its own, so
+ * without this each of them is parsed and planned afresh per unit. A statement jdbi is done with goes back to the
+ * idle list (parameters and batch cleared); one in use is never handed out twice, so nested use of the same SQL gets
+ * a second statement. Everything is closed with the handle: the pool closes a connection's statements on return
+ * anyway, and a rolled-back batch is re-run on new handles.
+ */
+final class StatementCache implements StatementBuilder {
+    private final DefaultStatementBuilder plain = new DefaultStatementBuilder();
+    private final Map<String, ArrayDeque<PreparedStatement>> idle = new HashMap<>();
+    /** Every statement made here, with the SQL it was prepared from (jdbi's close passes the unparsed SQL instead). */
+    private final Map<PreparedStatement, String> all = new IdentityHashMap<>();
+    private final Set<PreparedStatement> inUse = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /** Makes {@code handle} reuse its prepared statements until it closes; returns it. */
+    static Handle install(Handle handle) {
+        StatementCache cache = new StatementCache();
+        handle.setStatementBuilder(cache);
+        // jdbi tells only the builder a handle was created with that the handle closes, so this one is told here.
+        Connection connection = handle.getConnection();
+        handle.addCleanable(() -> cache.close(connection));
+        return handle;
+    }
+
+    @Override
+    public Statement create(Connection conn, StatementContext ctx) throws SQLException {
+        return plain.create(conn, ctx);
+    }
+
+    @Override
+    public PreparedStatement create(Connection conn, String sql, StatementContext ctx) throws SQLException {
+        if (ctx.isReturningGeneratedKeys() || ctx.isConcurrentUpdatable()) {
+            return plain.create(conn, sql, ctx); // prepared differently: not shared with the plain form
+        }
+        ArrayDeque<PreparedStatement> free = idle.get(sql);
+        PreparedStatement statement = free == null ? null : free.pollFirst();
+        if (statement == null) {
+            statement = plain.create(conn, sql, ctx);
+            all.put(statement, sql);
+        }
+        inUse.add(statement);
+        return statement;
+    }
+
+    @Override
+    public CallableStatement createCall(Connection conn, String sql, StatementContext ctx) throws SQLException {
+        return plain.createCall(conn, sql, ctx);
+    }
+
+    @Override
+    public void close(Connection conn, String sql, Statement statement) throws SQLException {
+        String key = statement instanceof PreparedStatement ? all.get(statement) : null;
+        if (key == null) {
+            plain.close(conn, sql, statement);
+            return;
+        }
+        PreparedStatement prepared = (PreparedStatement) statement;
+        if (!inUse.remove(prepared)) {
+            return; // closed twice: it is already idle
+        }
+        try {
+            prepared.clearParameters();
+            prepared.clearBatch();
+        } catch (SQLException e) {
+            // A statement that cannot be reset is not reused.
+            all.remove(prepared);
+            prepared.close();
+            return;
+        }
+        idle.computeIfAbsent(key, s -> new ArrayDeque<>()).addFirst(prepared);
+    }
+
+    @Override
+    public void close(Connection conn) {
+        for (PreparedStatement statement : all.keySet()) {
+            try {
+                statement.close();
+            } catch (SQLException e) {
+                // Closing with the handle; the connection's own close releases whatever this could not.
+            }
+        }
+        all.clear();
+        inUse.clear();
+        idle.clear();
+    }
+}
