@@ -84,14 +84,7 @@ final class PurchaseResolver {
                             + "(a restricted key rk_… with read access to Checkout Sessions) and replay this event."));
         }
         try {
-            JsonNode items = api(app).checkoutSessionLineItems(c.sessionId());
-            JsonNode first = items.path("data").path(0);
-            JsonNode price = first.path("price");
-            String product = price.path("product").isObject() ? price.path("product").path("id").asText(null)
-                    : price.path("product").asText(null);
-            return resolution.withFact(c.withLineItem(product, price.path("id").asText(null),
-                    first.hasNonNull("amount_total") ? first.get("amount_total").asLong() : c.amountTotal(),
-                    first.path("currency").asText(c.currency())));
+            return resolution.withFact(StripeFacts.withFirstLineItem(c, api(app).checkoutSessionLineItems(c.sessionId())));
         } catch (ApiException e) {
             return Resolution.failed(c.sessionId(), c, e);
         }
