@@ -46,9 +46,9 @@ public final class ChartFactsWriter {
     /** Inserts the facts of purchases that have none yet, one batch per table. */
     static void insert(Handle h, List<Owned> all) {
         PreparedBatch transactions = h.prepareBatch("INSERT INTO purchase_transactions (purchase_id, id, project_id, "
-                + "livemode, paid_at, paid_day, currency, amount_minor, refunded_amount_minor, refunded_at, "
+                + "livemode, paid_at, paid_day, currency, amount_minor, refunded_amount_minor, refunded_at, fully_refunded, "
                 + "is_trial_conversion) VALUES (:purchase, :id, :project, :livemode, :paidAt, :paidDay, :currency, "
-                + ":amount, :refunded, :refundedAt, :conversion)");
+                + ":amount, :refunded, :refundedAt, :fully, :conversion)");
         PreparedBatch spans = h.prepareBatch("INSERT INTO subscription_spans (purchase_id, seq, project_id, livemode, "
                 + "is_trial, starts_at, ends_at, start_day, end_day, currency, amount_minor, monthly_minor, ends_run, "
                 + "restarts, converted, will_renew) VALUES (:purchase, :seq, :project, :livemode, :trial, :startsAt, "
@@ -60,7 +60,8 @@ public final class ChartFactsWriter {
                         .bind("livemode", o.livemode()).bind("paidAt", t.paidAt())
                         .bind("paidDay", Bucket.dayOf(t.paidAt())).bind("currency", t.currency())
                         .bind("amount", t.amountMinor()).bind("refunded", t.refundedAmountMinor())
-                        .bind("refundedAt", t.refundedAt()).bind("conversion", t.trialConversion()).add();
+                        .bind("refundedAt", t.refundedAt()).bind("fully", t.fullyRefunded())
+                        .bind("conversion", t.trialConversion()).add();
             }
             int seq = 0;
             for (ChartFacts.Span s : o.facts().spans()) {

@@ -19,8 +19,13 @@ final class ChartQueries {
 
     record DayCount(long day, long count) {}
 
+    /**
+     * @param refundedCount transactions a full refund reversed
+     * @param partiallyRefundedCount transactions with only partial refunds
+     * @param refundedMinor what was refunded, full and partial refunds alike
+     */
     record TransactionDay(long day, String currency, long count, long amountMinor, long refundedCount,
-            long refundedMinor) {}
+            long partiallyRefundedCount, long refundedMinor) {}
 
     record TrialCohortDay(long day, long trials, long converted, long pending) {}
 
@@ -74,17 +79,18 @@ final class ChartQueries {
                 .map((rs, ctx) -> new DayCount(rs.getLong("d"), rs.getLong("n"))).list();
     }
 
-    /** Transactions paid in {@code [fromMs, toMs)}, per day and currency. */
+    /** Transactions paid in {@code [fromMs, toMs)}, per day and currency, with their refunds whenever made. */
     static List<TransactionDay> transactions(Handle h, String projectId, long fromMs, long toMs) {
         return h.createQuery("SELECT paid_day AS d, currency, COUNT(*) AS n, SUM(amount_minor) AS a, "
-                        + "SUM(CASE WHEN refunded_amount_minor > 0 THEN 1 ELSE 0 END) AS rn, "
+                        + "SUM(CASE WHEN fully_refunded THEN 1 ELSE 0 END) AS rn, "
+                        + "SUM(CASE WHEN NOT fully_refunded AND refunded_amount_minor > 0 THEN 1 ELSE 0 END) AS pn, "
                         + "SUM(refunded_amount_minor) AS ra FROM purchase_transactions "
                         + "WHERE project_id = :project AND livemode = :live AND paid_day >= :fromDay "
                         + "AND paid_day <= :lastDay AND paid_at >= :from AND paid_at < :to GROUP BY paid_day, currency")
                 .bind("project", projectId).bind("live", true).bind("from", fromMs).bind("to", toMs)
                 .bind("fromDay", Bucket.dayOf(fromMs)).bind("lastDay", Bucket.dayOf(toMs - 1))
                 .map((rs, ctx) -> new TransactionDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("n"),
-                        rs.getLong("a"), rs.getLong("rn"), rs.getLong("ra")))
+                        rs.getLong("a"), rs.getLong("rn"), rs.getLong("pn"), rs.getLong("ra")))
                 .list();
     }
 

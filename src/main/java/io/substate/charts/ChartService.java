@@ -133,6 +133,13 @@ public final class ChartService {
         return new Computed(points, summary);
     }
 
+    /**
+     * Revenue and refund rate. Refunds, full and partial, are credited to the original transaction's period (as
+     * RevenueCat's Revenue and Refund Rate charts do), so a past period's revenue drops when one of its transactions
+     * is refunded later. Revenue nets out every refunded amount; a "refunded transaction" (refund_rate, and what
+     * revenue's transaction count leaves out) is one a full refund reversed: a partially refunded transaction still
+     * happened, with less money, and is counted in {@code partially_refunded}.
+     */
     private static Computed transactions(Handle h, String project, ChartName chart, ChartRange range,
             List<Bucket> buckets, UsdConversion usd) {
         List<TransactionDay> days = ChartQueries.transactions(h, project, range.start().toEpochDay() * Bucket.DAY_MS,
@@ -140,20 +147,24 @@ public final class ChartService {
         List<Point> points = new ArrayList<>();
         long allCount = 0;
         long allRefunded = 0;
+        long allPartial = 0;
         Map<String, Long> allNet = new HashMap<>();
         for (Bucket b : buckets) {
             long count = 0;
             long refunded = 0;
+            long partial = 0;
             Map<String, Long> net = new HashMap<>();
             for (TransactionDay d : days) {
                 if (contains(b, d.day())) {
                     count += d.count();
                     refunded += d.refundedCount();
+                    partial += d.partiallyRefundedCount();
                     net.merge(d.currency(), d.amountMinor() - d.refundedMinor(), Long::sum);
                 }
             }
             allCount += count;
             allRefunded += refunded;
+            allPartial += partial;
             net.forEach((c, v) -> allNet.merge(c, v, Long::sum));
             Map<String, Number> measures = new LinkedHashMap<>();
             if (chart == ChartName.REVENUE) {
@@ -162,6 +173,7 @@ public final class ChartService {
             } else {
                 measures.put("transactions", count);
                 measures.put("refunded", refunded);
+                measures.put("partially_refunded", partial);
                 points.add(new Point(b.first(), percent(refunded, count), measures, b.current()));
             }
         }
@@ -173,6 +185,7 @@ public final class ChartService {
             summary.put("total", percent(allRefunded, allCount));
             summary.put("transactions", allCount);
             summary.put("refunded", allRefunded);
+            summary.put("partially_refunded", allPartial);
         }
         return new Computed(points, summary);
     }

@@ -34,7 +34,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * made and written by the real code ({@link ChartFacts#of}, {@link ChartFactsWriter}) from generated purchase
  * histories: two years of purchases,
  * 10% one-time, subscriptions 70% monthly, 20% yearly, 10% weekly, 30% starting with a 7-day trial (60% convert),
- * renewals continuing with probability 0.92 (monthly), 0.6 (yearly), 0.96 (weekly), 3% of payments refunded, 80% USD,
+ * renewals continuing with probability 0.92 (monthly), 0.6 (yearly), 0.96 (weekly), 3% of payments refunded in full
+ * and 1% in part, 80% USD,
  * 15% EUR, 5% GBP, 5% sandbox. Each chart is requested over HTTP (JSON included): 3 warm-ups, then 15 timed runs.
  */
 public final class ChartsBenchmark {
@@ -98,7 +99,7 @@ public final class ChartsBenchmark {
         long to = (System.currentTimeMillis() / 86_400_000L + 1) * 86_400_000L;
         long from = to - 365 * 86_400_000L;
         jdbi.useHandle(h -> h.createQuery("EXPLAIN ANALYZE SELECT paid_day AS d, currency, COUNT(*) AS n, "
-                        + "SUM(amount_minor) AS a, SUM(CASE WHEN refunded_amount_minor > 0 THEN 1 ELSE 0 END) AS rn, "
+                        + "SUM(amount_minor) AS a, SUM(CASE WHEN fully_refunded THEN 1 ELSE 0 END) AS rn, "
                         + "SUM(refunded_amount_minor) AS ra FROM purchase_transactions WHERE project_id = :project "
                         + "AND livemode = :live AND paid_day >= :fromDay AND paid_day <= :lastDay AND paid_at >= :from "
                         + "AND paid_at < :to GROUP BY paid_day, currency")
@@ -173,12 +174,14 @@ public final class ChartsBenchmark {
         String currency = currency(random);
         CheckoutFact checkout = new CheckoutFact("evt_" + id, start, live, "cs_" + id, "payment", "cus_" + id, null,
                 "pi_" + id, "paid", amount, currency, Map.of(), null, "prod_Life", "price_Life");
-        List<Refund> refunds = random.nextInt(100) < 3
-                ? List.of(new Refund("ch_" + id, "pi_" + id, null, amount, currency, start + 3 * DAY)) : List.of();
+        int refundDraw = random.nextInt(100);
+        List<Refund> refunds = refundDraw < 4 ? List.of(new Refund("ch_" + id, "pi_" + id, null,
+                refundDraw < 3 ? amount : amount / 2, currency, start + 3 * DAY, refundDraw >= 3)) : List.of();
+        boolean revoked = refundDraw < 3;
         History history = new History(null, List.of(), List.of(), List.of(), null, refunds, checkout);
         return new PurchaseState(Kind.ONE_TIME, "cs_" + id, "prod_Life", "price_Life", amount, currency, null, null,
-                refunds.isEmpty() ? "paid" : "refunded", PeriodType.NORMAL, start * 1000, start * 1000, null, null,
-                null, refunds.isEmpty() ? null : (start + 3 * DAY) * 1000, live, "cus_" + id, "pi_" + id, null, null,
+                revoked ? "refunded" : "paid", PeriodType.NORMAL, start * 1000, start * 1000, null, null,
+                null, revoked ? (start + 3 * DAY) * 1000 : null, live, "cus_" + id, "pi_" + id, null, null,
                 history, null);
     }
 
@@ -218,8 +221,11 @@ public final class ChartsBenchmark {
             periods.add(new Period(t, t + length, false));
             invoices.add(new PaidInvoice(invoice, t, n == 0 ? "subscription_create" : "subscription_cycle", amount,
                     currency, t, t + length, "cus_" + id, "prod_Pro", "price_Pro", "ch_" + invoice, "pi_" + invoice));
-            if (random.nextInt(100) < 3) {
-                refunds.add(new Refund("ch_" + invoice, "pi_" + invoice, invoice, amount, currency, t + 2 * DAY));
+            int refundDraw = random.nextInt(100);
+            if (refundDraw < 4) {
+                boolean partial = refundDraw >= 3;
+                refunds.add(new Refund("ch_" + invoice, "pi_" + invoice, invoice, partial ? amount / 2 : amount,
+                        currency, t + 2 * DAY, partial));
             }
             t += length;
             n++;
