@@ -34,6 +34,11 @@ import java.util.Map;
  * G  one-time $50     Checkout Mar 2 15:00
  * H  SANDBOX monthly $99 from Jan 15 (must not appear anywhere)
  * I  7-day trial      Mar 12 10:00 → Mar 19 10:00, pending
+ * J  monthly $40      Jan 12 10:00 → Feb 12 → Mar 12 → Apr 12, partial refunds (charge.refunded carries the charge's
+ *                     cumulative amount_refunded); access never changes:
+ *                     in_J1 (Jan 12): $10 refunded Jan 14, then refunded in full Feb 20 (later month) → nets $0
+ *                     in_J2 (Feb 12): cumulative $5 Feb 13 and $15 Mar 3 (later month), delivered $15 first → nets $25
+ *                     in_J3 (Mar 12): $10 refunded Mar 13 → nets $30
  * </pre>
  */
 final class ChartDataset {
@@ -152,13 +157,38 @@ final class ChartDataset {
         long mar12 = at("2026-03-12T10:00:00Z");
         long mar19 = at("2026-03-19T10:00:00Z");
         subscription("customer.subscription.created", sub("I").amount(2000, "usd").created(mar12).trial(mar12, mar19));
+
+        long jan12 = at("2026-01-12T10:00:00Z");
+        long feb12 = at("2026-02-12T10:00:00Z");
+        long apr12 = at("2026-04-12T10:00:00Z");
+        subscription("customer.subscription.created", sub("J").amount(4000, "usd").created(jan12).period(jan12, feb12));
+        invoice(invoice("in_J1", "J", "subscription_create", 4000, "usd", jan12, jan12, feb12).prebasil()
+                .payment("ch_J1" + suffix, "pi_J1" + suffix), PREBASIL_API_VERSION);
+        refund("ch_J1", "in_J1", "J", 4000, 1000, at("2026-01-14T12:00:00Z"));
+        invoice(invoice("in_J2", "J", "subscription_cycle", 4000, "usd", feb12, feb12, mar12).prebasil()
+                .payment("ch_J2" + suffix, "pi_J2" + suffix), PREBASIL_API_VERSION);
+        subscription("customer.subscription.updated", sub("J").amount(4000, "usd").created(jan12).period(feb12, mar12),
+                feb12);
+        refund("ch_J1", "in_J1", "J", 4000, 4000, at("2026-02-20T12:00:00Z"));
+        refund("ch_J2", "in_J2", "J", 4000, 1500, at("2026-03-03T12:00:00Z"));
+        refund("ch_J2", "in_J2", "J", 4000, 500, at("2026-02-13T12:00:00Z"));
+        invoice(invoice("in_J3", "J", "subscription_cycle", 4000, "usd", mar12, mar12, apr12).prebasil()
+                .payment("ch_J3" + suffix, "pi_J3" + suffix), PREBASIL_API_VERSION);
+        subscription("customer.subscription.updated", sub("J").amount(4000, "usd").created(jan12).period(mar12, apr12),
+                mar12);
+        refund("ch_J3", "in_J3", "J", 4000, 1000, at("2026-03-13T12:00:00Z"));
     }
 
     /** Makes Stripe ids unique per dataset, so two databases' datasets never share ids in the fake Stripe. */
-    private final String suffix = uniqueId("x");
+    final String suffix = uniqueId("x");
 
     private StripeObjects.SubscriptionBuilder sub(String name) {
-        return StripeObjects.subscription("sub_" + name + suffix).customer("cus_" + name + suffix)
+        return sub(name, name);
+    }
+
+    /** Subscription {@code sub_<name>} of Stripe customer {@code cus_<customer>}. */
+    StripeObjects.SubscriptionBuilder sub(String name, String customer) {
+        return StripeObjects.subscription("sub_" + name + suffix).customer("cus_" + customer + suffix)
                 .price("price_Monthly", "prod_Pro").livemode(true);
     }
 
@@ -167,6 +197,13 @@ final class ChartDataset {
         return StripeObjects.invoice(id + suffix).subscription("sub_" + name + suffix).customer("cus_" + name + suffix)
                 .billingReason(reason).amount(amount, currency).created(created).linePeriod(start, end)
                 .price("price_Monthly", "prod_Pro", "month").livemode(true);
+    }
+
+    private StripeObjects.InvoiceBuilder invoiceFor(String id, String name, String customer, String reason, long amount,
+            long created, long start, long end) {
+        return StripeObjects.invoice(id + suffix).subscription("sub_" + name + suffix)
+                .customer("cus_" + customer + suffix).billingReason(reason).amount(amount, "usd").created(created)
+                .linePeriod(start, end).livemode(true);
     }
 
     private void subscription(String type, StripeObjects.SubscriptionBuilder builder) {
@@ -179,9 +216,13 @@ final class ChartDataset {
     }
 
     private void invoice(StripeObjects.InvoiceBuilder builder) {
+        invoice(app, builder);
+    }
+
+    private void invoice(StripeApp to, StripeObjects.InvoiceBuilder builder) {
         ObjectNode json = builder.json();
         long at = json.get("created").asLong();
-        send(event(uniqueId("evt_"), "invoice.updated", at, json), at);
+        send(to, event(uniqueId("evt_"), "invoice.updated", at, json), at);
     }
 
     private void invoice(StripeObjects.InvoiceBuilder builder, String apiVersion) {
@@ -191,14 +232,23 @@ final class ChartDataset {
     }
 
     private void refund(String charge, String invoice, String name, long amount, long at) {
+        refund(charge, invoice, name, amount, amount, at);
+    }
+
+    /** {@code charge.refunded} with the charge's cumulative {@code amount_refunded} (full when it is the amount). */
+    private void refund(String charge, String invoice, String name, long amount, long refunded, long at) {
         send(event(uniqueId("evt_"), "charge.refunded", at, StripeObjects.charge(charge + suffix).prebasil()
-                .invoice(invoice + suffix).customer("cus_" + name + suffix).amount(amount, "usd").refunded(amount)
+                .invoice(invoice + suffix).customer("cus_" + name + suffix).amount(amount, "usd").refunded(refunded)
                 .created(at).livemode(true).json(), PREBASIL_API_VERSION), at);
     }
 
     private void send(String payload, long atSeconds) {
+        send(app, payload, atSeconds);
+    }
+
+    void send(StripeApp to, String payload, long atSeconds) {
         clock.set(Instant.ofEpochSecond(atSeconds));
-        HttpResponse response = server.anonymous().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+        HttpResponse response = server.anonymous().postStripe(to.webhookPath(), payload, sign(payload, SECRET));
         if (response.status() != 200 || !response.body().contains("processed")) {
             throw new IllegalStateException("event not processed: " + response + "\n" + payload);
         }
