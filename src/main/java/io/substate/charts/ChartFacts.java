@@ -30,9 +30,15 @@ record ChartFacts(List<Transaction> transactions, List<Span> spans) {
     record Transaction(String id, long paidAt, String currency, long amountMinor, long refundedAmountMinor,
             Long refundedAt, boolean fullyRefunded, boolean trialConversion) {}
 
-    /** A stretch in one state (trial, or paid at one price). Times in epoch ms. See the V6 and V9 migrations. */
+    /**
+     * A stretch in one state (trial, or paid at one price). Times in epoch ms. See the V6 and V9 migrations.
+     *
+     * @param startsRun paid, and not continuing a paid span of this subscription: the subscription's first paid span
+     *     (a new subscription or a trial conversion), or a {@code restarts} one; churn looks for the customer's
+     *     earlier expiries before it
+     */
     record Span(boolean trial, long startsAt, long endsAt, String currency, long amountMinor, double monthlyMinor,
-            boolean endsRun, boolean restarts, boolean converted, boolean willRenew) {}
+            boolean endsRun, boolean startsRun, boolean restarts, boolean converted, boolean willRenew) {}
 
     static ChartFacts of(PurchaseState state) {
         return new ChartFacts(transactions(state), state.kind() == Kind.SUBSCRIPTION ? spans(state) : List.of());
@@ -151,6 +157,7 @@ record ChartFacts(List<Transaction> transactions, List<Span> spans) {
             boolean previousPaidContiguous = previous != null && !previous.trial && previous.end == d.start;
             spans.add(new Span(d.trial, d.start * 1000, d.end * 1000, d.currency, d.amountMinor, d.monthlyMinor,
                     !d.trial && !nextPaidContiguous,
+                    !d.trial && !previousPaidContiguous,
                     !d.trial && paidBefore && !previousPaidContiguous,
                     d.trial && nextPaidContiguous,
                     willRenew));

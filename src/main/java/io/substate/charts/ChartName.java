@@ -18,7 +18,8 @@ enum ChartName {
                     + "transaction's period."),
     TRIALS("trials", "line", "Active Trials", "#", false, "Unexpired free trials at the end of each period."),
     CHURN("churn", "line", "Churn", "%", false,
-            "Paid subscriptions that expired in the period, minus those that came back, as a percentage of the paid "
+            "Paid subscriptions that expired in the period, minus resubscriptions (a customer starting a paid "
+                    + "subscription, of any product, after one of theirs expired), as a percentage of the paid "
                     + "subscriptions active at its start."),
     REFUND_RATE("revenue", "line", "Refund Rate", "%", false,
             "Refunded transactions as a percentage of the transactions of each period; a refund counts in its "

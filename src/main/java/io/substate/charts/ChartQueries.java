@@ -70,12 +70,11 @@ final class ChartQueries {
                 .map((rs, ctx) -> new DayCount(rs.getLong("d"), rs.getLong("n"))).list();
     }
 
-    /** Paid subscriptions coming back after a lapse, per day. */
-    static List<DayCount> returns(Handle h, String projectId, long fromDay, long toDay) {
-        return h.createQuery("SELECT start_day AS d, COUNT(*) AS n" + SPANS + " AND start_day >= :from "
-                        + "AND start_day < :to AND restarts = :yes GROUP BY start_day")
-                .bind("project", projectId).bind("live", true).bind("trial", false).bind("yes", true)
-                .bind("from", fromDay).bind("to", toDay)
+    /** Resubscriptions per day (see {@link Resubscriptions}); literal conditions, as the partial index needs. */
+    static List<DayCount> resubscriptions(Handle h, String projectId, long fromDay, long toDay) {
+        return h.createQuery("SELECT start_day AS d, COUNT(*) AS n FROM subscription_spans WHERE project_id = :project "
+                        + "AND resubscribes AND livemode AND start_day >= :from AND start_day < :to GROUP BY start_day")
+                .bind("project", projectId).bind("from", fromDay).bind("to", toDay)
                 .map((rs, ctx) -> new DayCount(rs.getLong("d"), rs.getLong("n"))).list();
     }
 

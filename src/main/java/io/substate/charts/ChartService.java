@@ -110,17 +110,21 @@ public final class ChartService {
         return new Computed(points, summary);
     }
 
+    /**
+     * Expirations (paid runs ending before now) minus resubscriptions ({@link Resubscriptions}), both counted on the
+     * day they happen, over the paid subscriptions active as the period starts; negative when more came back than left.
+     */
     private static Computed churn(Handle h, String project, ChartRange range, List<Bucket> buckets, long now) {
         long firstDay = range.start().toEpochDay();
         long lastDay = range.end().toEpochDay();
         DailyTotals actives = dailyTotals(h, project, false, firstDay, lastDay);
         Map<Long, Long> expired = byDay(ChartQueries.expirations(h, project, firstDay, lastDay + 1, now));
-        Map<Long, Long> returned = byDay(ChartQueries.returns(h, project, firstDay, lastDay + 1));
+        Map<Long, Long> resubscribed = byDay(ChartQueries.resubscriptions(h, project, firstDay, lastDay + 1));
         List<Point> points = new ArrayList<>();
         long totalChurned = 0;
         for (Bucket b : buckets) {
             long atStart = actives.countAtEndOf(b.first().toEpochDay() - 1);
-            long churned = sum(expired, b) - sum(returned, b);
+            long churned = sum(expired, b) - sum(resubscribed, b);
             totalChurned += churned;
             Map<String, Number> measures = new LinkedHashMap<>();
             measures.put("actives", atStart);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.testing.Api;
+import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.TestDb;
 import java.math.BigDecimal;
@@ -192,6 +193,68 @@ class ChartsApiTest {
         assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, 50, 0));
         assertThat(series(monthly, "actives")).isEqualTo(expected(MONTHS, 0, 4, 4));
         assertThat(series(monthly, "churned")).isEqualTo(expected(MONTHS, 0, 2, 0));
+    }
+
+    JsonNode returnsChart(String name, String query) {
+        HttpResponse response = admin().get("/v2/projects/" + data().returns.projectId() + "/charts/" + name + "?"
+                + query);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        return response.json();
+    }
+
+    @Test
+    void churnSubtractsResubscriptionsAcrossACustomersSubscriptions() {
+        // February: K1, L1, T1, M1, Q1, R1 expire (6 of the 7 active at its start); K2, M2 (merged into M) and Q2
+        // (transferred to Q) resubscribe; R2's customer was deleted, so R2 resubscribes nobody; T2 is only a trial.
+        // March: L2 resubscribes after L1 expired in February, so March's churn is negative.
+        JsonNode monthly = returnsChart("churn", RANGE + "&resolution=month");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, "42.86", -20));
+        assertThat(series(monthly, "actives")).isEqualTo(expected(MONTHS, 0, 7, 5));
+        assertThat(series(monthly, "churned")).isEqualTo(expected(MONTHS, 0, 3, -1));
+        assertThat(monthly.get("summary").get("churned").asLong()).isEqualTo(2);
+
+        JsonNode weekly = returnsChart("churn", RANGE + "&resolution=week");
+        assertThat(series(weekly)).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, "28.57", 80, -300, 0, -20, 0));
+        assertThat(series(weekly, "actives")).isEqualTo(expected(WEEKS, 0, 0, 6, 7, 7, 7, 5, 1, 5, 5, 6));
+        assertThat(series(weekly, "churned")).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, 2, 4, -3, 0, -1, 0));
+
+        assertThat(series(returnsChart("churn", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01",
+                "2026-03-15", "2026-02-06", "14.29", "2026-02-07", "16.67", "2026-02-09", 20, "2026-02-10", 25,
+                "2026-02-11", "33.33", "2026-02-12", 50, "2026-02-16", -100, "2026-02-18", -50, "2026-02-19",
+                "-33.33", "2026-03-03", -20));
+    }
+
+    @Test
+    void aResubscriptionFollowsItsPurchaseToItsOwnerAndLeavesWithTheDeletedOwner() {
+        ChartDataset d = data();
+        Fixtures.StripeApp app = ChartDataset.returnsApp(d.server,
+                Map.of("app_user_id_detection", "stripe_customer_id"));
+        String feb = "start_date=2026-02-01&end_date=2026-02-28&resolution=month";
+        try {
+            d.expiring(app, "X1", "X", ChartDataset.at("2026-01-06T10:00:00Z"));
+            d.paid(app, "X2", "Y", ChartDataset.at("2026-02-16T10:00:00Z"), 1500, "prod_Plus");
+            d.clock.set(ChartDataset.NOW);
+            // X2 is Y's: X1 churned, nobody resubscribed.
+            assertThat(series(chart(app, "churn", feb), "churned")).containsExactly("2026-02-01=1");
+
+            d.post(app, "cus_X" + d.suffix, "sub_X2" + d.suffix); // transferred to X: X came back
+            assertThat(series(chart(app, "churn", feb), "churned")).containsExactly("2026-02-01=0");
+
+            HttpResponse deleted = d.server.anonymous().withToken(app.secretKey()).delete("/v1/subscribers/cus_X"
+                    + d.suffix);
+            assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+            // Nobody's now: each subscription counts its own lapses only.
+            assertThat(series(chart(app, "churn", feb), "churned")).containsExactly("2026-02-01=1");
+            assertThat(series(chart(app, "churn", feb))).containsExactly("2026-02-01=100");
+        } finally {
+            d.clock.set(ChartDataset.NOW);
+        }
+    }
+
+    JsonNode chart(Fixtures.StripeApp app, String name, String query) {
+        HttpResponse response = admin().get("/v2/projects/" + app.projectId() + "/charts/" + name + "?" + query);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        return response.json();
     }
 
     @Test
