@@ -122,8 +122,8 @@ public final class ChartFactsWriter {
                 + ":livemode, :trial, :startsAt, :endsAt, :startDay, :endDay, :currency, :amount, :monthly, :endsRun, "
                 + ":startsRun, :restarts, :resubscribes, :converted, :willRenew)");
         for (Owned o : all) {
-            List<ChartFacts.Transaction> written = withTransactions ? o.facts().transactions() : List.of();
-            for (ChartFacts.Transaction t : written) {
+            List<ChartFacts.Transaction> newTransactions = withTransactions ? o.facts().transactions() : List.of();
+            for (ChartFacts.Transaction t : newTransactions) {
                 transactions.bind("purchase", o.purchaseId()).bind("id", t.id()).bind("project", o.projectId())
                         .bind("livemode", o.livemode()).bind("paidAt", t.paidAt())
                         .bind("paidDay", Bucket.dayOf(t.paidAt())).bind("currency", t.currency())
@@ -132,7 +132,8 @@ public final class ChartFactsWriter {
                         .bind("conversion", t.trialConversion()).add();
             }
             int seq = 0;
-            for (ChartFacts.Span s : withSpans ? o.facts().spans() : List.<ChartFacts.Span>of()) {
+            List<ChartFacts.Span> newSpans = withSpans ? o.facts().spans() : List.of();
+            for (ChartFacts.Span s : newSpans) {
                 spans.bind("purchase", o.purchaseId()).bind("seq", seq++).bind("project", o.projectId())
                         .bind("livemode", o.livemode()).bind("trial", s.trial()).bind("startsAt", s.startsAt())
                         .bind("endsAt", s.endsAt()).bind("startDay", Bucket.dayOf(s.startsAt()))
