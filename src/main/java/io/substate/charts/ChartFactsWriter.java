@@ -35,6 +35,9 @@ public final class ChartFactsWriter {
         boolean sameMode = previous.livemode() == purchase.state().livemode();
         boolean transactions = !sameMode || !before.transactions().equals(after.transactions());
         boolean spans = !sameMode || !before.spans().equals(after.spans());
+        if (!transactions && !spans) {
+            return;
+        }
         // Nothing filed yet (a purchase's first priced state, the usual case for a new one): no rows to delete.
         if (transactions && !before.transactions().isEmpty()) {
             h.createUpdate("DELETE FROM purchase_transactions WHERE purchase_id = :id").bind("id", purchase.id())
