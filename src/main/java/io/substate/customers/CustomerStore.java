@@ -53,10 +53,9 @@ public final class CustomerStore {
 
     /** Every App User ID of the customer, the original first. */
     public static List<String> aliases(Handle h, String customerId) {
-        return h.createQuery("SELECT a.app_user_id FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
-                        + "WHERE a.customer_id = :id ORDER BY CASE WHEN a.app_user_id = c.original_app_user_id THEN 0 ELSE 1 END, "
-                        + "a.created_at, a.app_user_id")
-                .bind("id", customerId).mapTo(String.class).list();
+        return Sql.list(h, "SELECT a.app_user_id FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
+                + "WHERE a.customer_id = ? ORDER BY CASE WHEN a.app_user_id = c.original_app_user_id THEN 0 ELSE 1 END, "
+                + "a.created_at, a.app_user_id", rs -> rs.getString(1), customerId);
     }
 
     /** The next per-customer event sequence number (1, 2, 3…), so webhook consumers can order events. */

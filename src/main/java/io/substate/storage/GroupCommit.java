@@ -76,23 +76,59 @@ public final class GroupCommit implements AutoCloseable {
 
     private void loop() {
         List<Item<?>> batch = new ArrayList<>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                Item<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+        Connection connection = new Connection();
+        try {
+            while (running || !queue.isEmpty()) {
+                try {
+                    Item<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        connection.release(); // idle: give the connection back to the pool
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    batch.sort(Comparator.comparing(item -> item.orderKey));
+                    runBatch(batch, connection);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    connection.release();
+                    LOG.error("Group commit batch failed", e);
+                } finally {
+                    batch.clear();
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                batch.sort(Comparator.comparing(item -> item.orderKey));
-                runBatch(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.error("Group commit batch failed", e);
-            } finally {
-                batch.clear();
+            }
+        } finally {
+            connection.release();
+        }
+    }
+
+    /**
+     * A committer's handle, kept from batch to batch while work keeps arriving: its prepared statements (see {@link
+     * StatementCache}) are then prepared once per busy stretch instead of once per batch, and the pool is not asked for
+     * a connection per batch. Released when the queue runs dry and after any failure, so a broken connection or a
+     * rolled-back transaction never carries over.
+     */
+    private final class Connection {
+        private Handle handle;
+
+        Handle open() {
+            if (handle == null) {
+                handle = GroupCommit.this.open();
+            }
+            StatementCache.forgetMemo(handle); // values remembered by a previous transaction are stale now
+            return handle;
+        }
+
+        void release() {
+            if (handle != null) {
+                try {
+                    handle.close();
+                } catch (RuntimeException e) {
+                    LOG.debug("Closing a committer handle failed", e);
+                }
+                handle = null;
             }
         }
     }
@@ -102,10 +138,11 @@ public final class GroupCommit implements AutoCloseable {
      * statements): when one throws, the whole transaction is rolled back and every unit runs again alone, in its own
      * transaction, so the failure reaches only its caller and its neighbours commit as usual.
      */
-    private void runBatch(List<Item<?>> batch) {
+    private void runBatch(List<Item<?>> batch, Connection connection) {
         if (batch.size() > 1) {
             boolean unitFailed = false;
-            try (Handle handle = open()) {
+            try {
+                Handle handle = connection.open();
                 handle.begin();
                 try {
                     for (Item<?> item : batch) {
@@ -119,19 +156,21 @@ public final class GroupCommit implements AutoCloseable {
                     handle.commit();
                 }
             } catch (RuntimeException e) {
+                connection.release();
                 LOG.warn("Batch of {} units could not be committed: {}", batch.size(), e.toString());
                 batch.forEach(item -> item.future.completeExceptionally(e));
                 return;
             }
             if (unitFailed) {
+                connection.release();
                 batch.forEach(Item::reset);
-                batch.forEach(this::runAlone);
+                batch.forEach(item -> runAlone(item, connection));
             } else {
                 batch.forEach(Item::complete);
             }
             return;
         }
-        runAlone(batch.get(0));
+        runAlone(batch.get(0), connection);
     }
 
     /**
@@ -140,14 +179,16 @@ public final class GroupCommit implements AutoCloseable {
      * and succeed when run again, now seeing the other's commit. So a failure other than an {@link
      * io.substate.http.ApiException} (a client's mistake, final) is retried twice before it reaches the caller.
      */
-    private void runAlone(Item<?> item) {
+    private void runAlone(Item<?> item, Connection connection) {
         for (int attempt = 1; ; attempt++) {
-            try (Handle handle = open()) {
+            try {
+                Handle handle = connection.open();
                 handle.begin();
                 try {
                     item.run(handle);
                 } catch (Exception e) {
                     handle.rollback();
+                    connection.release();
                     if (e instanceof io.substate.http.ApiException || attempt >= 3) {
                         item.future.completeExceptionally(e);
                         return;
@@ -157,6 +198,7 @@ public final class GroupCommit implements AutoCloseable {
                 }
                 handle.commit();
             } catch (RuntimeException e) {
+                connection.release();
                 if (attempt >= 3) {
                     LOG.warn("A unit could not be committed: {}", e.toString());
                     item.future.completeExceptionally(e);
