@@ -126,8 +126,8 @@ public final class Outbox {
             ObjectNode event, long nowMillis) {
         Sql.update(h, "INSERT INTO outgoing_events (id, project_id, app_id, customer_id, purchase_id, type, environment, "
                         + "sequence, source_event_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                id, source.projectId(), source.appId(), source.customer().id(), source.purchaseId(), type, environment,
-                sequence, source.sourceEventId(), Json.write(event), nowMillis);
+                id, source.projectId(), source.appId(), source.customer().id(), Sql.text(source.purchaseId()), type,
+                environment, sequence, Sql.text(source.sourceEventId()), Json.write(event), nowMillis);
         // Same transaction: a delivery exists exactly when its event does (the outbox is durable as a whole).
         DeliveryQueue.enqueueForIntegrations(h, id, source.projectId(), source.appId(), environment, type, nowMillis);
     }

@@ -83,11 +83,13 @@ public final class PurchaseStore {
     /** {@code leading} values, then the {@link #PROJECTED} columns' values in their order. */
     private static Object[] withProjection(StoredPurchase p, long nowMillis, Object... leading) {
         PurchaseState s = p.state();
-        Object[] projected = {p.customerId(), kind(s), s.stripeCustomerId(), s.paymentIntentId(), s.productId(),
-                s.priceId(), s.priceAmountMinor(), s.currency(), s.interval(), s.intervalCount(),
-                String.valueOf(s.status()), String.valueOf(s.periodType()), s.purchasedAt(), s.originalPurchasedAt(),
-                s.expiresAt(), s.unsubscribeDetectedAt(), s.billingIssuesDetectedAt(), s.refundedAt(), s.livemode(),
-                StateCodec.write(s), nowMillis};
+        Object[] projected = {Sql.text(p.customerId()), kind(s), Sql.text(s.stripeCustomerId()),
+                Sql.text(s.paymentIntentId()), Sql.text(s.productId()), Sql.text(s.priceId()),
+                Sql.bigint(s.priceAmountMinor()), Sql.text(s.currency()), Sql.text(s.interval()),
+                Sql.integer(s.intervalCount()), String.valueOf(s.status()), String.valueOf(s.periodType()),
+                Sql.bigint(s.purchasedAt()), Sql.bigint(s.originalPurchasedAt()), Sql.bigint(s.expiresAt()),
+                Sql.bigint(s.unsubscribeDetectedAt()), Sql.bigint(s.billingIssuesDetectedAt()),
+                Sql.bigint(s.refundedAt()), s.livemode(), StateCodec.write(s), nowMillis};
         Object[] all = java.util.Arrays.copyOf(leading, leading.length + projected.length);
         System.arraycopy(projected, 0, all, leading.length, projected.length);
         return all;

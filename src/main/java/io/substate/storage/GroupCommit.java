@@ -33,14 +33,22 @@ public final class GroupCommit implements AutoCloseable {
     private static final int MAX_BATCH = 256;
 
     private final Jdbi jdbi;
-    private final BlockingQueue<Item<?>> queue = new LinkedBlockingQueue<>();
+    /**
+     * One queue per committer. A unit goes to the committer its order key hashes to, so the units of one purchase
+     * never run in two concurrent transactions of this instance: on PostgreSQL two committers racing on one new
+     * purchase (a subscription's {@code created} and {@code updated} arriving together) made one wait for the other's
+     * locks and then fail, rolling back its whole batch to re-run it unit by unit.
+     */
+    private final List<BlockingQueue<Item<?>>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
 
     public GroupCommit(Jdbi jdbi, int writerThreads) {
         this.jdbi = jdbi;
         for (int i = 0; i < writerThreads; i++) {
-            Thread t = new Thread(this::loop, "group-commit-" + i);
+            BlockingQueue<Item<?>> queue = new LinkedBlockingQueue<>();
+            queues.add(queue);
+            Thread t = new Thread(() -> loop(queue), "group-commit-" + i);
             t.setDaemon(true);
             t.start();
             writers.add(t);
@@ -70,11 +78,15 @@ public final class GroupCommit implements AutoCloseable {
             throw new IllegalStateException("the server is stopping");
         }
         Item<T> item = new Item<>(orderKey == null ? "" : orderKey, work, new CompletableFuture<>());
-        queue.add(item);
+        // Units without a key touch nothing another unit races for: any committer will do.
+        int index = item.orderKey.isEmpty()
+                ? java.util.concurrent.ThreadLocalRandom.current().nextInt(queues.size())
+                : Math.floorMod(item.orderKey.hashCode(), queues.size());
+        queues.get(index).add(item);
         return item.future;
     }
 
-    private void loop() {
+    private void loop(BlockingQueue<Item<?>> queue) {
         List<Item<?>> batch = new ArrayList<>(MAX_BATCH);
         Connection connection = new Connection();
         try {
@@ -107,15 +119,23 @@ public final class GroupCommit implements AutoCloseable {
     /**
      * A committer's handle, kept from batch to batch while work keeps arriving: its prepared statements (see {@link
      * StatementCache}) are then prepared once per busy stretch instead of once per batch, and the pool is not asked for
-     * a connection per batch. Released when the queue runs dry and after any failure, so a broken connection or a
+     * a connection per batch. Released when the queue runs dry, after {@link #MAX_USES} transactions and after any
+     * failure, so a broken connection or a
      * rolled-back transaction never carries over.
      */
     private final class Connection {
+        /** Transactions per connection at most, so that under endless load the pool can still retire it. */
+        private static final int MAX_USES = 1000;
         private Handle handle;
+        private int uses;
 
         Handle open() {
+            if (handle != null && ++uses >= MAX_USES) {
+                release();
+            }
             if (handle == null) {
                 handle = GroupCommit.this.open();
+                uses = 0;
             }
             StatementCache.forgetMemo(handle); // values remembered by a previous transaction are stale now
             return handle;

@@ -25,7 +25,34 @@ public final class Sql {
         T read(ResultSet rs) throws SQLException;
     }
 
+    /**
+     * A null of a known SQL type. PostgreSQL's driver prepares a statement for the types of its parameters, so a
+     * parameter that is sometimes a string and sometimes an untyped null would be prepared again and again; and an
+     * untyped null says nothing about the column. Nullable parameters are therefore passed through {@link #text},
+     * {@link #bigint} or {@link #integer}, and a bare {@code null} is refused.
+     */
+    public record TypedNull(int sqlType) {}
+
+    private static final TypedNull NULL_TEXT = new TypedNull(Types.VARCHAR);
+    private static final TypedNull NULL_BIGINT = new TypedNull(Types.BIGINT);
+    private static final TypedNull NULL_INTEGER = new TypedNull(Types.INTEGER);
+
     private Sql() {}
+
+    /** A nullable text parameter. */
+    public static Object text(String value) {
+        return value == null ? NULL_TEXT : value;
+    }
+
+    /** A nullable BIGINT parameter. */
+    public static Object bigint(Long value) {
+        return value == null ? NULL_BIGINT : value;
+    }
+
+    /** A nullable INTEGER parameter. */
+    public static Object integer(Integer value) {
+        return value == null ? NULL_INTEGER : value;
+    }
 
     /** Runs an INSERT, UPDATE or DELETE and returns the number of rows it changed. */
     public static int update(Handle h, String sql, Object... args) {
@@ -103,8 +130,10 @@ public final class Sql {
             Object arg = args[i];
             int index = i + 1;
             if (arg == null) {
-                // Untyped, as jdbi binds a null: PostgreSQL infers the column's type.
-                statement.setNull(index, Types.OTHER);
+                throw new IllegalArgumentException("parameter " + index + " is a bare null: pass it through "
+                        + "Sql.text, Sql.bigint or Sql.integer");
+            } else if (arg instanceof TypedNull typed) {
+                statement.setNull(index, typed.sqlType());
             } else if (arg instanceof String s) {
                 statement.setString(index, s);
             } else if (arg instanceof Long l) {

@@ -27,7 +27,7 @@ public final class StripeEventLog {
         return Sql.update(h, "INSERT INTO stripe_events (app_id, event_id, type, created, livemode, api_version, "
                         + "received_at, status, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                         + "ON CONFLICT (app_id, event_id) DO NOTHING",
-                appId, event.id(), event.type(), event.created(), event.livemode(), event.apiVersion(), receivedAt,
+                appId, event.id(), event.type(), event.created(), event.livemode(), Sql.text(event.apiVersion()), receivedAt,
                 status, payload) == 1;
     }
 
@@ -47,7 +47,8 @@ public final class StripeEventLog {
             String errorMessage, String purchaseToken, String purchaseId, long processedAt) {
         Sql.update(h, "UPDATE stripe_events SET status = ?, error_code = ?, error_message = ?, purchase_token = ?, "
                         + "purchase_id = ?, processed_at = ? WHERE app_id = ? AND event_id = ?",
-                status, errorCode, errorMessage, purchaseToken, purchaseId, processedAt, appId, eventId);
+                status, Sql.text(errorCode), Sql.text(errorMessage), Sql.text(purchaseToken), Sql.text(purchaseId),
+                processedAt, appId, eventId);
     }
 
     /** Parked events waiting for the purchase {@code token}, oldest Stripe time first. */

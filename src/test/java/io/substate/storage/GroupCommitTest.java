@@ -137,9 +137,11 @@ class GroupCommitTest {
         commits.execute("a", h -> {
             h.execute("CREATE TABLE sql_probe (t TEXT, n BIGINT, i INTEGER, b BOOLEAN, d DOUBLE PRECISION, z BIGINT)");
             assertThat(Sql.update(h, "INSERT INTO sql_probe (t, n, i, b, d, z) VALUES (?, ?, ?, ?, ?, ?)",
-                    "text", 9_000_000_000L, 7, true, 1.5, null)).isEqualTo(1);
+                    "text", 9_000_000_000L, 7, true, 1.5, Sql.bigint(null))).isEqualTo(1);
             assertThat(Sql.update(h, "INSERT INTO sql_probe (t, n, i, b, d, z) VALUES (?, ?, ?, ?, ?, ?)",
-                    null, null, null, null, null, 3L)).isEqualTo(1);
+                    Sql.text(null), Sql.bigint(null), Sql.integer(null), false, 0.0, 3L)).isEqualTo(1);
+            assertThatThrownBy(() -> Sql.update(h, "INSERT INTO sql_probe (t) VALUES (?)", (Object) null))
+                    .hasMessageContaining("bare null");
             return null;
         });
         List<String> rows = commits.execute("b", h -> Sql.list(h, "SELECT t, n, i, b, d, z FROM sql_probe ORDER BY z",
