@@ -33,22 +33,14 @@ public final class GroupCommit implements AutoCloseable {
     private static final int MAX_BATCH = 256;
 
     private final Jdbi jdbi;
-    /**
-     * One queue per committer. A unit goes to the committer its order key hashes to, so the units of one purchase
-     * never run in two concurrent transactions of this instance: on PostgreSQL two committers racing on one new
-     * purchase (a subscription's {@code created} and {@code updated} arriving together) made one wait for the other's
-     * locks and then fail, rolling back its whole batch to re-run it unit by unit.
-     */
-    private final List<BlockingQueue<Item<?>>> queues = new ArrayList<>();
+    private final BlockingQueue<Item<?>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
 
     public GroupCommit(Jdbi jdbi, int writerThreads) {
         this.jdbi = jdbi;
         for (int i = 0; i < writerThreads; i++) {
-            BlockingQueue<Item<?>> queue = new LinkedBlockingQueue<>();
-            queues.add(queue);
-            Thread t = new Thread(() -> loop(queue), "group-commit-" + i);
+            Thread t = new Thread(this::loop, "group-commit-" + i);
             t.setDaemon(true);
             t.start();
             writers.add(t);
@@ -78,77 +70,29 @@ public final class GroupCommit implements AutoCloseable {
             throw new IllegalStateException("the server is stopping");
         }
         Item<T> item = new Item<>(orderKey == null ? "" : orderKey, work, new CompletableFuture<>());
-        // Units without a key touch nothing another unit races for: any committer will do.
-        int index = item.orderKey.isEmpty()
-                ? java.util.concurrent.ThreadLocalRandom.current().nextInt(queues.size())
-                : Math.floorMod(item.orderKey.hashCode(), queues.size());
-        queues.get(index).add(item);
+        queue.add(item);
         return item.future;
     }
 
-    private void loop(BlockingQueue<Item<?>> queue) {
+    private void loop() {
         List<Item<?>> batch = new ArrayList<>(MAX_BATCH);
-        Connection connection = new Connection();
-        try {
-            while (running || !queue.isEmpty()) {
-                try {
-                    Item<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        connection.release(); // idle: give the connection back to the pool
-                        continue;
-                    }
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
-                    batch.sort(Comparator.comparing(item -> item.orderKey));
-                    runBatch(batch, connection);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (RuntimeException e) {
-                    connection.release();
-                    LOG.error("Group commit batch failed", e);
-                } finally {
-                    batch.clear();
+        while (running || !queue.isEmpty()) {
+            try {
+                Item<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
                 }
-            }
-        } finally {
-            connection.release();
-        }
-    }
-
-    /**
-     * A committer's handle, kept from batch to batch while work keeps arriving: its prepared statements (see {@link
-     * StatementCache}) are then prepared once per busy stretch instead of once per batch, and the pool is not asked for
-     * a connection per batch. Released when the queue runs dry, after {@link #MAX_USES} transactions and after any
-     * failure, so a broken connection or a
-     * rolled-back transaction never carries over.
-     */
-    private final class Connection {
-        /** Transactions per connection at most, so that under endless load the pool can still retire it. */
-        private static final int MAX_USES = 1000;
-        private Handle handle;
-        private int uses;
-
-        Handle open() {
-            if (handle != null && ++uses >= MAX_USES) {
-                release();
-            }
-            if (handle == null) {
-                handle = GroupCommit.this.open();
-                uses = 0;
-            }
-            StatementCache.forgetMemo(handle); // values remembered by a previous transaction are stale now
-            return handle;
-        }
-
-        void release() {
-            if (handle != null) {
-                try {
-                    handle.close();
-                } catch (RuntimeException e) {
-                    LOG.debug("Closing a committer handle failed", e);
-                }
-                handle = null;
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                batch.sort(Comparator.comparing(item -> item.orderKey));
+                runBatch(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("Group commit batch failed", e);
+            } finally {
+                batch.clear();
             }
         }
     }
@@ -158,11 +102,10 @@ public final class GroupCommit implements AutoCloseable {
      * statements): when one throws, the whole transaction is rolled back and every unit runs again alone, in its own
      * transaction, so the failure reaches only its caller and its neighbours commit as usual.
      */
-    private void runBatch(List<Item<?>> batch, Connection connection) {
+    private void runBatch(List<Item<?>> batch) {
         if (batch.size() > 1) {
             boolean unitFailed = false;
-            try {
-                Handle handle = connection.open();
+            try (Handle handle = open()) {
                 handle.begin();
                 try {
                     for (Item<?> item : batch) {
@@ -176,21 +119,19 @@ public final class GroupCommit implements AutoCloseable {
                     handle.commit();
                 }
             } catch (RuntimeException e) {
-                connection.release();
                 LOG.warn("Batch of {} units could not be committed: {}", batch.size(), e.toString());
                 batch.forEach(item -> item.future.completeExceptionally(e));
                 return;
             }
             if (unitFailed) {
-                connection.release();
                 batch.forEach(Item::reset);
-                batch.forEach(item -> runAlone(item, connection));
+                batch.forEach(this::runAlone);
             } else {
                 batch.forEach(Item::complete);
             }
             return;
         }
-        runAlone(batch.get(0), connection);
+        runAlone(batch.get(0));
     }
 
     /**
@@ -199,16 +140,14 @@ public final class GroupCommit implements AutoCloseable {
      * and succeed when run again, now seeing the other's commit. So a failure other than an {@link
      * io.substate.http.ApiException} (a client's mistake, final) is retried twice before it reaches the caller.
      */
-    private void runAlone(Item<?> item, Connection connection) {
+    private void runAlone(Item<?> item) {
         for (int attempt = 1; ; attempt++) {
-            try {
-                Handle handle = connection.open();
+            try (Handle handle = open()) {
                 handle.begin();
                 try {
                     item.run(handle);
                 } catch (Exception e) {
                     handle.rollback();
-                    connection.release();
                     if (e instanceof io.substate.http.ApiException || attempt >= 3) {
                         item.future.completeExceptionally(e);
                         return;
@@ -218,7 +157,6 @@ public final class GroupCommit implements AutoCloseable {
                 }
                 handle.commit();
             } catch (RuntimeException e) {
-                connection.release();
                 if (attempt >= 3) {
                     LOG.warn("A unit could not be committed: {}", e.toString());
                     item.future.completeExceptionally(e);

@@ -47,13 +47,6 @@ final class StatementCache implements StatementBuilder {
         return memo;
     }
 
-    /** Forgets {@link TransactionMemo}'s values: called as a handle starts its next transaction. */
-    static void forgetMemo(Handle handle) {
-        if (handle.getStatementBuilder() instanceof StatementCache cache) {
-            cache.memo.clear();
-        }
-    }
-
     @Override
     public Statement create(Connection conn, StatementContext ctx) throws SQLException {
         return plain.create(conn, ctx);

@@ -110,14 +110,14 @@ class GroupCommitTest {
             return List.of(before, after, forgotten);
         });
         assertThat(inOneTransaction).containsExactly("first", "first", "second");
-        // The next transaction (possibly on the very same committer connection) reads afresh.
+        // The next transaction reads afresh.
         commits.execute("b", h -> h.createUpdate("UPDATE server_settings SET value = 'third' WHERE name = 'm'").execute());
         String next = commits.execute("c", h -> TransactionMemo.get(h, key, () -> read(h, "m")));
         assertThat(next).isEqualTo("third");
     }
 
     @Test
-    void aCommitterKeepsWorkingAfterAFailedBatchOnItsConnection() {
+    void committersKeepWorkingAfterFailedUnits() {
         for (int round = 0; round < 3; round++) {
             String name = "after-failure-" + round;
             assertThatThrownBy(() -> commits.execute("a", h -> {
