@@ -19,13 +19,26 @@ import java.util.Objects;
  */
 record ChartFacts(List<Transaction> transactions, List<Span> spans) {
 
-    /** A paid invoice with an amount, or a paid one-time Checkout. Times in epoch ms. */
+    /**
+     * A paid invoice with an amount, or a paid one-time Checkout. Times in epoch ms.
+     *
+     * @param refundedAmountMinor what was refunded of it, full and partial refunds alike, at most its amount
+     * @param refundedAt when it was fully refunded, or while only partially refunded when it was first refunded
+     * @param fullyRefunded a full refund reversed it (the refund that revokes access): a refunded transaction in
+     *     refund_rate; a partially refunded one still counts as a transaction, with less revenue
+     */
     record Transaction(String id, long paidAt, String currency, long amountMinor, long refundedAmountMinor,
-            Long refundedAt, boolean trialConversion) {}
+            Long refundedAt, boolean fullyRefunded, boolean trialConversion) {}
 
-    /** A stretch in one state (trial, or paid at one price). Times in epoch ms. See the V6 migration. */
+    /**
+     * A stretch in one state (trial, or paid at one price). Times in epoch ms. See the V6 and V9 migrations.
+     *
+     * @param startsRun paid, and not continuing a paid span of this subscription: the subscription's first paid span
+     *     (a new subscription or a trial conversion), or a {@code restarts} one; churn looks for the customer's
+     *     earlier expiries before it
+     */
     record Span(boolean trial, long startsAt, long endsAt, String currency, long amountMinor, double monthlyMinor,
-            boolean endsRun, boolean restarts, boolean converted, boolean willRenew) {}
+            boolean endsRun, boolean startsRun, boolean restarts, boolean converted, boolean willRenew) {}
 
     static ChartFacts of(PurchaseState state) {
         return new ChartFacts(transactions(state), state.kind() == Kind.SUBSCRIPTION ? spans(state) : List.of());
@@ -37,10 +50,8 @@ record ChartFacts(List<Transaction> transactions, List<Span> spans) {
         if (state.kind() == Kind.ONE_TIME) {
             CheckoutFact checkout = history.checkout();
             if (checkout != null && checkout.paid() && checkout.amountTotal() != null && checkout.amountTotal() > 0) {
-                Refund refund = history.refunds().stream().min(Comparator.comparingLong(Refund::created)).orElse(null);
-                result.add(new Transaction(checkout.sessionId(), checkout.created() * 1000, upper(checkout.currency()),
-                        checkout.amountTotal(), refund == null ? 0 : Math.min(refund.amountRefunded(), checkout.amountTotal()),
-                        refund == null ? null : refund.created() * 1000, false));
+                result.add(transaction(checkout.sessionId(), checkout.created(), checkout.currency(),
+                        checkout.amountTotal(), history.refunds(), false));
             }
             return result;
         }
@@ -48,28 +59,41 @@ record ChartFacts(List<Transaction> transactions, List<Span> spans) {
             if (invoice.amountPaid() <= 0) {
                 continue; // a $0 trial-start invoice is not a transaction
             }
-            Refund refund = refundOf(history, invoice);
-            result.add(new Transaction(invoice.invoiceId(), invoice.created() * 1000, upper(invoice.currency()),
-                    invoice.amountPaid(), refund == null ? 0 : Math.min(refund.amountRefunded(), invoice.amountPaid()),
-                    refund == null ? null : refund.created() * 1000, followsTrial(history, invoice)));
+            List<Refund> refunds = history.refunds().stream()
+                    .filter(r -> invoice.invoiceId().equals(refundedInvoiceId(history, r))).toList();
+            result.add(transaction(invoice.invoiceId(), invoice.created(), invoice.currency(), invoice.amountPaid(),
+                    refunds, followsTrial(history, invoice)));
         }
         return result;
     }
 
     /**
-     * The full refund of this invoice: named by the refund, or matched through its charge or payment intent; a refund
-     * whose invoice cannot be known is credited to the newest paid invoice before it (as access revocation does).
+     * A transaction with the refunds of its charges. Each refund entry holds its charge's cumulative refunded amount,
+     * so partial refunds of one charge are not added twice; what was refunded is netted from revenue in the
+     * transaction's own period (as full refunds are), whenever the refund happened.
      */
-    private static Refund refundOf(History history, PaidInvoice invoice) {
-        for (Refund refund : history.refunds()) {
-            String refunded = refundedInvoiceId(history, refund);
-            if (invoice.invoiceId().equals(refunded)) {
-                return refund;
+    private static Transaction transaction(String id, long paidAtSeconds, String currency, long amount,
+            List<Refund> refunds, boolean trialConversion) {
+        long refunded = 0;
+        Long fullAt = null;
+        Long partialAt = null;
+        for (Refund refund : refunds) {
+            refunded += refund.amountRefunded();
+            if (refund.full()) {
+                fullAt = fullAt == null ? refund.created() : Math.min(fullAt, refund.created());
+            } else {
+                partialAt = partialAt == null ? refund.created() : Math.min(partialAt, refund.created());
             }
         }
-        return null;
+        Long refundedAt = fullAt != null ? fullAt : partialAt;
+        return new Transaction(id, paidAtSeconds * 1000, upper(currency), amount, Math.min(refunded, amount),
+                refundedAt == null ? null : refundedAt * 1000, fullAt != null, trialConversion);
     }
 
+    /**
+     * The invoice a refund is of: named by the refund, or matched through its charge or payment intent; a refund
+     * whose invoice cannot be known is credited to the newest paid invoice before it (as access revocation does).
+     */
     private static String refundedInvoiceId(History history, Refund refund) {
         if (refund.invoiceId() != null) {
             return refund.invoiceId();
@@ -133,6 +157,7 @@ record ChartFacts(List<Transaction> transactions, List<Span> spans) {
             boolean previousPaidContiguous = previous != null && !previous.trial && previous.end == d.start;
             spans.add(new Span(d.trial, d.start * 1000, d.end * 1000, d.currency, d.amountMinor, d.monthlyMinor,
                     !d.trial && !nextPaidContiguous,
+                    !d.trial && !previousPaidContiguous,
                     !d.trial && paidBefore && !previousPaidContiguous,
                     d.trial && nextPaidContiguous,
                     willRenew));

@@ -1,7 +1,9 @@
 package io.substate.charts;
 
+import io.substate.purchases.PurchaseState;
 import io.substate.purchases.StoredPurchase;
 import java.util.List;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -9,6 +11,12 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * Rewrites a purchase's chart facts ({@code purchase_transactions}, {@code subscription_spans}) inside the caller's
  * transaction, so charts read what the purchase state says the moment it commits. A purchase has a handful of rows;
  * deleting and re-inserting them keeps the facts a pure function of the state.
+ *
+ * <p>One column is not the purchase's alone: {@code resubscribes} ({@link Resubscriptions}) depends on the owner's
+ * other subscriptions, so it is matched again over the owner's spans whenever a purchase's spans change or the
+ * purchase changes owner (transfer, merge, deletion of the customer). On PostgreSQL, two purchases of one customer
+ * changed by concurrent transactions each match against the other's committed spans; the next change of either
+ * matches again.
  */
 public final class ChartFactsWriter {
     private ChartFactsWriter() {}
@@ -17,59 +25,123 @@ public final class ChartFactsWriter {
     record Owned(String purchaseId, String projectId, boolean livemode, ChartFacts facts) {}
 
     /**
-     * Rewrites the facts of {@code purchase} if they differ from those of its {@code previous} state, which the
-     * tables already hold (every state change comes through here): most Stripe events change no chart fact.
+     * Rewrites the facts of {@code purchase} that differ from those of its {@code previous} state, which the tables
+     * already hold (every state change comes through here): most Stripe events change no chart fact, and many change
+     * transactions but no span. Changed spans are matched again with the owner's other subscriptions.
      */
-    public static void write(Handle h, StoredPurchase purchase, io.substate.purchases.PurchaseState previous) {
+    public static void write(Handle h, StoredPurchase purchase, PurchaseState previous) {
         ChartFacts before = ChartFacts.of(previous);
-        if (previous.livemode() == purchase.state().livemode() && before.equals(ChartFacts.of(purchase.state()))) {
+        ChartFacts after = ChartFacts.of(purchase.state());
+        boolean sameMode = previous.livemode() == purchase.state().livemode();
+        boolean transactions = !sameMode || !before.transactions().equals(after.transactions());
+        boolean spans = !sameMode || !before.spans().equals(after.spans());
+        // Nothing filed yet (a purchase's first priced state, the usual case for a new one): no rows to delete.
+        if (transactions && !before.transactions().isEmpty()) {
+            h.createUpdate("DELETE FROM purchase_transactions WHERE purchase_id = :id").bind("id", purchase.id())
+                    .execute();
+        }
+        if (spans && !before.spans().isEmpty()) {
+            h.createUpdate("DELETE FROM subscription_spans WHERE purchase_id = :id").bind("id", purchase.id())
+                    .execute();
+        }
+        insert(h, List.of(owned(purchase, after)), transactions, spans);
+        if (spans && (purchase.state().livemode() || previous.livemode())) {
+            matchResubscriptions(h, purchase.customerId());
+        }
+    }
+
+    /**
+     * After {@code purchaseId} moved from {@code previousOwner} to {@code newOwner} (either may be null): both
+     * owners' resubscriptions are matched again.
+     */
+    public static void ownerChanged(Handle h, String purchaseId, String previousOwner, String newOwner) {
+        if (newOwner == null) {
+            ownRunsOnly(h, "purchase_id = :key", purchaseId);
+        }
+        matchResubscriptions(h, previousOwner);
+        matchResubscriptions(h, newOwner);
+    }
+
+    /** Before {@code customerId} is deleted and its purchases left ownerless: they count their own lapses only. */
+    public static void ownerDeleted(Handle h, String customerId) {
+        ownRunsOnly(h, "purchase_id IN (SELECT id FROM purchases WHERE customer_id = :key)", customerId);
+    }
+
+    /** An ownerless purchase's resubscriptions are its own restarts ({@link Resubscriptions}). */
+    private static void ownRunsOnly(Handle h, String which, String key) {
+        h.createUpdate("UPDATE subscription_spans SET resubscribes = (restarts AND livemode) WHERE " + which)
+                .bind("key", key).execute();
+    }
+
+    /** Matches the resubscriptions of every production paid span of the customer's purchases; writes what changed. */
+    public static void matchResubscriptions(Handle h, String customerId) {
+        if (customerId == null) {
             return;
         }
-        if (before.transactions().isEmpty() && before.spans().isEmpty()) {
-            // Nothing filed yet (a purchase's first priced state, the usual case for a new one): no rows to delete.
-            insert(h, List.of(owned(purchase)));
-            return;
+        record Row(Resubscriptions.PaidSpan span, boolean flagged) {}
+        List<Row> rows = h.createQuery("SELECT s.purchase_id, s.seq, s.starts_at, s.ends_at, s.ends_run, s.starts_run, "
+                        + "s.resubscribes FROM purchases p JOIN subscription_spans s ON s.purchase_id = p.id "
+                        + "WHERE p.customer_id = :customer AND s.livemode = :live AND s.is_trial = :trial")
+                .bind("customer", customerId).bind("live", true).bind("trial", false)
+                .map((rs, ctx) -> new Row(new Resubscriptions.PaidSpan(rs.getString("purchase_id"), rs.getInt("seq"),
+                        rs.getLong("starts_at"), rs.getLong("ends_at"), rs.getBoolean("ends_run"),
+                        rs.getBoolean("starts_run")), rs.getBoolean("resubscribes")))
+                .list();
+        Set<Resubscriptions.PaidSpan> matched = Resubscriptions.of(rows.stream().map(Row::span).toList());
+        for (Row row : rows) {
+            boolean flagged = matched.contains(row.span());
+            if (flagged != row.flagged()) {
+                h.createUpdate("UPDATE subscription_spans SET resubscribes = :flagged WHERE purchase_id = :purchase "
+                                + "AND seq = :seq")
+                        .bind("flagged", flagged).bind("purchase", row.span().purchaseId())
+                        .bind("seq", row.span().seq()).execute();
+            }
         }
-        write(h, purchase);
     }
 
-    public static void write(Handle h, StoredPurchase purchase) {
-        h.createUpdate("DELETE FROM purchase_transactions WHERE purchase_id = :id").bind("id", purchase.id()).execute();
-        h.createUpdate("DELETE FROM subscription_spans WHERE purchase_id = :id").bind("id", purchase.id()).execute();
-        insert(h, List.of(owned(purchase)));
+    private static Owned owned(StoredPurchase purchase, ChartFacts facts) {
+        return new Owned(purchase.id(), purchase.projectId(), purchase.state().livemode(), facts);
     }
 
-    private static Owned owned(StoredPurchase purchase) {
-        return new Owned(purchase.id(), purchase.projectId(), purchase.state().livemode(), ChartFacts.of(purchase.state()));
-    }
-
-    /** Inserts the facts of purchases that have none yet, one batch per table. */
+    /**
+     * Inserts the facts of purchases that have none yet, one batch per table; a purchase with an owner then needs
+     * {@link #matchResubscriptions}.
+     */
     static void insert(Handle h, List<Owned> all) {
+        insert(h, all, true, true);
+    }
+
+    private static void insert(Handle h, List<Owned> all, boolean withTransactions, boolean withSpans) {
         PreparedBatch transactions = h.prepareBatch("INSERT INTO purchase_transactions (purchase_id, id, project_id, "
                 + "livemode, paid_at, paid_day, currency, amount_minor, refunded_amount_minor, refunded_at, "
-                + "is_trial_conversion) VALUES (:purchase, :id, :project, :livemode, :paidAt, :paidDay, :currency, "
-                + ":amount, :refunded, :refundedAt, :conversion)");
+                + "fully_refunded, is_trial_conversion) VALUES (:purchase, :id, :project, :livemode, :paidAt, "
+                + ":paidDay, :currency, :amount, :refunded, :refundedAt, :fully, :conversion)");
         PreparedBatch spans = h.prepareBatch("INSERT INTO subscription_spans (purchase_id, seq, project_id, livemode, "
                 + "is_trial, starts_at, ends_at, start_day, end_day, currency, amount_minor, monthly_minor, ends_run, "
-                + "restarts, converted, will_renew) VALUES (:purchase, :seq, :project, :livemode, :trial, :startsAt, "
-                + ":endsAt, :startDay, :endDay, :currency, :amount, :monthly, :endsRun, :restarts, :converted, "
-                + ":willRenew)");
+                + "starts_run, restarts, resubscribes, converted, will_renew) VALUES (:purchase, :seq, :project, "
+                + ":livemode, :trial, :startsAt, :endsAt, :startDay, :endDay, :currency, :amount, :monthly, :endsRun, "
+                + ":startsRun, :restarts, :resubscribes, :converted, :willRenew)");
         for (Owned o : all) {
-            for (ChartFacts.Transaction t : o.facts().transactions()) {
+            List<ChartFacts.Transaction> newTransactions = withTransactions ? o.facts().transactions() : List.of();
+            for (ChartFacts.Transaction t : newTransactions) {
                 transactions.bind("purchase", o.purchaseId()).bind("id", t.id()).bind("project", o.projectId())
                         .bind("livemode", o.livemode()).bind("paidAt", t.paidAt())
                         .bind("paidDay", Bucket.dayOf(t.paidAt())).bind("currency", t.currency())
                         .bind("amount", t.amountMinor()).bind("refunded", t.refundedAmountMinor())
-                        .bind("refundedAt", t.refundedAt()).bind("conversion", t.trialConversion()).add();
+                        .bind("refundedAt", t.refundedAt()).bind("fully", t.fullyRefunded())
+                        .bind("conversion", t.trialConversion()).add();
             }
             int seq = 0;
-            for (ChartFacts.Span s : o.facts().spans()) {
+            List<ChartFacts.Span> newSpans = withSpans ? o.facts().spans() : List.of();
+            for (ChartFacts.Span s : newSpans) {
                 spans.bind("purchase", o.purchaseId()).bind("seq", seq++).bind("project", o.projectId())
                         .bind("livemode", o.livemode()).bind("trial", s.trial()).bind("startsAt", s.startsAt())
                         .bind("endsAt", s.endsAt()).bind("startDay", Bucket.dayOf(s.startsAt()))
                         .bind("endDay", Bucket.dayOf(s.endsAt())).bind("currency", s.currency())
                         .bind("amount", s.amountMinor()).bind("monthly", s.monthlyMinor()).bind("endsRun", s.endsRun())
-                        .bind("restarts", s.restarts()).bind("converted", s.converted())
+                        .bind("startsRun", s.startsRun()).bind("restarts", s.restarts())
+                        // The purchase's own lapses; matchResubscriptions adds its owner's other subscriptions.
+                        .bind("resubscribes", s.restarts() && o.livemode()).bind("converted", s.converted())
                         .bind("willRenew", s.willRenew()).add();
             }
         }

@@ -13,15 +13,18 @@ enum ChartName {
     MRR("revenue", "line", "Monthly Recurring Revenue", "$", true,
             "The monthly-normalized price of the active paid subscriptions at the end of each period, in USD."),
     REVENUE("revenue", "column", "Revenue", "$", true,
-            "Paid transactions (Stripe invoices and one-time Checkouts) in each period, minus refunds of those "
-                    + "transactions, in USD. A refund is credited to its transaction's period."),
+            "Paid transactions (Stripe invoices and one-time Checkouts) in each period, minus what was refunded of "
+                    + "those transactions (full and partial refunds), in USD. A refund is credited to its "
+                    + "transaction's period."),
     TRIALS("trials", "line", "Active Trials", "#", false, "Unexpired free trials at the end of each period."),
     CHURN("churn", "line", "Churn", "%", false,
-            "Paid subscriptions that expired in the period, minus those that came back, as a percentage of the paid "
+            "Paid subscriptions that expired in the period, minus resubscriptions (a customer starting a paid "
+                    + "subscription, of any product, after one of theirs expired), as a percentage of the paid "
                     + "subscriptions active at its start."),
     REFUND_RATE("revenue", "line", "Refund Rate", "%", false,
             "Refunded transactions as a percentage of the transactions of each period; a refund counts in its "
-                    + "transaction's period."),
+                    + "transaction's period. A transaction is refunded when a full refund reversed it; partially "
+                    + "refunded ones are counted apart (partially_refunded)."),
     CUSTOMERS_NEW("customers", "column", "New Customers", "#", false,
             "Customers first seen in each period; customers with only sandbox purchases are left out."),
     TRIAL_CONVERSION_RATE("trials", "line", "Trial Conversion Rate", "%", false,

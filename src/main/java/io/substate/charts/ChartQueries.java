@@ -2,6 +2,7 @@ package io.substate.charts;
 
 import java.util.List;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * The chart range queries, production data only. Each aggregates in the database to at most a row per day (and
@@ -19,8 +20,15 @@ final class ChartQueries {
 
     record DayCount(long day, long count) {}
 
+    /**
+     * @param refundedCount transactions a full refund reversed
+     * @param refundedMinor what was refunded, full and partial refunds alike
+     */
     record TransactionDay(long day, String currency, long count, long amountMinor, long refundedCount,
             long refundedMinor) {}
+
+    /** Transactions of one day, those a full refund reversed, and those with any refund. */
+    record RefundDay(long day, long count, long fullyRefunded, long anyRefund) {}
 
     record TrialCohortDay(long day, long trials, long converted, long pending) {}
 
@@ -65,26 +73,45 @@ final class ChartQueries {
                 .map((rs, ctx) -> new DayCount(rs.getLong("d"), rs.getLong("n"))).list();
     }
 
-    /** Paid subscriptions coming back after a lapse, per day. */
-    static List<DayCount> returns(Handle h, String projectId, long fromDay, long toDay) {
-        return h.createQuery("SELECT start_day AS d, COUNT(*) AS n" + SPANS + " AND start_day >= :from "
-                        + "AND start_day < :to AND restarts = :yes GROUP BY start_day")
-                .bind("project", projectId).bind("live", true).bind("trial", false).bind("yes", true)
-                .bind("from", fromDay).bind("to", toDay)
+    /** Resubscriptions per day (see {@link Resubscriptions}); literal conditions, as the partial index needs. */
+    static List<DayCount> resubscriptions(Handle h, String projectId, long fromDay, long toDay) {
+        return h.createQuery("SELECT start_day AS d, COUNT(*) AS n FROM subscription_spans WHERE project_id = :project "
+                        + "AND resubscribes AND livemode AND start_day >= :from AND start_day < :to GROUP BY start_day")
+                .bind("project", projectId).bind("from", fromDay).bind("to", toDay)
                 .map((rs, ctx) -> new DayCount(rs.getLong("d"), rs.getLong("n"))).list();
     }
 
-    /** Transactions paid in {@code [fromMs, toMs)}, per day and currency. */
+    /**
+     * Transactions paid in {@code [fromMs, toMs)}, per day and currency, with their refunds whenever made. Chart
+     * ranges are whole days, which the day column alone selects; paid_at is compared only for other bounds (the
+     * overview's last 28 days), as it costs a comparison per row.
+     */
     static List<TransactionDay> transactions(Handle h, String projectId, long fromMs, long toMs) {
-        return h.createQuery("SELECT paid_day AS d, currency, COUNT(*) AS n, SUM(amount_minor) AS a, "
-                        + "SUM(CASE WHEN refunded_amount_minor > 0 THEN 1 ELSE 0 END) AS rn, "
-                        + "SUM(refunded_amount_minor) AS ra FROM purchase_transactions "
-                        + "WHERE project_id = :project AND livemode = :live AND paid_day >= :fromDay "
-                        + "AND paid_day <= :lastDay AND paid_at >= :from AND paid_at < :to GROUP BY paid_day, currency")
-                .bind("project", projectId).bind("live", true).bind("from", fromMs).bind("to", toMs)
-                .bind("fromDay", Bucket.dayOf(fromMs)).bind("lastDay", Bucket.dayOf(toMs - 1))
-                .map((rs, ctx) -> new TransactionDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("n"),
+        boolean wholeDays = fromMs % Bucket.DAY_MS == 0 && toMs % Bucket.DAY_MS == 0;
+        Query query = h.createQuery("SELECT paid_day AS d, currency, COUNT(*) AS n, SUM(amount_minor) AS a, "
+                        + "SUM(CASE WHEN fully_refunded THEN 1 ELSE 0 END) AS rn, SUM(refunded_amount_minor) AS ra "
+                        + "FROM purchase_transactions WHERE project_id = :project AND livemode = :live "
+                        + "AND paid_day >= :fromDay AND paid_day <= :lastDay "
+                        + (wholeDays ? "" : "AND paid_at >= :from AND paid_at < :to ") + "GROUP BY paid_day, currency")
+                .bind("project", projectId).bind("live", true).bind("fromDay", Bucket.dayOf(fromMs))
+                .bind("lastDay", Bucket.dayOf(toMs - 1));
+        if (!wholeDays) {
+            query.bind("from", fromMs).bind("to", toMs);
+        }
+        return query.map((rs, ctx) -> new TransactionDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("n"),
                         rs.getLong("a"), rs.getLong("rn"), rs.getLong("ra")))
+                .list();
+    }
+
+    /** Refunds of the transactions paid in days {@code [fromDay, toDay)}, per day (amounts and currencies aside). */
+    static List<RefundDay> refunds(Handle h, String projectId, long fromDay, long toDay) {
+        return h.createQuery("SELECT paid_day AS d, COUNT(*) AS n, "
+                        + "SUM(CASE WHEN fully_refunded THEN 1 ELSE 0 END) AS f, "
+                        + "SUM(CASE WHEN refunded_amount_minor > 0 THEN 1 ELSE 0 END) AS r FROM purchase_transactions "
+                        + "WHERE project_id = :project AND livemode = :live AND paid_day >= :from AND paid_day < :to "
+                        + "GROUP BY paid_day")
+                .bind("project", projectId).bind("live", true).bind("from", fromDay).bind("to", toDay)
+                .map((rs, ctx) -> new RefundDay(rs.getLong("d"), rs.getLong("n"), rs.getLong("f"), rs.getLong("r")))
                 .list();
     }
 

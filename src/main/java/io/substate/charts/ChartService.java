@@ -3,6 +3,7 @@ package io.substate.charts;
 import io.substate.charts.ChartData.Point;
 import io.substate.charts.ChartQueries.Active;
 import io.substate.charts.ChartQueries.DayCount;
+import io.substate.charts.ChartQueries.RefundDay;
 import io.substate.charts.ChartQueries.TransactionDay;
 import io.substate.charts.ChartQueries.TrialCohortDay;
 import io.substate.http.ApiException;
@@ -52,7 +53,8 @@ public final class ChartService {
         Computed computed = jdbi.withHandle(h -> switch (chart) {
             case ACTIVES, MRR, TRIALS -> snapshot(h, project, chart, range, buckets, now, usd);
             case CHURN -> churn(h, project, range, buckets, now);
-            case REVENUE, REFUND_RATE -> transactions(h, project, chart, range, buckets, usd);
+            case REVENUE -> revenue(h, project, range, buckets, usd);
+            case REFUND_RATE -> refundRate(h, project, range, buckets);
             case CUSTOMERS_NEW -> newCustomers(h, project, range, buckets);
             case TRIAL_CONVERSION_RATE -> trialConversion(h, project, range, buckets, now);
         });
@@ -110,17 +112,21 @@ public final class ChartService {
         return new Computed(points, summary);
     }
 
+    /**
+     * Expirations (paid runs ending before now) minus resubscriptions ({@link Resubscriptions}), both counted on the
+     * day they happen, over the paid subscriptions active as the period starts; negative when more came back than left.
+     */
     private static Computed churn(Handle h, String project, ChartRange range, List<Bucket> buckets, long now) {
         long firstDay = range.start().toEpochDay();
         long lastDay = range.end().toEpochDay();
         DailyTotals actives = dailyTotals(h, project, false, firstDay, lastDay);
         Map<Long, Long> expired = byDay(ChartQueries.expirations(h, project, firstDay, lastDay + 1, now));
-        Map<Long, Long> returned = byDay(ChartQueries.returns(h, project, firstDay, lastDay + 1));
+        Map<Long, Long> resubscribed = byDay(ChartQueries.resubscriptions(h, project, firstDay, lastDay + 1));
         List<Point> points = new ArrayList<>();
         long totalChurned = 0;
         for (Bucket b : buckets) {
             long atStart = actives.countAtEndOf(b.first().toEpochDay() - 1);
-            long churned = sum(expired, b) - sum(returned, b);
+            long churned = sum(expired, b) - sum(resubscribed, b);
             totalChurned += churned;
             Map<String, Number> measures = new LinkedHashMap<>();
             measures.put("actives", atStart);
@@ -133,47 +139,75 @@ public final class ChartService {
         return new Computed(points, summary);
     }
 
-    private static Computed transactions(Handle h, String project, ChartName chart, ChartRange range,
-            List<Bucket> buckets, UsdConversion usd) {
+    /**
+     * Paid transactions net of everything refunded of them. Refunds, full and partial, are credited to the original
+     * transaction's period (as RevenueCat's Revenue and Refund Rate charts do), so a past period's revenue drops when
+     * one of its transactions is refunded later. The {@code transactions} measure leaves out those a full refund
+     * reversed; a partially refunded transaction still happened, with less money.
+     */
+    private static Computed revenue(Handle h, String project, ChartRange range, List<Bucket> buckets,
+            UsdConversion usd) {
         List<TransactionDay> days = ChartQueries.transactions(h, project, range.start().toEpochDay() * Bucket.DAY_MS,
                 (range.end().toEpochDay() + 1) * Bucket.DAY_MS);
         List<Point> points = new ArrayList<>();
-        long allCount = 0;
-        long allRefunded = 0;
+        long allKept = 0;
         Map<String, Long> allNet = new HashMap<>();
         for (Bucket b : buckets) {
-            long count = 0;
-            long refunded = 0;
+            long kept = 0;
             Map<String, Long> net = new HashMap<>();
             for (TransactionDay d : days) {
                 if (contains(b, d.day())) {
-                    count += d.count();
-                    refunded += d.refundedCount();
+                    kept += d.count() - d.refundedCount();
                     net.merge(d.currency(), d.amountMinor() - d.refundedMinor(), Long::sum);
+                }
+            }
+            allKept += kept;
+            net.forEach((c, v) -> allNet.merge(c, v, Long::sum));
+            points.add(new Point(b.first(), usd.toUsd(net), Map.of("transactions", kept), b.current()));
+        }
+        Map<String, Number> summary = new LinkedHashMap<>();
+        summary.put("total", usd.toUsd(allNet));
+        summary.put("transactions", allKept);
+        return new Computed(points, summary);
+    }
+
+    /**
+     * Refunded transactions over transactions, in the original transaction's period. A transaction is refunded when a
+     * full refund reversed it (the refund that revokes access); one with partial refunds only is counted apart in
+     * {@code partially_refunded}.
+     */
+    private static Computed refundRate(Handle h, String project, ChartRange range, List<Bucket> buckets) {
+        List<RefundDay> days = ChartQueries.refunds(h, project, range.start().toEpochDay(),
+                range.end().toEpochDay() + 1);
+        List<Point> points = new ArrayList<>();
+        long allCount = 0;
+        long allRefunded = 0;
+        long allPartial = 0;
+        for (Bucket b : buckets) {
+            long count = 0;
+            long refunded = 0;
+            long partial = 0;
+            for (RefundDay d : days) {
+                if (contains(b, d.day())) {
+                    count += d.count();
+                    refunded += d.fullyRefunded();
+                    partial += d.anyRefund() - d.fullyRefunded();
                 }
             }
             allCount += count;
             allRefunded += refunded;
-            net.forEach((c, v) -> allNet.merge(c, v, Long::sum));
+            allPartial += partial;
             Map<String, Number> measures = new LinkedHashMap<>();
-            if (chart == ChartName.REVENUE) {
-                measures.put("transactions", count - refunded);
-                points.add(new Point(b.first(), usd.toUsd(net), measures, b.current()));
-            } else {
-                measures.put("transactions", count);
-                measures.put("refunded", refunded);
-                points.add(new Point(b.first(), percent(refunded, count), measures, b.current()));
-            }
+            measures.put("transactions", count);
+            measures.put("refunded", refunded);
+            measures.put("partially_refunded", partial);
+            points.add(new Point(b.first(), percent(refunded, count), measures, b.current()));
         }
         Map<String, Number> summary = new LinkedHashMap<>();
-        if (chart == ChartName.REVENUE) {
-            summary.put("total", usd.toUsd(allNet));
-            summary.put("transactions", allCount - allRefunded);
-        } else {
-            summary.put("total", percent(allRefunded, allCount));
-            summary.put("transactions", allCount);
-            summary.put("refunded", allRefunded);
-        }
+        summary.put("total", percent(allRefunded, allCount));
+        summary.put("transactions", allCount);
+        summary.put("refunded", allRefunded);
+        summary.put("partially_refunded", allPartial);
         return new Computed(points, summary);
     }
 

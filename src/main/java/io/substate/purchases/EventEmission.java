@@ -61,7 +61,7 @@ final class EventEmission {
                     state.currency(), null, null, oneTimeTransactionId(), null));
         }
         if (initial) {
-            for (Refund refund : history.refunds()) {
+            for (Refund refund : PurchaseDerivation.fullRefunds(history)) {
                 announceRefund(refund, oneTimeTransactionId(), null);
             }
         }
@@ -170,7 +170,7 @@ final class EventEmission {
         History history = state.history();
         List<Period> periods = history.periods();
         Period latest = periods.isEmpty() ? null : periods.get(periods.size() - 1);
-        for (Refund refund : history.refunds()) {
+        for (Refund refund : PurchaseDerivation.fullRefunds(history)) {
             if (PurchaseDerivation.refundsNewestPeriod(history, refund, latest, state.latestInvoiceId())) {
                 announceRefund(refund, transactionId(), latest);
             }

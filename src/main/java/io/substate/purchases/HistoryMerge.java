@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /** Adds one fact to a {@link History}; every merge here is commutative and idempotent. */
@@ -93,15 +92,17 @@ final class HistoryMerge {
         return withRecovery(next, new Signal(invoice.created(), INVOICE_PAID));
     }
 
+    /**
+     * Records a refund of one charge, full or partial. Partial refunds are kept for revenue only (access and events
+     * look at full refunds alone, as RevenueCat does); {@link #mergeRefunds} makes the entry of a charge the same
+     * whatever order its cumulative amounts and its full refund arrive in.
+     */
     static History add(History history, RefundFact refund) {
-        if (!refund.fullyRefunded()) {
-            return history; // partial refunds leave access alone, as RevenueCat does
-        }
         TreeMap<String, Refund> byCharge = new TreeMap<>();
         history.refunds().forEach(r -> byCharge.put(r.chargeId(), r));
         Refund entry = new Refund(refund.chargeId(), refund.paymentIntentId(), refund.invoiceId(),
-                refund.amountRefunded(), refund.currency(), refund.created());
-        byCharge.merge(entry.chargeId(), entry, HistoryMerge::earlierRefund);
+                refund.amountRefunded(), refund.currency(), refund.created(), !refund.fullyRefunded());
+        byCharge.merge(entry.chargeId(), entry, HistoryMerge::mergeRefunds);
         return new History(history.snapshot(), history.periods(), history.paidInvoices(), history.billingFailures(),
                 history.lastRecovery(), new ArrayList<>(byCharge.values()), history.checkout());
     }
@@ -163,14 +164,25 @@ final class HistoryMerge {
         return order.compare(a, b) >= 0 ? a : b;
     }
 
-    private static Refund earlierRefund(Refund a, Refund b) {
-        Comparator<Refund> order = Comparator.comparingLong(Refund::created).thenComparing(Refund::toString);
-        Refund first = order.compare(a, b) <= 0 ? a : b;
-        Refund other = first == a ? b : a;
-        // A later rendering may know the invoice the caller resolved; keep it whichever refund comes first.
-        String invoiceId = first.invoiceId() != null ? first.invoiceId() : other.invoiceId();
-        return Objects.equals(invoiceId, first.invoiceId()) ? first
-                : new Refund(first.chargeId(), first.paymentIntentId(), invoiceId, first.amountRefunded(),
-                        first.currency(), first.created());
+    /**
+     * Two reports about one charge's refunds. Each part is a commutative, associative and idempotent choice, so the
+     * entry is a function of the set of reports: full once any report is full; the time of the earliest full report,
+     * or while partial of the earliest partial one; the largest cumulative amount (Stripe's {@code amount_refunded}
+     * only grows); and ids a later rendering may have filled in (the caller resolves a basil refund's invoice).
+     */
+    static Refund mergeRefunds(Refund a, Refund b) {
+        long created = a.partial() == b.partial() ? Math.min(a.created(), b.created())
+                : a.partial() ? b.created() : a.created();
+        return new Refund(a.chargeId(), known(a.paymentIntentId(), b.paymentIntentId()),
+                known(a.invoiceId(), b.invoiceId()), Math.max(a.amountRefunded(), b.amountRefunded()),
+                known(a.currency(), b.currency()), created, a.partial() && b.partial());
+    }
+
+    /** The id one of them knows; the smaller if both do (they should agree), so the choice is order-free. */
+    private static String known(String a, String b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return a.compareTo(b) <= 0 ? a : b;
     }
 }

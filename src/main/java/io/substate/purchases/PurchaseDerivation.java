@@ -62,14 +62,14 @@ final class PurchaseDerivation {
 
     private static PurchaseState oneTime(PurchaseState base, History history) {
         CheckoutFact checkout = history.checkout();
-        Long refundedAt = history.refunds().stream().map(Refund::created).min(Long::compare).map(PurchaseDerivation::millis)
-                .orElse(null);
+        Long refundedAt = fullRefunds(history).stream().map(Refund::created).min(Long::compare)
+                .map(PurchaseDerivation::millis).orElse(null);
         String status = null;
         if (checkout != null) {
             status = !checkout.paid() ? checkout.paymentStatus() : refundedAt != null ? "refunded" : "paid";
         }
         String paymentIntentId = checkout != null && checkout.paymentIntentId() != null ? checkout.paymentIntentId()
-                : history.refunds().stream().map(Refund::paymentIntentId).filter(Objects::nonNull).findFirst()
+                : fullRefunds(history).stream().map(Refund::paymentIntentId).filter(Objects::nonNull).findFirst()
                         .orElse(null);
         Long purchasedAt = checkout == null ? null : millis(checkout.created());
         return new PurchaseState(base.kind(), base.token(),
@@ -119,12 +119,17 @@ final class PurchaseDerivation {
      */
     private static Long subscriptionRefundedAt(History history, Period latest, String latestInvoiceId) {
         Long earliest = null;
-        for (Refund refund : history.refunds()) {
+        for (Refund refund : fullRefunds(history)) {
             if (refundsNewestPeriod(history, refund, latest, latestInvoiceId)) {
                 earliest = earliest == null ? refund.created() : Math.min(earliest, refund.created());
             }
         }
         return earliest == null ? null : millis(earliest);
+    }
+
+    /** The refunds that revoke: partial refunds leave access and events alone (they only lower revenue). */
+    static List<Refund> fullRefunds(History history) {
+        return history.refunds().stream().filter(Refund::full).toList();
     }
 
     static boolean refundsNewestPeriod(History history, Refund refund, Period latest, String latestInvoiceId) {

@@ -102,7 +102,7 @@ public record PurchaseState(
      * @param paidInvoices paid invoices of the subscription, sorted by id
      * @param billingFailures payment-failure signals newer than {@code lastRecovery}, sorted
      * @param lastRecovery the newest signal that payment works again (paid invoice, active or trialing snapshot)
-     * @param refunds full refunds, sorted by charge id
+     * @param refunds refunds, full and partial, one per charge, sorted by charge id
      * @param checkout the completed Checkout Session, if one was seen
      */
     public record History(
@@ -153,14 +153,27 @@ public record PurchaseState(
         }
     }
 
-    /** A full refund of one charge; {@code created} is the refund event's time in Stripe seconds. */
+    /**
+     * What was refunded of one charge. Stripe reports a charge's refunds as the cumulative {@code amount_refunded}, so
+     * the entry keeps the largest amount seen; {@code partial} while no event said the charge is fully refunded.
+     * Only a full refund touches access and events; a partial one only lowers revenue. States stored before partial
+     * refunds were kept have no {@code partial} field: it reads as false, a full refund, which is all they recorded.
+     *
+     * @param created the refund event's time in Stripe seconds: of the earliest full refund, or while partial of the
+     *     earliest partial one
+     */
     public record Refund(
             String chargeId,
             String paymentIntentId,
             String invoiceId,
             long amountRefunded,
             String currency,
-            long created) {}
+            long created,
+            boolean partial) {
+        public boolean full() {
+            return !partial;
+        }
+    }
 
     /**
      * Which outgoing events were already produced, so each is produced once.

@@ -34,7 +34,8 @@ import io.substate.purchases.StripeFact.SubscriptionSnapshot;
  *       {@code unpaid}, {@code incomplete_expired} or Stripe's reason {@code payment_failed}; else UNSUBSCRIBE);
  *       {@code expiresAt} = {@code ended_at}, or the snapshot's time. Only a purchase that was ever granted expires
  *       with an event: {@code incomplete → incomplete_expired} emits nothing.</li>
- *   <li><b>Refunds.</b> Only full refunds count. For a subscription, one revokes access ({@code refundedAt} set,
+ *   <li><b>Refunds.</b> Only full refunds change access and events; a partial refund is recorded (the charge's
+ *       cumulative {@code amount_refunded}) for revenue alone. For a subscription, a full refund revokes access ({@code refundedAt} set,
  *       CANCELLATION CUSTOMER_SUPPORT with the negative refunded amount) when it refunds the newest period: its
  *       invoice ({@code charge.invoice} pre-basil, or set by the caller, or matched through a paid invoice's charge or
  *       payment intent) is the newest period's invoice; when no invoice can be known, when it happened at or after
@@ -54,7 +55,8 @@ import io.substate.purchases.StripeFact.SubscriptionSnapshot;
  *       active &lt; past_due &lt; unpaid &lt; canceled = incomplete_expired, deleted, period end, event id). An
  *       older snapshot is {@link Outcome#STALE}: it does not change the view, though the periods and billing
  *       signals it proves are still recorded (in-order delivery would have recorded them too);</li>
- *   <li>periods are a set keyed by end; paid invoices and refunds are sets keyed by Stripe id;</li>
+ *   <li>periods are a set keyed by end; paid invoices and refunds are sets keyed by Stripe id (a charge's refund
+ *       reports merge into one entry: full if any report is, the largest cumulative amount);</li>
  *   <li>billing signals are ordered by (time, kind: active snapshot &lt; failed invoice &lt; past_due snapshot &lt;
  *       paid invoice); only the newest recovery and the failures after it are kept;</li>
  *   <li>{@code unsubscribeDetectedAt} comes from Stripe's {@code canceled_at}, not from when we heard of it.</li>

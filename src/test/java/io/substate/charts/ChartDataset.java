@@ -34,6 +34,27 @@ import java.util.Map;
  * G  one-time $50     Checkout Mar 2 15:00
  * H  SANDBOX monthly $99 from Jan 15 (must not appear anywhere)
  * I  7-day trial      Mar 12 10:00 → Mar 19 10:00, pending
+ * J  monthly $40      Jan 12 10:00 → Feb 12 → Mar 12 → Apr 12, partial refunds (charge.refunded carries the charge's
+ *                     cumulative amount_refunded); access never changes:
+ *                     in_J1 (Jan 12): $10 refunded Jan 14, then refunded in full Feb 20 (later month) → nets $0
+ *                     in_J2 (Feb 12): cumulative $5 Feb 13 and $15 Mar 3 (later month), delivered $15 first → nets $25
+ *                     in_J3 (Mar 12): $10 refunded Mar 13 → nets $30
+ * </pre>
+ *
+ * <p>A second project, {@link #returns}, is about churn's resubscriptions across a customer's subscriptions (all
+ * monthly $10 unless said otherwise; each X1 expires at its period end):
+ *
+ * <pre>
+ * N  Jan 8 10:00, renewing (Feb 8, Mar 8)
+ * K  K1 Jan 6 10:00 → Feb 6 10:00; K2 (another product, $15) Feb 16 10:00 → Mar 16: resubscribes in February
+ * L  L1 Jan 7 10:00 → Feb 7 10:00; L2 Mar 3 10:00 → Apr 3: L1 churns in February, L2 resubscribes in March
+ * T  T1 Jan 9 10:00 → Feb 9 10:00; T2 a 30-day trial Feb 20 10:00, pending: a trial start is no resubscription
+ * M  M1 Jan 10 10:00 → Feb 10 10:00; M2 Feb 18 10:00 → Mar 18 made by a second app (anonymous App User IDs), then
+ *    posted by M's App User ID from that app: the anonymous owner is merged into M, and M2 resubscribes
+ * Q  Q1 Jan 11 10:00 → Feb 11 10:00; Q2 Feb 19 10:00 → Mar 19 bought by another Stripe customer (another App User
+ *    ID), then posted by Q's App User ID: transferred to Q, it resubscribes
+ * R  R1 Jan 12 10:00 → Feb 12 10:00; R2 Feb 21 10:00 → Mar 21 for the same customer, who is then deleted: R1 and R2
+ *    are nobody's, and R2 is no resubscription (an ownerless subscription counts its own lapses only)
  * </pre>
  */
 final class ChartDataset {
@@ -44,6 +65,8 @@ final class ChartDataset {
     final TestServer server;
     final TestClock clock;
     final StripeApp app;
+    /** The resubscriptions project's first app (App User IDs from Stripe customers, no Stripe API key). */
+    StripeApp returns;
 
     private ChartDataset(TestServer server, TestClock clock, StripeApp app) {
         this.server = server;
@@ -57,6 +80,7 @@ final class ChartDataset {
                 "SUBSTATE_STRIPE_API_BASE", STRIPE.baseUrl()), clock);
         ChartDataset data = new ChartDataset(server, clock, newApp(server));
         data.load();
+        data.loadReturns();
         clock.set(NOW);
         return data;
     }
@@ -152,13 +176,136 @@ final class ChartDataset {
         long mar12 = at("2026-03-12T10:00:00Z");
         long mar19 = at("2026-03-19T10:00:00Z");
         subscription("customer.subscription.created", sub("I").amount(2000, "usd").created(mar12).trial(mar12, mar19));
+
+        long jan12 = at("2026-01-12T10:00:00Z");
+        long feb12 = at("2026-02-12T10:00:00Z");
+        long apr12 = at("2026-04-12T10:00:00Z");
+        subscription("customer.subscription.created", sub("J").amount(4000, "usd").created(jan12).period(jan12, feb12));
+        invoice(invoice("in_J1", "J", "subscription_create", 4000, "usd", jan12, jan12, feb12).prebasil()
+                .payment("ch_J1" + suffix, "pi_J1" + suffix), PREBASIL_API_VERSION);
+        refund("ch_J1", "in_J1", "J", 4000, 1000, at("2026-01-14T12:00:00Z"));
+        invoice(invoice("in_J2", "J", "subscription_cycle", 4000, "usd", feb12, feb12, mar12).prebasil()
+                .payment("ch_J2" + suffix, "pi_J2" + suffix), PREBASIL_API_VERSION);
+        subscription("customer.subscription.updated", sub("J").amount(4000, "usd").created(jan12).period(feb12, mar12),
+                feb12);
+        refund("ch_J1", "in_J1", "J", 4000, 4000, at("2026-02-20T12:00:00Z"));
+        refund("ch_J2", "in_J2", "J", 4000, 1500, at("2026-03-03T12:00:00Z"));
+        refund("ch_J2", "in_J2", "J", 4000, 500, at("2026-02-13T12:00:00Z"));
+        invoice(invoice("in_J3", "J", "subscription_cycle", 4000, "usd", mar12, mar12, apr12).prebasil()
+                .payment("ch_J3" + suffix, "pi_J3" + suffix), PREBASIL_API_VERSION);
+        subscription("customer.subscription.updated", sub("J").amount(4000, "usd").created(jan12).period(mar12, apr12),
+                mar12);
+        refund("ch_J3", "in_J3", "J", 4000, 1000, at("2026-03-13T12:00:00Z"));
+    }
+
+    private void loadReturns() {
+        returns = returnsApp(server, Map.of("app_user_id_detection", "stripe_customer_id"));
+        StripeApp anonymous = secondApp(returns, Map.of("app_user_id_detection", "anonymous"));
+
+        renewing(returns, "N", "N", at("2026-01-08T10:00:00Z"), 2);
+        expiring(returns, "K1", "K", at("2026-01-06T10:00:00Z"));
+        paid(returns, "K2", "K", at("2026-02-16T10:00:00Z"), 1500, "prod_Plus");
+        expiring(returns, "L1", "L", at("2026-01-07T10:00:00Z"));
+        paid(returns, "L2", "L", at("2026-03-03T10:00:00Z"), 1000, "prod_Pro");
+        expiring(returns, "T1", "T", at("2026-01-09T10:00:00Z"));
+        long feb20 = at("2026-02-20T10:00:00Z");
+        send(returns, event(uniqueId("evt_"), "customer.subscription.created", feb20, sub("T2", "T").amount(1000, "usd")
+                .created(feb20).trial(feb20, feb20 + 30 * 86_400L).json()), feb20);
+        expiring(returns, "M1", "M", at("2026-01-10T10:00:00Z"));
+        paid(anonymous, "M2", "M2", at("2026-02-18T10:00:00Z"), 1000, "prod_Pro");
+        expiring(returns, "Q1", "Q", at("2026-01-11T10:00:00Z"));
+        paid(returns, "Q2", "Q2", at("2026-02-19T10:00:00Z"), 1000, "prod_Pro");
+        expiring(returns, "R1", "R", at("2026-01-12T10:00:00Z"));
+        paid(returns, "R2", "R", at("2026-02-21T10:00:00Z"), 1000, "prod_Pro");
+
+        clock.set(NOW);
+        post(anonymous, "cus_M" + suffix, "sub_M2" + suffix); // the anonymous owner is merged into M
+        post(returns, "cus_Q" + suffix, "sub_Q2" + suffix); // Q2 is transferred from cus_Q2 to Q
+        HttpResponse deleted = server.anonymous().withToken(returns.secretKey())
+                .delete("/v1/subscribers/cus_R" + suffix);
+        if (deleted.status() != 200) {
+            throw new IllegalStateException("customer not deleted: " + deleted);
+        }
+    }
+
+    /** A project for resubscriptions: its app has no Stripe API key (receipts move purchases without reading it). */
+    static StripeApp returnsApp(TestServer server, Map<String, Object> settings) {
+        Map<String, Object> all = new HashMap<>(settings);
+        all.put("webhook_secret", SECRET);
+        all.put("track_new_purchases", true);
+        return Fixtures.stripeApp(server.admin(), all);
+    }
+
+    /** Another Stripe app of the same project. */
+    StripeApp secondApp(StripeApp first, Map<String, Object> settings) {
+        Map<String, Object> all = new HashMap<>(settings);
+        all.put("webhook_secret", SECRET);
+        all.put("track_new_purchases", true);
+        HttpResponse created = server.admin().post("/v2/projects/" + first.projectId() + "/apps",
+                Map.of("name", "Second", "type", "stripe", "stripe", all));
+        if (created.status() != 201) {
+            throw new IllegalStateException("app not created: " + created);
+        }
+        String appId = created.json().get("id").asText();
+        return new StripeApp(first.projectId(), appId, created.json().get("public_api_key").asText(),
+                first.secretKey(), SECRET, "/v1/incoming-webhooks/stripe/" + appId);
+    }
+
+    /** {@code POST /v1/receipts}: {@code appUserId} claims the purchase of {@code token} from the app. */
+    void post(StripeApp to, String appUserId, String token) {
+        HttpResponse response = server.anonymous().withToken(to.publicKey()).withHeader("X-Platform", "stripe")
+                .post("/v1/receipts", Map.of("app_user_id", appUserId, "fetch_token", token));
+        if (response.status() != 200) {
+            throw new IllegalStateException("receipt not posted: " + response);
+        }
+    }
+
+    /** A monthly $10 subscription paid at {@code start} for one month, then deleted at its period end. */
+    void expiring(StripeApp to, String name, String customer, long start) {
+        long end = paid(to, name, customer, start, 1000, "prod_Pro");
+        send(to, event(uniqueId("evt_"), "customer.subscription.deleted", end, sub(name, customer)
+                .price("price_prod_Pro", "prod_Pro").amount(1000, "usd").created(start).period(start, end)
+                .canceled(end, "cancellation_requested").json()), end);
+    }
+
+    /** A monthly subscription paid at {@code start} and renewed {@code renewals} times; returns its last period end. */
+    long renewing(StripeApp to, String name, String customer, long start, int renewals) {
+        long end = paid(to, name, customer, start, 1000, "prod_Pro");
+        for (int i = 1; i <= renewals; i++) {
+            long next = java.time.ZonedDateTime.ofInstant(Instant.ofEpochSecond(end), java.time.ZoneOffset.UTC)
+                    .plusMonths(1).toEpochSecond();
+            invoice(to, invoiceFor("in_" + name + "_" + i, name, customer, "subscription_cycle", 1000, end, end, next)
+                    .price("price_prod_Pro", "prod_Pro", "month"));
+            send(to, event(uniqueId("evt_"), "customer.subscription.updated", end, sub(name, customer)
+                    .price("price_prod_Pro", "prod_Pro").amount(1000, "usd").created(start).period(end, next).json()),
+                    end);
+            end = next;
+        }
+        return end;
+    }
+
+    /** A monthly subscription created and paid at {@code start}; returns its period end. */
+    long paid(StripeApp to, String name, String customer, long start, long amount, String product) {
+        long end = java.time.ZonedDateTime.ofInstant(Instant.ofEpochSecond(start), java.time.ZoneOffset.UTC)
+                .plusMonths(1).toEpochSecond();
+        send(to, event(uniqueId("evt_"), "customer.subscription.created", start, sub(name, customer)
+                .price("price_" + product, product).amount(amount, "usd").created(start).period(start, end).json()),
+                start);
+        invoice(to, invoiceFor("in_" + name, name, customer, "subscription_create", amount, start, start, end)
+                .price("price_" + product, product, "month"));
+        return end;
     }
 
     /** Makes Stripe ids unique per dataset, so two databases' datasets never share ids in the fake Stripe. */
-    private final String suffix = uniqueId("x");
+    final String suffix = uniqueId("x");
 
     private StripeObjects.SubscriptionBuilder sub(String name) {
-        return StripeObjects.subscription("sub_" + name + suffix).customer("cus_" + name + suffix)
+        return sub(name, name);
+    }
+
+    /** Subscription {@code sub_<name>} of Stripe customer {@code cus_<customer>}. */
+    StripeObjects.SubscriptionBuilder sub(String name, String customer) {
+        return StripeObjects.subscription("sub_" + name + suffix).customer("cus_" + customer + suffix)
                 .price("price_Monthly", "prod_Pro").livemode(true);
     }
 
@@ -167,6 +314,13 @@ final class ChartDataset {
         return StripeObjects.invoice(id + suffix).subscription("sub_" + name + suffix).customer("cus_" + name + suffix)
                 .billingReason(reason).amount(amount, currency).created(created).linePeriod(start, end)
                 .price("price_Monthly", "prod_Pro", "month").livemode(true);
+    }
+
+    private StripeObjects.InvoiceBuilder invoiceFor(String id, String name, String customer, String reason, long amount,
+            long created, long start, long end) {
+        return StripeObjects.invoice(id + suffix).subscription("sub_" + name + suffix)
+                .customer("cus_" + customer + suffix).billingReason(reason).amount(amount, "usd").created(created)
+                .linePeriod(start, end).livemode(true);
     }
 
     private void subscription(String type, StripeObjects.SubscriptionBuilder builder) {
@@ -179,9 +333,13 @@ final class ChartDataset {
     }
 
     private void invoice(StripeObjects.InvoiceBuilder builder) {
+        invoice(app, builder);
+    }
+
+    private void invoice(StripeApp to, StripeObjects.InvoiceBuilder builder) {
         ObjectNode json = builder.json();
         long at = json.get("created").asLong();
-        send(event(uniqueId("evt_"), "invoice.updated", at, json), at);
+        send(to, event(uniqueId("evt_"), "invoice.updated", at, json), at);
     }
 
     private void invoice(StripeObjects.InvoiceBuilder builder, String apiVersion) {
@@ -191,14 +349,23 @@ final class ChartDataset {
     }
 
     private void refund(String charge, String invoice, String name, long amount, long at) {
+        refund(charge, invoice, name, amount, amount, at);
+    }
+
+    /** {@code charge.refunded} with the charge's cumulative {@code amount_refunded} (full when it is the amount). */
+    private void refund(String charge, String invoice, String name, long amount, long refunded, long at) {
         send(event(uniqueId("evt_"), "charge.refunded", at, StripeObjects.charge(charge + suffix).prebasil()
-                .invoice(invoice + suffix).customer("cus_" + name + suffix).amount(amount, "usd").refunded(amount)
+                .invoice(invoice + suffix).customer("cus_" + name + suffix).amount(amount, "usd").refunded(refunded)
                 .created(at).livemode(true).json(), PREBASIL_API_VERSION), at);
     }
 
     private void send(String payload, long atSeconds) {
+        send(app, payload, atSeconds);
+    }
+
+    void send(StripeApp to, String payload, long atSeconds) {
         clock.set(Instant.ofEpochSecond(atSeconds));
-        HttpResponse response = server.anonymous().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+        HttpResponse response = server.anonymous().postStripe(to.webhookPath(), payload, sign(payload, SECRET));
         if (response.status() != 200 || !response.body().contains("processed")) {
             throw new IllegalStateException("event not processed: " + response + "\n" + payload);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.testing.Api;
+import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.TestDb;
 import java.math.BigDecimal;
@@ -105,29 +106,30 @@ class ChartsApiTest {
     @Test
     void activesCountPaidUnexpiredSubscriptionsAtTheEndOfEachPeriod() {
         // E ends exactly at Feb 10 00:00 (active at the end of Feb 9); F's refund revokes it on Feb 25; A stays
-        // active after turning auto-renew off; trials (C, D, I), the one-time G and the sandbox H never count.
+        // active after turning auto-renew off; J's partial refunds (and the full refund of an older period) leave
+        // it active; trials (C, D, I), the one-time G and the sandbox H never count.
         assertThat(series(chart("actives", RANGE + "&resolution=day"))).isEqualTo(steps("2026-01-01", "2026-03-15",
-                "2026-01-01", 0, "2026-01-05", 1, "2026-01-10", 2, "2026-01-20", 3, "2026-02-08", 4, "2026-02-10", 3,
-                "2026-02-20", 4, "2026-02-25", 3));
+                "2026-01-01", 0, "2026-01-05", 1, "2026-01-10", 2, "2026-01-12", 3, "2026-01-20", 4, "2026-02-08", 5,
+                "2026-02-10", 4, "2026-02-20", 5, "2026-02-25", 4));
         assertThat(series(chart("actives", RANGE + "&resolution=week")))
-                .isEqualTo(expected(WEEKS, 0, 2, 2, 3, 3, 4, 3, 4, 3, 3, 3));
+                .isEqualTo(expected(WEEKS, 0, 2, 3, 4, 4, 5, 4, 5, 4, 4, 4));
         JsonNode monthly = chart("actives", RANGE + "&resolution=month");
-        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 3, 3, 3));
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 4, 4, 4));
         assertThat(monthly.get("values").get(2).get("incomplete").asBoolean()).isTrue();
         assertThat(monthly.get("values").get(1).has("incomplete")).isFalse();
-        assertThat(monthly.get("summary").get("current").asLong()).isEqualTo(3);
+        assertThat(monthly.get("summary").get("current").asLong()).isEqualTo(4);
     }
 
     @Test
     void mrrNormalizesEveryIntervalToAMonthInUsd() {
-        // A $10, E $10, B €120/year = €10/month = $12.50, C $20 after its trial, F $30 until refunded.
+        // A $10, E $10, J $40, B €120/year = €10/month = $12.50, C $20 after its trial, F $30 until refunded.
         assertThat(series(chart("mrr", RANGE + "&resolution=day"))).isEqualTo(steps("2026-01-01", "2026-03-15",
-                "2026-01-01", 0, "2026-01-05", 10, "2026-01-10", 20, "2026-01-20", "32.5", "2026-02-08", "52.5",
-                "2026-02-10", "42.5", "2026-02-20", "72.5", "2026-02-25", "42.5"));
+                "2026-01-01", 0, "2026-01-05", 10, "2026-01-10", 20, "2026-01-12", 60, "2026-01-20", "72.5",
+                "2026-02-08", "92.5", "2026-02-10", "82.5", "2026-02-20", "112.5", "2026-02-25", "82.5"));
         assertThat(series(chart("mrr", RANGE + "&resolution=week"))).isEqualTo(expected(WEEKS,
-                0, 20, 20, "32.5", "32.5", "52.5", "42.5", "72.5", "42.5", "42.5", "42.5"));
+                0, 20, 60, "72.5", "72.5", "92.5", "82.5", "112.5", "82.5", "82.5", "82.5"));
         JsonNode monthly = chart("mrr", RANGE + "&resolution=month");
-        assertThat(series(monthly)).isEqualTo(expected(MONTHS, "32.5", "42.5", "42.5"));
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, "72.5", "82.5", "82.5"));
         assertThat(monthly.get("yaxis_currency").asText()).isEqualTo("USD");
         assertThat(monthly.get("usd_rates").get("EUR").decimalValue()).isEqualByComparingTo("1.25");
         assertThat(monthly.get("usd_rates").get("USD").decimalValue()).isEqualByComparingTo("1");
@@ -136,48 +138,123 @@ class ChartsApiTest {
     @Test
     void revenueIsPaidTransactionsNetOfRefundsCreditedToTheTransactionsPeriod() {
         // C's $0 trial invoice is no transaction; C's Feb 8 $20 (refunded Mar 10) and F's $30 (refunded Feb 25)
-        // net to zero in February; G's one-time $50 counts; H (sandbox) does not.
+        // net to zero in February; G's one-time $50 counts; H (sandbox) does not. J's refunds, partial or full, all
+        // count on their transaction's day, however late: in_J1 $40 − $40 (partial, then full in February) = 0 on
+        // Jan 12; in_J2 $40 − $15 (cumulative $5 and $15, the later one first) = $25 on Feb 12; in_J3 $40 − $10 = $30.
         assertThat(series(chart("revenue", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01", "2026-03-15",
-                "2026-01-05", 10, "2026-01-10", 10, "2026-01-20", 150, "2026-02-05", 10, "2026-03-02", 50,
-                "2026-03-05", 10, "2026-03-08", 20));
+                "2026-01-05", 10, "2026-01-10", 10, "2026-01-20", 150, "2026-02-05", 10, "2026-02-12", 25,
+                "2026-03-02", 50, "2026-03-05", 10, "2026-03-08", 20, "2026-03-12", 30));
+        JsonNode daily = chart("revenue", RANGE + "&resolution=day");
+        // A transaction refunded in full leaves the count; partially refunded ones stay.
+        assertThat(series(daily, "transactions")).isEqualTo(spikes("2026-01-01", "2026-03-15", "2026-01-05", 1,
+                "2026-01-10", 1, "2026-01-20", 1, "2026-02-05", 1, "2026-02-12", 1, "2026-03-02", 1, "2026-03-05", 1,
+                "2026-03-08", 1, "2026-03-12", 1));
         assertThat(series(chart("revenue", RANGE + "&resolution=week")))
-                .isEqualTo(expected(WEEKS, 0, 20, 0, 150, 0, 10, 0, 0, 0, 80, 0));
+                .isEqualTo(expected(WEEKS, 0, 20, 0, 150, 0, 10, 25, 0, 0, 80, 30));
         JsonNode weekly = chart("revenue", RANGE + "&resolution=week");
-        assertThat(series(weekly, "transactions")).isEqualTo(expected(WEEKS, 0, 2, 0, 1, 0, 1, 0, 0, 0, 3, 0));
+        assertThat(series(weekly, "transactions")).isEqualTo(expected(WEEKS, 0, 2, 0, 1, 0, 1, 1, 0, 0, 3, 1));
         JsonNode monthly = chart("revenue", RANGE + "&resolution=month");
-        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 170, 10, 80));
-        assertThat(series(monthly, "transactions")).isEqualTo(expected(MONTHS, 3, 1, 3));
-        assertThat(number(monthly.get("summary").get("total"))).isEqualTo("260");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 170, 35, 110));
+        assertThat(series(monthly, "transactions")).isEqualTo(expected(MONTHS, 3, 2, 4));
+        assertThat(number(monthly.get("summary").get("total"))).isEqualTo("315");
         assertThat(monthly.get("usd_rates").get("EUR").decimalValue()).isEqualByComparingTo("1.25");
         assertThat(monthly.get("display_type").asText()).isEqualTo("column");
     }
 
     @Test
     void refundRateCountsRefundsInTheOriginalTransactionsPeriod() {
+        // Refunded transactions are those a full refund reversed (in_C1, in_F1, and in_J1 after its partial refund);
+        // in_J2 and in_J3, only partially refunded, are counted apart.
         assertThat(series(chart("refund_rate", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01",
-                "2026-03-15", "2026-02-08", 100, "2026-02-20", 100));
+                "2026-03-15", "2026-01-12", 100, "2026-02-08", 100, "2026-02-20", 100));
         assertThat(series(chart("refund_rate", RANGE + "&resolution=week")))
-                .isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, 50, 0, 100, 0, 0, 0));
+                .isEqualTo(expected(WEEKS, 0, 0, 100, 0, 0, 50, 0, 100, 0, 0, 0));
+        JsonNode weekly = chart("refund_rate", RANGE + "&resolution=week");
+        assertThat(series(weekly, "partially_refunded")).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1));
         JsonNode monthly = chart("refund_rate", RANGE + "&resolution=month");
-        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, "66.67", 0));
-        assertThat(series(monthly, "transactions")).isEqualTo(expected(MONTHS, 3, 3, 3));
-        assertThat(series(monthly, "refunded")).isEqualTo(expected(MONTHS, 0, 2, 0));
-        assertThat(number(monthly.get("summary").get("total"))).isEqualTo("22.22");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 25, 50, 0));
+        assertThat(series(monthly, "transactions")).isEqualTo(expected(MONTHS, 4, 4, 4));
+        assertThat(series(monthly, "refunded")).isEqualTo(expected(MONTHS, 1, 2, 0));
+        assertThat(series(monthly, "partially_refunded")).isEqualTo(expected(MONTHS, 0, 1, 1));
+        assertThat(number(monthly.get("summary").get("total"))).isEqualTo("25");
+        assertThat(monthly.get("summary").get("partially_refunded").asLong()).isEqualTo(2);
     }
 
     @Test
     void churnIsExpiredPaidSubscriptionsOverThoseActiveAtThePeriodStart() {
-        // E expires Feb 10 00:00 with 4 actives at the start of that day; F is revoked Feb 25 with 4 actives;
+        // E expires Feb 10 00:00 with 5 actives at the start of that day; F is revoked Feb 25 with 5 actives;
         // A's cancellation is not churn before it expires, D's trial is not a paid subscription.
         assertThat(series(chart("churn", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01", "2026-03-15",
-                "2026-02-10", 25, "2026-02-25", 25));
+                "2026-02-10", 20, "2026-02-25", 20));
         JsonNode weekly = chart("churn", RANGE + "&resolution=week");
-        assertThat(series(weekly)).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, 0, 25, 0, 25, 0, 0));
-        assertThat(series(weekly, "actives")).isEqualTo(expected(WEEKS, 0, 0, 2, 2, 3, 3, 4, 3, 4, 3, 3));
+        assertThat(series(weekly)).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, 0, 20, 0, 20, 0, 0));
+        assertThat(series(weekly, "actives")).isEqualTo(expected(WEEKS, 0, 0, 2, 3, 4, 4, 5, 4, 5, 4, 4));
         JsonNode monthly = chart("churn", RANGE + "&resolution=month");
-        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, "66.67", 0));
-        assertThat(series(monthly, "actives")).isEqualTo(expected(MONTHS, 0, 3, 3));
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, 50, 0));
+        assertThat(series(monthly, "actives")).isEqualTo(expected(MONTHS, 0, 4, 4));
         assertThat(series(monthly, "churned")).isEqualTo(expected(MONTHS, 0, 2, 0));
+    }
+
+    JsonNode returnsChart(String name, String query) {
+        HttpResponse response = admin().get("/v2/projects/" + data().returns.projectId() + "/charts/" + name + "?"
+                + query);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        return response.json();
+    }
+
+    @Test
+    void churnSubtractsResubscriptionsAcrossACustomersSubscriptions() {
+        // February: K1, L1, T1, M1, Q1, R1 expire (6 of the 7 active at its start); K2, M2 (merged into M) and Q2
+        // (transferred to Q) resubscribe; R2's customer was deleted, so R2 resubscribes nobody; T2 is only a trial.
+        // March: L2 resubscribes after L1 expired in February, so March's churn is negative.
+        JsonNode monthly = returnsChart("churn", RANGE + "&resolution=month");
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, "42.86", -20));
+        assertThat(series(monthly, "actives")).isEqualTo(expected(MONTHS, 0, 7, 5));
+        assertThat(series(monthly, "churned")).isEqualTo(expected(MONTHS, 0, 3, -1));
+        assertThat(monthly.get("summary").get("churned").asLong()).isEqualTo(2);
+
+        JsonNode weekly = returnsChart("churn", RANGE + "&resolution=week");
+        assertThat(series(weekly)).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, "28.57", 80, -300, 0, -20, 0));
+        assertThat(series(weekly, "actives")).isEqualTo(expected(WEEKS, 0, 0, 6, 7, 7, 7, 5, 1, 5, 5, 6));
+        assertThat(series(weekly, "churned")).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, 2, 4, -3, 0, -1, 0));
+
+        assertThat(series(returnsChart("churn", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01",
+                "2026-03-15", "2026-02-06", "14.29", "2026-02-07", "16.67", "2026-02-09", 20, "2026-02-10", 25,
+                "2026-02-11", "33.33", "2026-02-12", 50, "2026-02-16", -100, "2026-02-18", -50, "2026-02-19",
+                "-33.33", "2026-03-03", -20));
+    }
+
+    @Test
+    void aResubscriptionFollowsItsPurchaseToItsOwnerAndLeavesWithTheDeletedOwner() {
+        ChartDataset d = data();
+        Fixtures.StripeApp app = ChartDataset.returnsApp(d.server,
+                Map.of("app_user_id_detection", "stripe_customer_id"));
+        String feb = "start_date=2026-02-01&end_date=2026-02-28&resolution=month";
+        try {
+            d.expiring(app, "X1", "X", ChartDataset.at("2026-01-06T10:00:00Z"));
+            d.paid(app, "X2", "Y", ChartDataset.at("2026-02-16T10:00:00Z"), 1500, "prod_Plus");
+            d.clock.set(ChartDataset.NOW);
+            // X2 is Y's: X1 churned, nobody resubscribed.
+            assertThat(series(chart(app, "churn", feb), "churned")).containsExactly("2026-02-01=1");
+
+            d.post(app, "cus_X" + d.suffix, "sub_X2" + d.suffix); // transferred to X: X came back
+            assertThat(series(chart(app, "churn", feb), "churned")).containsExactly("2026-02-01=0");
+
+            HttpResponse deleted = d.server.anonymous().withToken(app.secretKey()).delete("/v1/subscribers/cus_X"
+                    + d.suffix);
+            assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+            // Nobody's now: each subscription counts its own lapses only.
+            assertThat(series(chart(app, "churn", feb), "churned")).containsExactly("2026-02-01=1");
+            assertThat(series(chart(app, "churn", feb))).containsExactly("2026-02-01=100");
+        } finally {
+            d.clock.set(ChartDataset.NOW);
+        }
+    }
+
+    JsonNode chart(Fixtures.StripeApp app, String name, String query) {
+        HttpResponse response = admin().get("/v2/projects/" + app.projectId() + "/charts/" + name + "?" + query);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        return response.json();
     }
 
     @Test
@@ -193,13 +270,13 @@ class ChartsApiTest {
     void newCustomersAreFirstSeenInThePeriodWithoutSandboxOnlyCustomers() {
         // H (sandbox only) was first seen Jan 15 and is left out.
         assertThat(series(chart("customers_new", RANGE + "&resolution=day"))).isEqualTo(spikes("2026-01-01",
-                "2026-03-15", "2026-01-05", 1, "2026-01-10", 1, "2026-01-20", 1, "2026-02-01", 1, "2026-02-10", 1,
-                "2026-02-20", 1, "2026-03-02", 1, "2026-03-12", 1));
+                "2026-03-15", "2026-01-05", 1, "2026-01-10", 1, "2026-01-12", 1, "2026-01-20", 1, "2026-02-01", 1,
+                "2026-02-10", 1, "2026-02-20", 1, "2026-03-02", 1, "2026-03-12", 1));
         assertThat(series(chart("customers_new", RANGE + "&resolution=week")))
-                .isEqualTo(expected(WEEKS, 0, 2, 0, 1, 1, 0, 1, 1, 0, 1, 1));
+                .isEqualTo(expected(WEEKS, 0, 2, 1, 1, 1, 0, 1, 1, 0, 1, 1));
         JsonNode monthly = chart("customers_new", RANGE + "&resolution=month");
-        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 3, 3, 2));
-        assertThat(monthly.get("summary").get("total").asLong()).isEqualTo(8);
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 4, 3, 2));
+        assertThat(monthly.get("summary").get("total").asLong()).isEqualTo(9);
     }
 
     @Test
@@ -221,13 +298,14 @@ class ChartsApiTest {
     void aPastRangeIsClippedToItsDaysAndHasNoCurrentPeriod() {
         String range = "start_date=2026-01-15&end_date=2026-02-14&resolution=month";
         JsonNode revenue = chart("revenue", range);
-        assertThat(series(revenue)).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 150, 10));
+        assertThat(series(revenue)).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 150, 35));
         assertThat(revenue.get("values").findValues("incomplete")).isEmpty();
         JsonNode churn = chart("churn", range);
-        assertThat(series(churn)).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 0, "33.33"));
-        assertThat(series(churn, "actives")).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 2, 3));
-        assertThat(series(chart("actives", range))).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 3, 3));
-        assertThat(series(chart("mrr", range))).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), "32.5", "42.5"));
+        assertThat(series(churn)).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 0, 25));
+        assertThat(series(churn, "actives")).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 3, 4));
+        assertThat(series(chart("actives", range))).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 4, 4));
+        assertThat(series(chart("mrr", range)))
+                .isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), "72.5", "82.5"));
     }
 
     @Test
@@ -259,9 +337,9 @@ class ChartsApiTest {
         assertThat(overview.get("object").asText()).isEqualTo("overview_metrics");
         Map<String, String> values = new TreeMap<>();
         overview.get("metrics").forEach(m -> values.put(m.get("id").asText(), number(m.get("value"))));
-        // Since Feb 15 12:00: F's $30 (refunded), G $50, A $10, C $20; customers F, G, I.
-        assertThat(values).containsExactlyInAnyOrderEntriesOf(Map.of("active_subscriptions", "3", "mrr", "42.5",
-                "active_trials", "1", "revenue", "80", "new_customers", "3"));
+        // Since Feb 15 12:00: F's $30 (refunded), G $50, A $10, C $20, in_J3 $40 − $10; customers F, G, I.
+        assertThat(values).containsExactlyInAnyOrderEntriesOf(Map.of("active_subscriptions", "4", "mrr", "82.5",
+                "active_trials", "1", "revenue", "110", "new_customers", "3"));
         JsonNode revenue = overview.get("metrics").get(3);
         assertThat(revenue.get("object").asText()).isEqualTo("overview_metric");
         assertThat(revenue.get("period").asText()).isEqualTo("P28D");

@@ -19,8 +19,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -32,10 +34,11 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  *
  * <p>The load goes straight to the database (the webhook path is benchmarked elsewhere) but its chart facts are
  * made and written by the real code ({@link ChartFacts#of}, {@link ChartFactsWriter}) from generated purchase
- * histories: two years of purchases,
- * 10% one-time, subscriptions 70% monthly, 20% yearly, 10% weekly, 30% starting with a 7-day trial (60% convert),
- * renewals continuing with probability 0.92 (monthly), 0.6 (yearly), 0.96 (weekly), 3% of payments refunded, 80% USD,
- * 15% EUR, 5% GBP, 5% sandbox. Each chart is requested over HTTP (JSON included): 3 warm-ups, then 15 timed runs.
+ * histories: two years of purchases, 10% one-time, subscriptions 70% monthly, 20% yearly, 10% weekly, 30% starting
+ * with a 7-day trial (60% convert), renewals continuing with probability 0.92 (monthly), 0.6 (yearly), 0.96 (weekly),
+ * 3% of payments refunded in full and 1% in part, 80% USD, 15% EUR, 5% GBP, 5% sandbox; a fifth of the purchases
+ * belong to the customer of an earlier one. Each chart is requested over HTTP (JSON included): 3 warm-ups, then 15
+ * timed runs.
  */
 public final class ChartsBenchmark {
     private static final long DAY = 86_400;
@@ -53,7 +56,8 @@ public final class ChartsBenchmark {
                 Counts counts = load(server.substate().database().jdbi(),
                         server.substate().database().dialect() == Dialect.POSTGRESQL, app, purchases);
                 if (System.getProperty("bench.explain") != null) {
-                    explain(server.substate().database().jdbi(), app.projectId());
+                    explain(server.substate().database().jdbi(),
+                            server.substate().database().dialect() == Dialect.POSTGRESQL, app.projectId());
                 }
                 System.out.printf("%n== %s: loaded %,d purchases (%,d transactions, %,d spans) in %.1f s%n", db.label(),
                         purchases, counts.transactions, counts.spans, (System.nanoTime() - started) / 1e9);
@@ -93,18 +97,33 @@ public final class ChartsBenchmark {
         }
     }
 
-    /** Prints the plan of the widest query (revenue over a year), for tuning. */
-    private static void explain(Jdbi jdbi, String projectId) {
+    /** Prints the plans of revenue over a year, of matching a customer's resubscriptions and of reading them. */
+    private static void explain(Jdbi jdbi, boolean postgres, String projectId) {
         long to = (System.currentTimeMillis() / 86_400_000L + 1) * 86_400_000L;
         long from = to - 365 * 86_400_000L;
-        jdbi.useHandle(h -> h.createQuery("EXPLAIN ANALYZE SELECT paid_day AS d, currency, COUNT(*) AS n, "
-                        + "SUM(amount_minor) AS a, SUM(CASE WHEN refunded_amount_minor > 0 THEN 1 ELSE 0 END) AS rn, "
-                        + "SUM(refunded_amount_minor) AS ra FROM purchase_transactions WHERE project_id = :project "
-                        + "AND livemode = :live AND paid_day >= :fromDay AND paid_day <= :lastDay AND paid_at >= :from "
-                        + "AND paid_at < :to GROUP BY paid_day, currency")
-                .bind("project", projectId).bind("live", true).bind("from", from).bind("to", to)
-                .bind("fromDay", from / 86_400_000L).bind("lastDay", (to - 1) / 86_400_000L)
-                .mapTo(String.class).list().forEach(System.out::println));
+        String prefix = postgres ? "EXPLAIN ANALYZE " : "EXPLAIN QUERY PLAN ";
+        jdbi.useHandle(h -> {
+            h.createQuery(prefix + "SELECT paid_day AS d, currency, COUNT(*) AS n, "
+                            + "SUM(amount_minor) AS a, SUM(CASE WHEN fully_refunded THEN 1 ELSE 0 END) AS rn, "
+                            + "SUM(refunded_amount_minor) AS ra FROM purchase_transactions WHERE project_id = :project "
+                            + "AND livemode = :live AND paid_day >= :fromDay AND paid_day <= :lastDay "
+                            + "GROUP BY paid_day, currency")
+                    .bind("project", projectId).bind("live", true)
+                    .bind("fromDay", from / 86_400_000L).bind("lastDay", (to - 1) / 86_400_000L)
+                    .map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list().forEach(System.out::println);
+            String customer = h.createQuery("SELECT customer_id FROM purchases WHERE project_id = :project LIMIT 1")
+                    .bind("project", projectId).mapTo(String.class).one();
+            h.createQuery(prefix + "SELECT s.purchase_id, s.seq, s.starts_at, s.ends_at, s.ends_run, s.starts_run, "
+                            + "s.resubscribes FROM purchases p JOIN subscription_spans s ON s.purchase_id = p.id "
+                            + "WHERE p.customer_id = :customer AND s.livemode = :live AND s.is_trial = :trial")
+                    .bind("customer", customer).bind("live", true).bind("trial", false)
+                    .map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list().forEach(System.out::println);
+            h.createQuery(prefix + "SELECT start_day AS d, COUNT(*) AS n FROM subscription_spans "
+                            + "WHERE project_id = :project AND resubscribes AND livemode AND start_day >= :from "
+                            + "AND start_day < :to GROUP BY start_day")
+                    .bind("project", projectId).bind("from", from / 86_400_000L).bind("to", to / 86_400_000L)
+                    .map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list().forEach(System.out::println);
+        });
     }
 
     private static void check(HttpResponse response) {
@@ -119,12 +138,21 @@ public final class ChartsBenchmark {
         long transactions = 0;
         long spans = 0;
         int chunk = 5_000;
+        List<String> customers = new ArrayList<>();
+        Set<String> returning = new LinkedHashSet<>();
         for (int from = 0; from < purchases; from += chunk) {
             int first = from;
             int to = Math.min(purchases, from + chunk);
-            long[] written = jdbi.inTransaction(h -> insertChunk(h, app, first, to, random, now));
+            long[] written = jdbi.inTransaction(h -> insertChunk(h, app, first, to, random, now, customers, returning));
             transactions += written[0];
             spans += written[1];
+        }
+        jdbi.useHandle(h -> h.execute("ANALYZE"));
+        // Inserted spans count their own subscription's lapses; a customer with several is matched as the writer does.
+        List<String> toMatch = new ArrayList<>(returning);
+        for (int from = 0; from < toMatch.size(); from += chunk) {
+            List<String> batch = toMatch.subList(from, Math.min(toMatch.size(), from + chunk));
+            jdbi.useTransaction(h -> batch.forEach(c -> ChartFactsWriter.matchResubscriptions(h, c)));
         }
         // What autovacuum does after a bulk load on PostgreSQL (statistics, and the visibility map that lets the
         // chart queries read only their covering indexes); SQLite only needs statistics.
@@ -132,7 +160,8 @@ public final class ChartsBenchmark {
         return new Counts(transactions, spans);
     }
 
-    private static long[] insertChunk(Handle h, StripeApp app, int from, int to, SplittableRandom random, long now) {
+    private static long[] insertChunk(Handle h, StripeApp app, int from, int to, SplittableRandom random, long now,
+            List<String> known, Set<String> returning) {
         PreparedBatch customers = h.prepareBatch("INSERT INTO customers (id, project_id, original_app_user_id, "
                 + "first_seen, last_seen, created_at) VALUES (:id, :project, :id, :seen, :seen, :seen)");
         PreparedBatch purchaseRows = h.prepareBatch("INSERT INTO purchases (id, project_id, app_id, customer_id, "
@@ -143,12 +172,20 @@ public final class ChartsBenchmark {
         long spans = 0;
         for (int n = from; n < to; n++) {
             String id = "purBench" + n;
-            String customer = "cusBench" + n;
             long start = now - random.nextLong(730 * DAY);
             boolean live = random.nextInt(100) >= 5;
             PurchaseState state = random.nextInt(10) == 0 ? oneTime(id, start, live, random)
                     : subscription(id, start, now, live, random);
-            customers.bind("id", customer).bind("project", app.projectId()).bind("seen", start * 1000).add();
+            // A fifth of the purchases are a returning customer's (churn looks for their earlier expiries).
+            String customer;
+            if (!known.isEmpty() && random.nextInt(5) == 0) {
+                customer = known.get(random.nextInt(known.size()));
+                returning.add(customer);
+            } else {
+                customer = "cusBench" + n;
+                known.add(customer);
+                customers.bind("id", customer).bind("project", app.projectId()).bind("seen", start * 1000).add();
+            }
             purchaseRows.bind("id", id).bind("project", app.projectId()).bind("app", app.appId())
                     .bind("customer", customer).bind("token", id).bind("kind", state.kind().name().toLowerCase())
                     .bind("status", String.valueOf(state.status())).bind("live", live).bind("at", start * 1000).add();
@@ -157,7 +194,9 @@ public final class ChartsBenchmark {
             transactions += derived.transactions().size();
             spans += derived.spans().size();
         }
-        customers.execute();
+        if (customers.size() > 0) {
+            customers.execute();
+        }
         purchaseRows.execute();
         ChartFactsWriter.insert(h, facts);
         return new long[] {transactions, spans};
@@ -173,12 +212,14 @@ public final class ChartsBenchmark {
         String currency = currency(random);
         CheckoutFact checkout = new CheckoutFact("evt_" + id, start, live, "cs_" + id, "payment", "cus_" + id, null,
                 "pi_" + id, "paid", amount, currency, Map.of(), null, "prod_Life", "price_Life");
-        List<Refund> refunds = random.nextInt(100) < 3
-                ? List.of(new Refund("ch_" + id, "pi_" + id, null, amount, currency, start + 3 * DAY)) : List.of();
+        int refundDraw = random.nextInt(100);
+        List<Refund> refunds = refundDraw < 4 ? List.of(new Refund("ch_" + id, "pi_" + id, null,
+                refundDraw < 3 ? amount : amount / 2, currency, start + 3 * DAY, refundDraw >= 3)) : List.of();
+        boolean revoked = refundDraw < 3;
         History history = new History(null, List.of(), List.of(), List.of(), null, refunds, checkout);
         return new PurchaseState(Kind.ONE_TIME, "cs_" + id, "prod_Life", "price_Life", amount, currency, null, null,
-                refunds.isEmpty() ? "paid" : "refunded", PeriodType.NORMAL, start * 1000, start * 1000, null, null,
-                null, refunds.isEmpty() ? null : (start + 3 * DAY) * 1000, live, "cus_" + id, "pi_" + id, null, null,
+                revoked ? "refunded" : "paid", PeriodType.NORMAL, start * 1000, start * 1000, null, null,
+                null, revoked ? (start + 3 * DAY) * 1000 : null, live, "cus_" + id, "pi_" + id, null, null,
                 history, null);
     }
 
@@ -218,8 +259,11 @@ public final class ChartsBenchmark {
             periods.add(new Period(t, t + length, false));
             invoices.add(new PaidInvoice(invoice, t, n == 0 ? "subscription_create" : "subscription_cycle", amount,
                     currency, t, t + length, "cus_" + id, "prod_Pro", "price_Pro", "ch_" + invoice, "pi_" + invoice));
-            if (random.nextInt(100) < 3) {
-                refunds.add(new Refund("ch_" + invoice, "pi_" + invoice, invoice, amount, currency, t + 2 * DAY));
+            int refundDraw = random.nextInt(100);
+            if (refundDraw < 4) {
+                boolean partial = refundDraw >= 3;
+                refunds.add(new Refund("ch_" + invoice, "pi_" + invoice, invoice, partial ? amount / 2 : amount,
+                        currency, t + 2 * DAY, partial));
             }
             t += length;
             n++;

@@ -30,7 +30,9 @@ final class Lifecycles {
         return List.of("trial→conversion→renewal", "paid→cancel at period end→uncancel", "paid→cancel_at→ended",
                 "product change", "billing issue→recovery", "billing issue→unpaid", "past_due→canceled",
                 "incomplete→incomplete_expired", "incomplete→active", "renewal then full refund",
-                "one-time then refund", "deleted", "trial→3 renewals→cancel→ended (long)");
+                "one-time then refund", "deleted", "trial→3 renewals→cancel→ended (long)",
+                "renewal then two partial refunds", "renewal, two partial refunds, then full refund",
+                "one-time, partial refund, then full refund");
     }
 
     static Lifecycle build(String name, Shape shape) {
@@ -222,8 +224,57 @@ final class Lifecycles {
                             assertThat(state.unsubscribeDetectedAt()).isEqualTo((te + 2 * MONTH + DAY) * 1000);
                         });
             }
+            // charge.refunded carries the charge's cumulative amount_refunded: 300, then 700 of 999.
+            case "renewal then two partial refunds" -> sub(name, List.of(
+                    s.sub(T0, "active", T0, P1).type("customer.subscription.created").json(),
+                    s.invoice("in_1", T0, "subscription_create", T0, P1).paid(999).json(),
+                    s.sub(P1, "active", P1, P2).latestInvoice("in_2").json(),
+                    s.invoice("in_2", P1, "subscription_cycle", P1, P2).paid(999).json(),
+                    s.refund(P1 + DAY, "ch_2", "in_2", "pi_2", 999, 300),
+                    s.refund(P1 + 2 * DAY, "ch_2", "in_2", "pi_2", 999, 700)),
+                    List.of("INITIAL_PURCHASE", "RENEWAL"),
+                    state -> {
+                        assertThat(state.refundedAt()).isNull();
+                        assertThat(state.status()).isEqualTo("active");
+                        assertThat(state.grantsAccess(P1 * 1000 + 1)).isTrue();
+                        assertThat(state.history().refunds()).containsExactly(new PurchaseState.Refund("ch_2",
+                                "pi_2", expectedInvoice(shape, "in_2"), 700, "usd", P1 + DAY, true));
+                    });
+            case "renewal, two partial refunds, then full refund" -> sub(name, List.of(
+                    s.sub(T0, "active", T0, P1).type("customer.subscription.created").json(),
+                    s.invoice("in_1", T0, "subscription_create", T0, P1).paid(999).json(),
+                    s.sub(P1, "active", P1, P2).latestInvoice("in_2").json(),
+                    s.invoice("in_2", P1, "subscription_cycle", P1, P2).paid(999).json(),
+                    s.refund(P1 + DAY, "ch_2", "in_2", "pi_2", 999, 300),
+                    s.refund(P1 + 2 * DAY, "ch_2", "in_2", "pi_2", 999, 700),
+                    s.refund(P1 + 3 * DAY, "ch_2", "in_2", "pi_2", 999, 999)),
+                    List.of("INITIAL_PURCHASE", "RENEWAL", "CANCELLATION"),
+                    state -> {
+                        // Access ends at the full refund, exactly as if the partial refunds had not happened.
+                        assertThat(state.refundedAt()).isEqualTo((P1 + 3 * DAY) * 1000);
+                        assertThat(state.grantsAccess(P1 * 1000 + 1)).isFalse();
+                        assertThat(state.history().refunds()).containsExactly(new PurchaseState.Refund("ch_2",
+                                "pi_2", expectedInvoice(shape, "in_2"), 999, "usd", P1 + 3 * DAY, false));
+                    });
+            case "one-time, partial refund, then full refund" -> new Lifecycle(name, Kind.ONE_TIME, "cs_once", List.of(
+                    s.checkout(T0, "cs_once", "pi_once", "paid", 4900),
+                    s.refund(T0 + DAY, "ch_once", null, "pi_once", 4900, 1000),
+                    s.refund(T0 + 2 * DAY, "ch_once", null, "pi_once", 4900, 4900)),
+                    List.of("NON_RENEWING_PURCHASE", "CANCELLATION"),
+                    state -> {
+                        assertThat(state.status()).isEqualTo("refunded");
+                        assertThat(state.refundedAt()).isEqualTo((T0 + 2 * DAY) * 1000);
+                        assertThat(state.history().refunds()).singleElement()
+                                .satisfies(r -> assertThat(r.amountRefunded()).isEqualTo(4900))
+                                .satisfies(r -> assertThat(r.partial()).isFalse());
+                    });
             default -> throw new IllegalArgumentException(name);
         };
+    }
+
+    /** Only pre-basil charges name their invoice. */
+    private static String expectedInvoice(Shape shape, String invoiceId) {
+        return shape == Shape.PREBASIL ? invoiceId : null;
     }
 
     private static Lifecycle sub(String name, List<String> bodies, List<String> events, Consumer<PurchaseState> check) {

@@ -8,6 +8,8 @@ import static io.substate.purchases.Lifecycles.P2;
 import static io.substate.purchases.Lifecycles.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.http.Json;
 import io.substate.purchases.PurchaseState.Kind;
 import io.substate.purchases.PurchaseState.PeriodType;
@@ -246,10 +248,69 @@ class PurchaseStateMachineTest {
         deliver(prebasil.invoice("in_1", T0, "subscription_create", T0, P1).paid(999).json());
         deliver(prebasil.invoice("in_2", P1, "subscription_cycle", P1, P2).paid(999).json());
 
-        assertThat(deliver(prebasil.refund(P1 + DAY, "ch_2", "in_2", "pi_2", 999, 500))).isEmpty();
+        assertThat(deliver(prebasil.refund(P1 + DAY, "ch_2", "in_2", "pi_2", 999, 500))).isEmpty(); // partial
         assertThat(deliver(prebasil.refund(P1 + DAY, "ch_1", "in_1", "pi_1", 999, 999))).isEmpty();
         assertThat(state.refundedAt()).isNull();
         assertThat(state.grantsAccess(P1 * 1000 + 1)).isTrue();
+    }
+
+    @Test
+    void partialRefundsAreRecordedForRevenueButChangeNoOtherFieldAndEmitNothing() {
+        paidSubscription();
+        deliver(stripe.invoice("in_2", P1, "subscription_cycle", P1, P2).paid(999).json());
+        PurchaseState before = state;
+
+        // Cumulative amounts out of order, and one delivered twice.
+        assertThat(deliver(stripe.refund(P1 + 2 * DAY, "ch_2", null, "pi_2", 999, 700))).isEmpty();
+        assertThat(deliver(stripe.refund(P1 + DAY, "ch_2", null, "pi_2", 999, 300))).isEmpty();
+        assertThat(deliver(stripe.refund(P1 + 2 * DAY, "ch_2", null, "pi_2", 999, 700))).isEmpty();
+
+        assertThat(withoutHistory(state)).isEqualTo(withoutHistory(before));
+        assertThat(state.history().refunds())
+                .containsExactly(new PurchaseState.Refund("ch_2", "pi_2", null, 700, "usd", P1 + DAY, true));
+        assertThat(state.grantsAccess(P1 * 1000 + 1)).isTrue();
+    }
+
+    @Test
+    void aFullRefundAfterPartialOnesRevokesOnceAndALateCumulativeAmountChangesNothing() {
+        paidSubscription();
+        deliver(stripe.refund(T0 + DAY, "ch_1", null, "pi_1", 999, 400));
+
+        List<OutgoingEventDraft> full = deliver(stripe.refund(T0 + 3 * DAY, "ch_1", null, "pi_1", 999, 999));
+        PurchaseState refunded = state;
+        List<OutgoingEventDraft> late = deliver(stripe.refund(T0 + 2 * DAY, "ch_1", null, "pi_1", 999, 700));
+
+        assertThat(types(full)).containsExactly("CANCELLATION");
+        assertThat(full.get(0).priceMinor()).isEqualTo(-999);
+        assertThat(late).isEmpty();
+        assertThat(state).isEqualTo(refunded);
+        assertThat(state.refundedAt()).isEqualTo((T0 + 3 * DAY) * 1000);
+    }
+
+    @Test
+    void aRefundStoredBeforePartialRefundsWereKeptStillReadsAsAFullRefund() throws Exception {
+        paidSubscription();
+        deliver(stripe.refund(T0 + DAY, "ch_1", null, "pi_1", 999, 999));
+        ObjectNode json = Json.MAPPER.valueToTree(state);
+        ObjectNode entry =
+                (ObjectNode) json.get("history").get("refunds").get(0);
+        entry.remove("partial"); // as written by the earlier release
+        assertThat(entry.fieldNames()).toIterable().containsExactlyInAnyOrder("chargeId", "paymentIntentId",
+                "invoiceId", "amountRefunded", "currency", "created");
+
+        state = Json.MAPPER.treeToValue(json, PurchaseState.class);
+        assertThat(state.history().refunds().get(0).full()).isTrue();
+        // Re-derived from that history (a later fact, here a duplicate of the refund), it still revokes.
+        assertThat(deliver(stripe.refund(T0 + DAY, "ch_1", null, "pi_1", 999, 999))).isEmpty();
+        assertThat(state.refundedAt()).isEqualTo((T0 + DAY) * 1000);
+        assertThat(state.grantsAccess(T0 * 1000 + 1)).isFalse();
+    }
+
+    /** Every field but the history, as stored. */
+    static JsonNode withoutHistory(PurchaseState s) {
+        ObjectNode json = Json.MAPPER.valueToTree(s);
+        json.remove("history");
+        return json;
     }
 
     @Test
