@@ -67,6 +67,25 @@ public final class Sql {
         }
     }
 
+    /** Runs one statement for each row of parameters as one JDBC batch (one round trip on PostgreSQL). */
+    public static void batch(Handle h, String sql, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        PreparedStatement statement = prepare(h, sql);
+        try {
+            for (Object[] row : rows) {
+                bind(statement, row);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        } catch (SQLException e) {
+            throw failed(e, sql);
+        } finally {
+            release(h, statement);
+        }
+    }
+
     /** The first row, if any. */
     public static <T> Optional<T> first(Handle h, String sql, Row<T> row, Object... args) {
         List<T> rows = query(h, sql, row, 1, args);
