@@ -20,6 +20,8 @@
 #                      warning says how many)
 #   BENCH_THREADS      wrk threads (default 2)        BENCH_CONNECTIONS  wrk connections (default 32)
 #   BENCH_DURATION     wrk duration (default 20s)
+#   BENCH_WARMUP       a first, unmeasured wrk run of this length with its own events (default 10s; 0 to skip), so
+#                      the measured run sees a JIT-compiled server, as production does after its first minutes
 #   SUBSTATE_APP_ID + BENCH_WEBHOOK_SECRET   use an existing app instead of creating a project and an app
 set -euo pipefail
 
@@ -29,6 +31,7 @@ BENCH_EVENTS="${BENCH_EVENTS:-60000}"
 BENCH_THREADS="${BENCH_THREADS:-2}"
 BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 BENCH_DURATION="${BENCH_DURATION:-20s}"
+BENCH_WARMUP="${BENCH_WARMUP:-10s}"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -48,6 +51,14 @@ else
 \"webhook_secret\":\"$secret\",\"track_new_purchases\":true,\"app_user_id_detection\":\"stripe_customer_id\"}}" \
     | json_id)"
   echo "project $project_id, app $app_id"
+fi
+
+if [[ "$BENCH_WARMUP" != 0 ]]; then
+  echo "warming up for $BENCH_WARMUP (not measured)…"
+  java "$here/SignedWebhooks.java" "$secret" "$BENCH_EVENTS" "$work/warmup.tsv"
+  BENCH_EVENTS_FILE="$work/warmup.tsv" BENCH_APP_ID="$app_id" BENCH_THREADS="$BENCH_THREADS" \
+    wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" -s "$here/webhooks.lua" "$SUBSTATE_URL" \
+    | grep -o "200=[0-9]*" | sed 's/^/warm-up acknowledged /'
 fi
 
 echo "signing $BENCH_EVENTS deliveries…"

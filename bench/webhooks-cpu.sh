@@ -13,10 +13,13 @@ cpu() { # total ticks of process, and of group-commit threads
   done
   echo "$t $c"
 }
-read -r t0 c0 < <(cpu)
-out=$(bench/stripe-webhooks.sh)
+# CPU is counted over the measured run only: the warm-up's end is read from the script's output.
+out=$( (bench/stripe-webhooks.sh | while IFS= read -r line; do
+  [[ "$line" == signing* ]] && cpu > "${TMPDIR:-/tmp}/substate-cpu-$pid"
+  echo "$line"; done) )
+read -r t0 c0 < "${TMPDIR:-/tmp}/substate-cpu-$pid"
 read -r t1 c1 < <(cpu)
-n=$(echo "$out" | grep -o "200=[0-9]*" | head -1 | cut -d= -f2)
+n=$(echo "$out" | grep -v "^warm-up" | grep -o "200=[0-9]*" | head -1 | cut -d= -f2)
 echo "$out" | grep -E "events/s|p50|p99" | tr '\n' ' '
 hz=$(getconf CLK_TCK)
 python3 -c "import sys; t,c,n,hz=map(int,sys.argv[1:]); print(f'server CPU {t/hz*1e6/n:.0f} us/event, committer CPU {c/hz*1e6/n:.0f} us/event')" $((t1-t0)) $((c1-c0)) $n $hz

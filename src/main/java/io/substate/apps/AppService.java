@@ -14,6 +14,13 @@ public final class AppService {
     /** How long a replaced webhook secret stays valid, as Stripe's own secret roll allows. */
     public static final Duration SECRET_ROLL_GRACE = Duration.ofHours(24);
 
+    /** How long the webhook endpoint may reuse an app it read (see {@link #findForWebhook}). */
+    public static final Duration WEBHOOK_APP_REUSE = Duration.ofSeconds(1);
+
+    private record RecentApp(App app, long readAtNanos) {}
+
+    private final java.util.concurrent.ConcurrentHashMap<String, RecentApp> recentApps =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AppRepository repository;
     private final ProjectService projects;
     private final Clock clock;
@@ -48,6 +55,23 @@ public final class AppService {
         return repository.find(appId).map(AppView::app);
     }
 
+    /**
+     * The app for its Stripe webhook endpoint, read from the database at most once per {@link #WEBHOOK_APP_REUSE}:
+     * every delivery needs the app's secrets and detection settings, and under load this read was a fixed cost per
+     * event. A change made through this instance is seen at once (it forgets the app); one made through another
+     * instance sharing the database is seen within {@link #WEBHOOK_APP_REUSE}. Unknown ids are never remembered.
+     */
+    public Optional<App> findForWebhook(String appId) {
+        long now = System.nanoTime();
+        RecentApp recent = recentApps.get(appId);
+        if (recent != null && now - recent.readAtNanos() < WEBHOOK_APP_REUSE.toNanos()) {
+            return Optional.of(recent.app());
+        }
+        Optional<App> app = find(appId);
+        app.ifPresentOrElse(a -> recentApps.put(appId, new RecentApp(a, now)), () -> recentApps.remove(appId));
+        return app;
+    }
+
     /** The app whose public API key ({@code strp_…}) this is. */
     public Optional<App> findByPublicKey(String key) {
         return repository.findByPublicKey(key).map(AppView::app);
@@ -63,8 +87,12 @@ public final class AppService {
 
     public AppView update(String projectId, String appId, Optional<String> name, StripeSettingsChange stripe) {
         view(projectId, appId);
-        return repository.update(appId, current -> apply(current, name, stripe))
-                .orElseThrow(() -> ApiException.notFound("App", appId));
+        try {
+            return repository.update(appId, current -> apply(current, name, stripe))
+                    .orElseThrow(() -> ApiException.notFound("App", appId));
+        } finally {
+            recentApps.remove(appId);
+        }
     }
 
     /** Counts a Stripe delivery whose signature did not verify; the reason is shown on the app (no body is kept). */

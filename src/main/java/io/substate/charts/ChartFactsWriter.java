@@ -2,10 +2,11 @@ package io.substate.charts;
 
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.StoredPurchase;
+import io.substate.storage.Sql;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Rewrites a purchase's chart facts ({@code purchase_transactions}, {@code subscription_spans}) inside the caller's
@@ -40,12 +41,10 @@ public final class ChartFactsWriter {
         }
         // Nothing filed yet (a purchase's first priced state, the usual case for a new one): no rows to delete.
         if (transactions && !before.transactions().isEmpty()) {
-            h.createUpdate("DELETE FROM purchase_transactions WHERE purchase_id = :id").bind("id", purchase.id())
-                    .execute();
+            Sql.update(h, "DELETE FROM purchase_transactions WHERE purchase_id = ?", purchase.id());
         }
         if (spans && !before.spans().isEmpty()) {
-            h.createUpdate("DELETE FROM subscription_spans WHERE purchase_id = :id").bind("id", purchase.id())
-                    .execute();
+            Sql.update(h, "DELETE FROM subscription_spans WHERE purchase_id = ?", purchase.id());
         }
         insert(h, List.of(owned(purchase, after)), transactions, spans);
         if (spans && (purchase.state().livemode() || previous.livemode())) {
@@ -115,44 +114,31 @@ public final class ChartFactsWriter {
     }
 
     private static void insert(Handle h, List<Owned> all, boolean withTransactions, boolean withSpans) {
-        PreparedBatch transactions = h.prepareBatch("INSERT INTO purchase_transactions (purchase_id, id, project_id, "
-                + "livemode, paid_at, paid_day, currency, amount_minor, refunded_amount_minor, refunded_at, "
-                + "fully_refunded, is_trial_conversion) VALUES (:purchase, :id, :project, :livemode, :paidAt, "
-                + ":paidDay, :currency, :amount, :refunded, :refundedAt, :fully, :conversion)");
-        PreparedBatch spans = h.prepareBatch("INSERT INTO subscription_spans (purchase_id, seq, project_id, livemode, "
-                + "is_trial, starts_at, ends_at, start_day, end_day, currency, amount_minor, monthly_minor, ends_run, "
-                + "starts_run, restarts, resubscribes, converted, will_renew) VALUES (:purchase, :seq, :project, "
-                + ":livemode, :trial, :startsAt, :endsAt, :startDay, :endDay, :currency, :amount, :monthly, :endsRun, "
-                + ":startsRun, :restarts, :resubscribes, :converted, :willRenew)");
+        List<Object[]> transactions = new ArrayList<>();
+        List<Object[]> spans = new ArrayList<>();
         for (Owned o : all) {
             List<ChartFacts.Transaction> newTransactions = withTransactions ? o.facts().transactions() : List.of();
             for (ChartFacts.Transaction t : newTransactions) {
-                transactions.bind("purchase", o.purchaseId()).bind("id", t.id()).bind("project", o.projectId())
-                        .bind("livemode", o.livemode()).bind("paidAt", t.paidAt())
-                        .bind("paidDay", Bucket.dayOf(t.paidAt())).bind("currency", t.currency())
-                        .bind("amount", t.amountMinor()).bind("refunded", t.refundedAmountMinor())
-                        .bind("refundedAt", t.refundedAt()).bind("fully", t.fullyRefunded())
-                        .bind("conversion", t.trialConversion()).add();
+                transactions.add(new Object[] {o.purchaseId(), t.id(), o.projectId(), o.livemode(), t.paidAt(),
+                        Bucket.dayOf(t.paidAt()), Sql.text(t.currency()), t.amountMinor(), t.refundedAmountMinor(),
+                        Sql.bigint(t.refundedAt()), t.fullyRefunded(), t.trialConversion()});
             }
             int seq = 0;
             List<ChartFacts.Span> newSpans = withSpans ? o.facts().spans() : List.of();
             for (ChartFacts.Span s : newSpans) {
-                spans.bind("purchase", o.purchaseId()).bind("seq", seq++).bind("project", o.projectId())
-                        .bind("livemode", o.livemode()).bind("trial", s.trial()).bind("startsAt", s.startsAt())
-                        .bind("endsAt", s.endsAt()).bind("startDay", Bucket.dayOf(s.startsAt()))
-                        .bind("endDay", Bucket.dayOf(s.endsAt())).bind("currency", s.currency())
-                        .bind("amount", s.amountMinor()).bind("monthly", s.monthlyMinor()).bind("endsRun", s.endsRun())
-                        .bind("startsRun", s.startsRun()).bind("restarts", s.restarts())
+                spans.add(new Object[] {o.purchaseId(), seq++, o.projectId(), o.livemode(), s.trial(), s.startsAt(),
+                        s.endsAt(), Bucket.dayOf(s.startsAt()), Bucket.dayOf(s.endsAt()), Sql.text(s.currency()),
+                        s.amountMinor(), s.monthlyMinor(), s.endsRun(), s.startsRun(), s.restarts(),
                         // The purchase's own lapses; matchResubscriptions adds its owner's other subscriptions.
-                        .bind("resubscribes", s.restarts() && o.livemode()).bind("converted", s.converted())
-                        .bind("willRenew", s.willRenew()).add();
+                        s.restarts() && o.livemode(), s.converted(), s.willRenew()});
             }
         }
-        if (transactions.size() > 0) {
-            transactions.execute();
-        }
-        if (spans.size() > 0) {
-            spans.execute();
-        }
+        Sql.batch(h, "INSERT INTO purchase_transactions (purchase_id, id, project_id, livemode, paid_at, paid_day, "
+                + "currency, amount_minor, refunded_amount_minor, refunded_at, fully_refunded, is_trial_conversion) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", transactions);
+        Sql.batch(h, "INSERT INTO subscription_spans (purchase_id, seq, project_id, livemode, is_trial, starts_at, "
+                + "ends_at, start_day, end_day, currency, amount_minor, monthly_minor, ends_run, starts_run, restarts, "
+                + "resubscribes, converted, will_renew) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                spans);
     }
 }

@@ -2,6 +2,7 @@ package io.substate.customers;
 
 import io.substate.charts.ChartFactsWriter;
 import io.substate.storage.Ids;
+import io.substate.storage.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -20,14 +21,12 @@ public final class CustomerStore {
     private CustomerStore() {}
 
     public static Optional<Customer> findByAppUserId(Handle h, String projectId, String appUserId) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
-                        + "WHERE a.project_id = :project AND a.app_user_id = :id")
-                .bind("project", projectId).bind("id", appUserId).map(CustomerStore::map).findOne();
+        return Sql.first(h, "SELECT " + COLUMNS + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
+                + "WHERE a.project_id = ? AND a.app_user_id = ?", rs -> map(rs, null), projectId, appUserId);
     }
 
     public static Optional<Customer> findById(Handle h, String customerId) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM customers c WHERE c.id = :id")
-                .bind("id", customerId).map(CustomerStore::map).findOne();
+        return Sql.first(h, "SELECT " + COLUMNS + " FROM customers c WHERE c.id = ?", rs -> map(rs, null), customerId);
     }
 
     /** The customer known by {@code appUserId}, created (with that id as its original) if there is none. */
@@ -42,34 +41,28 @@ public final class CustomerStore {
     /** A new customer whose original App User ID is {@code appUserId} (which must not be taken). */
     public static Customer create(Handle h, String projectId, String appUserId, long nowMillis) {
         Customer customer = new Customer(Ids.customerId(), projectId, appUserId, nowMillis, nowMillis, nowMillis);
-        h.createUpdate("INSERT INTO customers (id, project_id, original_app_user_id, first_seen, last_seen, created_at) "
-                        + "VALUES (:id, :project, :original, :now, :now, :now)")
-                .bind("id", customer.id()).bind("project", projectId).bind("original", appUserId).bind("now", nowMillis)
-                .execute();
+        Sql.update(h, "INSERT INTO customers (id, project_id, original_app_user_id, first_seen, last_seen, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", customer.id(), projectId, appUserId, nowMillis, nowMillis, nowMillis);
         addAlias(h, projectId, appUserId, customer.id(), nowMillis);
         return customer;
     }
 
     public static void addAlias(Handle h, String projectId, String appUserId, String customerId, long nowMillis) {
-        h.createUpdate("INSERT INTO customer_aliases (project_id, app_user_id, customer_id, created_at) "
-                        + "VALUES (:project, :id, :customer, :now)")
-                .bind("project", projectId).bind("id", appUserId).bind("customer", customerId).bind("now", nowMillis)
-                .execute();
+        Sql.update(h, "INSERT INTO customer_aliases (project_id, app_user_id, customer_id, created_at) "
+                + "VALUES (?, ?, ?, ?)", projectId, appUserId, customerId, nowMillis);
     }
 
     /** Every App User ID of the customer, the original first. */
     public static List<String> aliases(Handle h, String customerId) {
-        return h.createQuery("SELECT a.app_user_id FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
-                        + "WHERE a.customer_id = :id ORDER BY CASE WHEN a.app_user_id = c.original_app_user_id THEN 0 ELSE 1 END, "
-                        + "a.created_at, a.app_user_id")
-                .bind("id", customerId).mapTo(String.class).list();
+        return Sql.list(h, "SELECT a.app_user_id FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
+                + "WHERE a.customer_id = ? ORDER BY CASE WHEN a.app_user_id = c.original_app_user_id THEN 0 ELSE 1 END, "
+                + "a.created_at, a.app_user_id", rs -> rs.getString(1), customerId);
     }
 
     /** The next per-customer event sequence number (1, 2, 3…), so webhook consumers can order events. */
     public static long nextSequence(Handle h, String customerId) {
-        return h.createQuery("UPDATE customers SET last_event_sequence = last_event_sequence + 1 WHERE id = :id "
-                        + "RETURNING last_event_sequence")
-                .bind("id", customerId).mapTo(Long.class).one();
+        return Sql.first(h, "UPDATE customers SET last_event_sequence = last_event_sequence + 1 WHERE id = ? "
+                + "RETURNING last_event_sequence", rs -> rs.getLong(1), customerId).orElseThrow();
     }
 
     /** Records that the customer's app was just used (RevenueCat updates {@code last_seen} when X-Platform is sent). */

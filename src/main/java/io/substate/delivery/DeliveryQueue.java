@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.http.Json;
 import io.substate.storage.Dialect;
 import io.substate.storage.Ids;
+import io.substate.storage.TransactionMemo;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -33,6 +34,13 @@ final class DeliveryQueue {
      */
     static int enqueueForIntegrations(Handle h, String eventId, String projectId, String appId, String environment,
             String eventType, long nowMillis) {
+        // Most projects have few integrations and many have none: ask once per transaction whether there are any.
+        boolean any = TransactionMemo.get(h, new IntegrationsOf(projectId), () -> h.createQuery(
+                "SELECT COUNT(*) FROM webhook_integrations WHERE project_id = :project")
+                .bind("project", projectId).mapTo(Integer.class).one() > 0);
+        if (!any) {
+            return 0;
+        }
         int created = h.createUpdate("INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, "
                         + "attempt_count, next_attempt_at, created_at, updated_at) "
                         + "SELECT :prefix || i.id, :event, i.id, 'pending', 0, :now, :now, :now FROM webhook_integrations i "
@@ -48,6 +56,8 @@ final class DeliveryQueue {
         }
         return created;
     }
+
+    private record IntegrationsOf(String projectId) {}
 
     /** One pending delivery of the event to one integration, due now (the TEST event). */
     static String enqueue(Handle h, String eventId, String integrationId, long nowMillis) {

@@ -9,6 +9,8 @@ import io.substate.http.Json;
 import io.substate.purchases.OutgoingEventDraft;
 import io.substate.purchases.UsdRates;
 import io.substate.storage.Ids;
+import io.substate.storage.Sql;
+import io.substate.storage.TransactionMemo;
 import java.math.BigDecimal;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
@@ -122,16 +124,15 @@ public final class Outbox {
 
     private static void insert(Handle h, String id, Source source, String type, String environment, long sequence,
             ObjectNode event, long nowMillis) {
-        h.createUpdate("INSERT INTO outgoing_events (id, project_id, app_id, customer_id, purchase_id, type, environment, "
-                        + "sequence, source_event_id, payload, created_at) VALUES (:id, :project, :app, :customer, :purchase, "
-                        + ":type, :env, :seq, :source, :payload, :at)")
-                .bind("id", id).bind("project", source.projectId()).bind("app", source.appId())
-                .bind("customer", source.customer().id()).bind("purchase", source.purchaseId()).bind("type", type)
-                .bind("env", environment).bind("seq", sequence).bind("source", source.sourceEventId())
-                .bind("payload", Json.write(event)).bind("at", nowMillis).execute();
+        Sql.update(h, "INSERT INTO outgoing_events (id, project_id, app_id, customer_id, purchase_id, type, environment, "
+                        + "sequence, source_event_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id, source.projectId(), source.appId(), source.customer().id(), Sql.text(source.purchaseId()), type,
+                environment, sequence, Sql.text(source.sourceEventId()), Json.write(event), nowMillis);
         // Same transaction: a delivery exists exactly when its event does (the outbox is durable as a whole).
         DeliveryQueue.enqueueForIntegrations(h, id, source.projectId(), source.appId(), environment, type, nowMillis);
     }
+
+    private record EntitlementsOf(String appId, String productId) {}
 
     private static void putPrice(ObjectNode event, OutgoingEventDraft draft, UsdRates rates) {
         if (draft.priceMinor() == null || draft.currency() == null) {
@@ -163,6 +164,8 @@ public final class Outbox {
         if (productId == null) {
             return List.of();
         }
-        return EntitlementService.entitlementsForProducts(h, appId, List.of(productId)).getOrDefault(productId, List.of());
+        // Every event of a batch about the same product needs the same answer: read it once per transaction.
+        return TransactionMemo.get(h, new EntitlementsOf(appId, productId), () -> EntitlementService
+                .entitlementsForProducts(h, appId, List.of(productId)).getOrDefault(productId, List.of()));
     }
 }

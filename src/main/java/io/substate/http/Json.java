@@ -7,10 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 
-/** The one Jackson mapper of the server. Thread-safe. */
+/**
+ * The one Jackson mapper of the server. Thread-safe. Blackbird replaces Jackson's reflective calls of record accessors
+ * and constructors with generated lambdas: every webhook writes and reads a whole purchase state, so this is on the
+ * hot path (BENCHMARKS.md).
+ */
 public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new BlackbirdModule())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .serializationInclusion(JsonInclude.Include.ALWAYS)
             .build();

@@ -1,7 +1,7 @@
 package io.substate.purchases;
 
-import io.substate.http.Json;
 import io.substate.storage.Ids;
+import io.substate.storage.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -16,12 +16,14 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class PurchaseStore {
     private static final String COLUMNS = "id, project_id, app_id, customer_id, store_token, state_json, created_at";
 
+    private static final String FIND_BY_TOKEN = "SELECT " + COLUMNS + " FROM purchases WHERE app_id = ? AND store_token = ?";
+
     private PurchaseStore() {}
 
     /** The purchase of {@code token} in the app, locked for update on PostgreSQL (per-purchase updates serialize). */
     public static Optional<StoredPurchase> findForUpdate(Handle h, String appId, String token, String lockClause) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM purchases WHERE app_id = :app AND store_token = :token" + lockClause)
-                .bind("app", appId).bind("token", token).map(PurchaseStore::map).findOne();
+        String sql = lockClause.isEmpty() ? FIND_BY_TOKEN : FIND_BY_TOKEN + lockClause;
+        return Sql.first(h, sql, rs -> map(rs, null), appId, token);
     }
 
     public static Optional<StoredPurchase> findById(Handle h, String id) {
@@ -45,40 +47,52 @@ public final class PurchaseStore {
 
     public static StoredPurchase insert(Handle h, String projectId, String appId, String customerId, String token,
             PurchaseState state, long nowMillis) {
-        StoredPurchase purchase = new StoredPurchase(Ids.purchaseId(), projectId, appId, customerId, token, state, nowMillis);
-        bindProjection(h.createUpdate("INSERT INTO purchases (id, project_id, app_id, store_token, created_at, "
-                                + PROJECTED + ") VALUES (:id, :project, :app, :token, :now, " + PROJECTED_PARAMS + ")")
-                        .bind("project", projectId).bind("app", appId).bind("token", token), purchase, nowMillis)
-                .execute();
+        StoredPurchase purchase = unsaved(projectId, appId, customerId, token, state, nowMillis);
+        insert(h, purchase);
         return purchase;
+    }
+
+    /** A new purchase with a fresh id, not yet stored: see {@link PurchaseUpdater#applyToNew}. */
+    public static StoredPurchase unsaved(String projectId, String appId, String customerId, String token,
+            PurchaseState state, long nowMillis) {
+        return new StoredPurchase(Ids.purchaseId(), projectId, appId, customerId, token, state, nowMillis);
+    }
+
+    /** Stores a purchase made by {@link #unsaved}, created now. */
+    static void insert(Handle h, StoredPurchase purchase) {
+        Object[] args = withProjection(purchase, purchase.createdAt(), purchase.projectId(), purchase.appId(),
+                purchase.token(), purchase.createdAt(), purchase.id());
+        Sql.update(h, "INSERT INTO purchases (project_id, app_id, store_token, created_at, id, " + PROJECTED
+                + ") VALUES (?, ?, ?, ?, ?, " + PROJECTED_PARAMS + ")", args);
     }
 
     /** Writes the state and its projections. */
     public static void update(Handle h, StoredPurchase p, long nowMillis) {
-        bindProjection(h.createUpdate("UPDATE purchases SET (" + PROJECTED + ") = (" + PROJECTED_PARAMS + ") WHERE id = :id"),
-                p, nowMillis).execute();
+        Object[] args = withProjection(p, nowMillis);
+        Object[] withId = java.util.Arrays.copyOf(args, args.length + 1);
+        withId[args.length] = p.id();
+        Sql.update(h, "UPDATE purchases SET (" + PROJECTED + ") = (" + PROJECTED_PARAMS + ") WHERE id = ?", withId);
     }
 
     private static final String PROJECTED = "customer_id, kind, stripe_customer_id, payment_intent_id, product_id, "
             + "price_id, price_amount_minor, currency, billing_interval, billing_interval_count, status, period_type, "
             + "purchased_at, original_purchased_at, expires_at, unsubscribe_detected_at, billing_issues_detected_at, "
             + "refunded_at, livemode, state_json, updated_at";
-    private static final String PROJECTED_PARAMS = ":customer, :kind, :stripeCustomer, :pi, :product, :price, :amount, "
-            + ":currency, :interval, :intervalCount, :status, :period, :purchased, :original, :expires, :unsub, "
-            + ":billing, :refunded, :livemode, :state, :now";
+    private static final String PROJECTED_PARAMS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
-    private static org.jdbi.v3.core.statement.Update bindProjection(org.jdbi.v3.core.statement.Update update,
-            StoredPurchase p, long nowMillis) {
+    /** {@code leading} values, then the {@link #PROJECTED} columns' values in their order. */
+    private static Object[] withProjection(StoredPurchase p, long nowMillis, Object... leading) {
         PurchaseState s = p.state();
-        return update.bind("id", p.id()).bind("customer", p.customerId()).bind("kind", kind(s))
-                .bind("stripeCustomer", s.stripeCustomerId()).bind("pi", s.paymentIntentId())
-                .bind("product", s.productId()).bind("price", s.priceId()).bind("amount", s.priceAmountMinor())
-                .bind("currency", s.currency()).bind("interval", s.interval()).bind("intervalCount", s.intervalCount())
-                .bind("status", String.valueOf(s.status())).bind("period", String.valueOf(s.periodType()))
-                .bind("purchased", s.purchasedAt()).bind("original", s.originalPurchasedAt())
-                .bind("expires", s.expiresAt()).bind("unsub", s.unsubscribeDetectedAt())
-                .bind("billing", s.billingIssuesDetectedAt()).bind("refunded", s.refundedAt())
-                .bind("livemode", s.livemode()).bind("state", Json.write(s)).bind("now", nowMillis);
+        Object[] projected = {Sql.text(p.customerId()), kind(s), Sql.text(s.stripeCustomerId()),
+                Sql.text(s.paymentIntentId()), Sql.text(s.productId()), Sql.text(s.priceId()),
+                Sql.bigint(s.priceAmountMinor()), Sql.text(s.currency()), Sql.text(s.interval()),
+                Sql.integer(s.intervalCount()), String.valueOf(s.status()), String.valueOf(s.periodType()),
+                Sql.bigint(s.purchasedAt()), Sql.bigint(s.originalPurchasedAt()), Sql.bigint(s.expiresAt()),
+                Sql.bigint(s.unsubscribeDetectedAt()), Sql.bigint(s.billingIssuesDetectedAt()),
+                Sql.bigint(s.refundedAt()), s.livemode(), StateCodec.write(s), nowMillis};
+        Object[] all = java.util.Arrays.copyOf(leading, leading.length + projected.length);
+        System.arraycopy(projected, 0, all, leading.length, projected.length);
+        return all;
     }
 
     /** Remembers that a Stripe object belongs to the purchase (first association wins). */
@@ -86,9 +100,8 @@ public final class PurchaseStore {
         if (objectId == null || objectId.isBlank()) {
             return;
         }
-        h.createUpdate("INSERT INTO stripe_object_refs (app_id, object_id, purchase_id) VALUES (:app, :object, :purchase) "
-                        + "ON CONFLICT (app_id, object_id) DO NOTHING")
-                .bind("app", appId).bind("object", objectId).bind("purchase", purchaseId).execute();
+        Sql.update(h, "INSERT INTO stripe_object_refs (app_id, object_id, purchase_id) VALUES (?, ?, ?) "
+                + "ON CONFLICT (app_id, object_id) DO NOTHING", appId, objectId, purchaseId);
     }
 
     private static String kind(PurchaseState state) {
@@ -97,7 +110,7 @@ public final class PurchaseStore {
 
     private static StoredPurchase map(ResultSet rs, StatementContext ctx) throws SQLException {
         try {
-            PurchaseState state = Json.MAPPER.readValue(rs.getString("state_json"), PurchaseState.class);
+            PurchaseState state = StateCodec.read(rs.getString("state_json"));
             return new StoredPurchase(rs.getString("id"), rs.getString("project_id"), rs.getString("app_id"),
                     rs.getString("customer_id"), rs.getString("store_token"), state, rs.getLong("created_at"));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

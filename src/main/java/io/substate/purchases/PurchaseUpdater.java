@@ -36,10 +36,29 @@ public final class PurchaseUpdater {
     /** As {@link #apply(Handle, StoredPurchase, StripeFact, String, long)}, with the customer if the caller has it. */
     public Applied apply(Handle h, StoredPurchase purchase, StripeFact fact, String sourceEventId, long nowMillis,
             KnownCustomer known) {
+        return apply(h, purchase, false, fact, sourceEventId, nowMillis, known);
+    }
+
+    /**
+     * Applies the first fact of a purchase made by {@link PurchaseStore#unsaved}: the purchase is inserted with the
+     * state after the fact (one statement, where inserting the empty state and updating it would take two).
+     */
+    public Applied applyToNew(Handle h, StoredPurchase unsaved, StripeFact fact, String sourceEventId, long nowMillis,
+            KnownCustomer known) {
+        return apply(h, unsaved, true, fact, sourceEventId, nowMillis, known);
+    }
+
+    private Applied apply(Handle h, StoredPurchase purchase, boolean unsaved, StripeFact fact, String sourceEventId,
+            long nowMillis, KnownCustomer known) {
         Transition transition = PurchaseStateMachine.apply(purchase.state(), fact);
         StoredPurchase next = purchase.withState(transition.next());
+        if (unsaved) {
+            PurchaseStore.insert(h, next);
+        }
         if (!next.state().equals(purchase.state())) {
-            PurchaseStore.update(h, next, nowMillis);
+            if (!unsaved) {
+                PurchaseStore.update(h, next, nowMillis);
+            }
             ChartFactsWriter.write(h, next, purchase.state());
         }
         rememberObjects(h, next, fact);

@@ -30,6 +30,8 @@ final class StatementCache implements StatementBuilder {
     /** Every statement made here, with the SQL it was prepared from (jdbi's close passes the unparsed SQL instead). */
     private final Map<PreparedStatement, String> all = new IdentityHashMap<>();
     private final Set<PreparedStatement> inUse = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** {@link TransactionMemo}'s values: they belong to the same handle, and die with it. */
+    private final Map<Object, Object> memo = new HashMap<>();
 
     /** Makes {@code handle} reuse its prepared statements until it closes; returns it. */
     static Handle install(Handle handle) {
@@ -39,6 +41,10 @@ final class StatementCache implements StatementBuilder {
         Connection connection = handle.getConnection();
         handle.addCleanable(() -> cache.close(connection));
         return handle;
+    }
+
+    Map<Object, Object> memo() {
+        return memo;
     }
 
     @Override
@@ -59,6 +65,22 @@ final class StatementCache implements StatementBuilder {
         }
         inUse.add(statement);
         return statement;
+    }
+
+    /** A statement of {@code sql} for {@link Sql}, reused like jdbi's; hand it back with {@link #giveBack}. */
+    PreparedStatement borrow(Connection conn, String sql) throws SQLException {
+        ArrayDeque<PreparedStatement> free = idle.get(sql);
+        PreparedStatement statement = free == null ? null : free.pollFirst();
+        if (statement == null) {
+            statement = conn.prepareStatement(sql);
+            all.put(statement, sql);
+        }
+        inUse.add(statement);
+        return statement;
+    }
+
+    void giveBack(PreparedStatement statement) throws SQLException {
+        close(null, null, statement);
     }
 
     @Override
@@ -101,5 +123,6 @@ final class StatementCache implements StatementBuilder {
         all.clear();
         inUse.clear();
         idle.clear();
+        memo.clear();
     }
 }

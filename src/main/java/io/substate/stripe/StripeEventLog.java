@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import io.substate.storage.Sql;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -23,12 +24,11 @@ public final class StripeEventLog {
     /** Inserts the event unless it is known; true when this call inserted it. */
     public static boolean insertIfAbsent(Handle h, String appId, StripeEvent event, String payload, String status,
             long receivedAt) {
-        return h.createUpdate("INSERT INTO stripe_events (app_id, event_id, type, created, livemode, api_version, "
-                        + "received_at, status, payload) VALUES (:app, :id, :type, :created, :livemode, :api, :received, "
-                        + ":status, :payload) ON CONFLICT (app_id, event_id) DO NOTHING")
-                .bind("app", appId).bind("id", event.id()).bind("type", event.type()).bind("created", event.created())
-                .bind("livemode", event.livemode()).bind("api", event.apiVersion()).bind("received", receivedAt)
-                .bind("status", status).bind("payload", payload).execute() == 1;
+        return Sql.update(h, "INSERT INTO stripe_events (app_id, event_id, type, created, livemode, api_version, "
+                        + "received_at, status, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (app_id, event_id) DO NOTHING",
+                appId, event.id(), event.type(), event.created(), event.livemode(), Sql.text(event.apiVersion()), receivedAt,
+                status, payload) == 1;
     }
 
     /** The stored event, locked for update where the database supports it. */
@@ -45,19 +45,16 @@ public final class StripeEventLog {
 
     public static void recordOutcome(Handle h, String appId, String eventId, String status, String errorCode,
             String errorMessage, String purchaseToken, String purchaseId, long processedAt) {
-        h.createUpdate("UPDATE stripe_events SET status = :status, error_code = :code, error_message = :message, "
-                        + "purchase_token = :token, purchase_id = :purchase, processed_at = :at "
-                        + "WHERE app_id = :app AND event_id = :id")
-                .bind("app", appId).bind("id", eventId).bind("status", status).bind("code", errorCode)
-                .bind("message", errorMessage).bind("token", purchaseToken).bind("purchase", purchaseId)
-                .bind("at", processedAt).execute();
+        Sql.update(h, "UPDATE stripe_events SET status = ?, error_code = ?, error_message = ?, purchase_token = ?, "
+                        + "purchase_id = ?, processed_at = ? WHERE app_id = ? AND event_id = ?",
+                status, Sql.text(errorCode), Sql.text(errorMessage), Sql.text(purchaseToken), Sql.text(purchaseId),
+                processedAt, appId, eventId);
     }
 
     /** Parked events waiting for the purchase {@code token}, oldest Stripe time first. */
     public static List<LoggedStripeEvent> parkedFor(Handle h, String appId, String token) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM stripe_events WHERE app_id = :app AND purchase_token = :token "
-                        + "AND status = 'parked' ORDER BY created, event_id")
-                .bind("app", appId).bind("token", token).map(StripeEventLog::map).list();
+        return Sql.list(h, "SELECT " + COLUMNS + " FROM stripe_events WHERE app_id = ? AND purchase_token = ? "
+                + "AND status = 'parked' ORDER BY created, event_id", rs -> map(rs, null), appId, token);
     }
 
     public Optional<LoggedStripeEvent> find(String appId, String eventId) {

@@ -46,7 +46,7 @@ public final class StripeWebhookService {
 
     /** Handles one delivery from Stripe; throws {@link ApiException} for anything Stripe must be told is wrong. */
     public WebhookResult receive(String appId, String payload, String signatureHeader) {
-        App app = apps.find(appId).orElseThrow(() -> new ApiException(ErrorCode.RESOURCE_MISSING,
+        App app = apps.findForWebhook(appId).orElseThrow(() -> new ApiException(ErrorCode.RESOURCE_MISSING,
                 "No Stripe app '" + appId + "' exists. Copy the Stripe Webhook Endpoint again from the app's Webhook "
                         + "Configuration in the Substate dashboard and update the endpoint URL in Stripe."));
         long now = clock.millis();
@@ -159,7 +159,8 @@ public final class StripeWebhookService {
             // A customer created just now has one App User ID; an existing one's aliases are read when needed.
             known = new PurchaseUpdater.KnownCustomer(customer,
                     found.isPresent() ? null : List.of(detection.appUserId()));
-            purchase = PurchaseStore.insert(h, app.projectId(), app.id(), customer.id(), resolution.token(),
+            // Stored by the first fact applied below, with the state after it.
+            purchase = PurchaseStore.unsaved(app.projectId(), app.id(), customer.id(), resolution.token(),
                     PurchaseState.empty(kindOf(resolution.fact()), resolution.token(), event.livemode()), now);
         } else {
             return park(h, app, event, resolution.token(), ErrorCode.PURCHASE_NOT_FOUND,
@@ -168,8 +169,12 @@ public final class StripeWebhookService {
         List<StripeFact> facts = new ArrayList<>(resolution.prelude());
         facts.add(resolution.fact());
         Outcome outcome = Outcome.STALE;
+        boolean unsaved = created;
         for (StripeFact f : facts) {
-            PurchaseUpdater.Applied applied = updater.apply(h, purchase, f, event.id(), now, known);
+            PurchaseUpdater.Applied applied = unsaved
+                    ? updater.applyToNew(h, purchase, f, event.id(), now, known)
+                    : updater.apply(h, purchase, f, event.id(), now, known);
+            unsaved = false;
             purchase = applied.purchase();
             if (f == resolution.fact()) {
                 outcome = applied.outcome();

@@ -95,4 +95,72 @@ class GroupCommitTest {
         assertThatThrownBy(conflicting::join).isNotNull();
         assertThat(count()).isEqualTo(2);
     }
+
+    @Test
+    void aMemoizedValueLastsOneTransactionOnly() {
+        commits.execute("x", h -> h.createUpdate("INSERT INTO server_settings (name, value) VALUES ('m', 'first')").execute());
+        String key = "setting m";
+        // Two reads in one unit: the second is answered from the memo even though the row changed in between.
+        List<String> inOneTransaction = commits.execute("a", h -> {
+            String before = TransactionMemo.get(h, key, () -> read(h, "m"));
+            h.createUpdate("UPDATE server_settings SET value = 'second' WHERE name = 'm'").execute();
+            String after = TransactionMemo.get(h, key, () -> read(h, "m"));
+            TransactionMemo.forget(h, key);
+            String forgotten = TransactionMemo.get(h, key, () -> read(h, "m"));
+            return List.of(before, after, forgotten);
+        });
+        assertThat(inOneTransaction).containsExactly("first", "first", "second");
+        // The next transaction reads afresh.
+        commits.execute("b", h -> h.createUpdate("UPDATE server_settings SET value = 'third' WHERE name = 'm'").execute());
+        String next = commits.execute("c", h -> TransactionMemo.get(h, key, () -> read(h, "m")));
+        assertThat(next).isEqualTo("third");
+    }
+
+    @Test
+    void committersKeepWorkingAfterFailedUnits() {
+        for (int round = 0; round < 3; round++) {
+            String name = "after-failure-" + round;
+            assertThatThrownBy(() -> commits.execute("a", h -> {
+                h.createUpdate("INSERT INTO server_settings (name, value) VALUES ('doomed', 'v')").execute();
+                throw new IllegalStateException("boom");
+            })).hasMessageContaining("boom");
+            commits.execute("b", h -> h.createUpdate("INSERT INTO server_settings (name, value) VALUES (:n, 'v')")
+                    .bind("n", name).execute());
+        }
+        List<String> names = database.jdbi().withHandle(h -> h.createQuery("SELECT name FROM server_settings ORDER BY name")
+                .mapTo(String.class).list());
+        assertThat(names).containsExactly("after-failure-0", "after-failure-1", "after-failure-2");
+    }
+
+    @Test
+    void plainJdbcBindsEveryTypeAndNullsOnBothDatabases() {
+        commits.execute("a", h -> {
+            h.execute("CREATE TABLE sql_probe (t TEXT, n BIGINT, i INTEGER, b BOOLEAN, d DOUBLE PRECISION, z BIGINT)");
+            assertThat(Sql.update(h, "INSERT INTO sql_probe (t, n, i, b, d, z) VALUES (?, ?, ?, ?, ?, ?)",
+                    "text", 9_000_000_000L, 7, true, 1.5, Sql.bigint(null))).isEqualTo(1);
+            assertThat(Sql.update(h, "INSERT INTO sql_probe (t, n, i, b, d, z) VALUES (?, ?, ?, ?, ?, ?)",
+                    Sql.text(null), Sql.bigint(null), Sql.integer(null), false, 0.0, 3L)).isEqualTo(1);
+            assertThatThrownBy(() -> Sql.update(h, "INSERT INTO sql_probe (t) VALUES (?)", (Object) null))
+                    .hasMessageContaining("bare null");
+            return null;
+        });
+        List<String> rows = commits.execute("b", h -> Sql.list(h, "SELECT t, n, i, b, d, z FROM sql_probe ORDER BY z",
+                rs -> rs.getString("t") + "|" + Sql.nullableLong(rs, "n") + "|" + rs.getInt("i") + "|" + rs.getBoolean("b")
+                        + "|" + rs.getDouble("d") + "|" + Sql.nullableLong(rs, "z")));
+        // ORDER BY puts NULL first on SQLite and last on PostgreSQL: compare as a set.
+        assertThat(rows).containsExactlyInAnyOrder("text|9000000000|7|true|1.5|null", "null|null|0|false|0.0|3");
+        java.util.Optional<String> found = commits.execute("c", h -> Sql.first(h, "SELECT t FROM sql_probe WHERE n = ?",
+                rs -> rs.getString(1), 9_000_000_000L));
+        assertThat(found).contains("text");
+        java.util.Optional<String> missing = commits.execute("d", h -> Sql.first(h, "SELECT t FROM sql_probe WHERE n = ?",
+                rs -> rs.getString(1), 1L));
+        assertThat(missing).isEmpty();
+        assertThatThrownBy(() -> commits.execute("e", h -> Sql.update(h, "INSERT INTO no_such_table VALUES (?)", 1L)))
+                .isInstanceOf(org.jdbi.v3.core.statement.UnableToExecuteStatementException.class)
+                .hasMessageContaining("no_such_table");
+    }
+
+    private static String read(org.jdbi.v3.core.Handle h, String name) {
+        return h.createQuery("SELECT value FROM server_settings WHERE name = :n").bind("n", name).mapTo(String.class).one();
+    }
 }

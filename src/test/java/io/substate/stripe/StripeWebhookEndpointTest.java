@@ -232,6 +232,34 @@ class StripeWebhookEndpointTest {
     }
 
     @Test
+    void settingsChangedThroughTheApiApplyToTheVeryNextDelivery() {
+        // The endpoint reuses the app it read for a moment; a change made through this server must not wait for that.
+        StripeApp app = app(Map.of("webhook_secret", SECRET));
+        String first = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"), "active", now());
+        assertThat(stripe().postStripe(app.webhookPath(), first, sign(first, SECRET)).status()).isEqualTo(422);
+        String appPath = "/v2/projects/" + app.projectId() + "/apps/" + app.appId();
+
+        admin().patch(appPath, Map.of("stripe", Map.of("track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id", "webhook_secret", "whsec_rolled")));
+        String second = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"), "active", now());
+        HttpResponse withNewSecret = stripe().postStripe(app.webhookPath(), second, sign(second, "whsec_rolled"));
+        String third = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"), "active", now());
+        HttpResponse withRolledSecret = stripe().postStripe(app.webhookPath(), third, sign(third, SECRET));
+
+        assertThat(withNewSecret.status()).isEqualTo(200);
+        assertThat(withNewSecret.json().get("outcome").asText()).isEqualTo("processed");
+        assertThat(withRolledSecret.status()).isEqualTo(200);
+
+        java.util.Map<String, Object> clear = new java.util.HashMap<>();
+        clear.put("webhook_secret", null);
+        admin().patch(appPath, Map.of("stripe", clear));
+        String fourth = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"), "active", now());
+        HttpResponse afterClearing = stripe().postStripe(app.webhookPath(), fourth, sign(fourth, "whsec_rolled"));
+        assertThat(afterClearing.status()).isEqualTo(400);
+        assertThat(afterClearing.json().get("code").asText()).isEqualTo("webhook_secret_not_configured");
+    }
+
+    @Test
     void eventLogListsByStatusAndPages() {
         StripeApp app = app(Map.of("webhook_secret", SECRET));
         for (int i = 0; i < 3; i++) {

@@ -1,0 +1,175 @@
+package io.substate.storage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * Plain JDBC on a jdbi handle's connection, for the dozen statements every Stripe webhook runs. jdbi's per-statement
+ * machinery (a statement context, a copy of its configuration, binding by type lookup, a result pipeline) cost more
+ * CPU than SQLite's execution of these statements, and the group committer runs them one after another for every
+ * event of a batch. Parameters are positional ({@code ?}); the statement comes from the handle's {@link
+ * StatementCache} when it has one. Errors are thrown as jdbi's, so callers see one kind of database exception.
+ */
+public final class Sql {
+    /** Reads one row of a result set. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * A null of a known SQL type. PostgreSQL's driver prepares a statement for the types of its parameters, so a
+     * parameter that is sometimes a string and sometimes an untyped null would be prepared again and again; and an
+     * untyped null says nothing about the column. Nullable parameters are therefore passed through {@link #text},
+     * {@link #bigint} or {@link #integer}, and a bare {@code null} is refused.
+     */
+    public record TypedNull(int sqlType) {}
+
+    private static final TypedNull NULL_TEXT = new TypedNull(Types.VARCHAR);
+    private static final TypedNull NULL_BIGINT = new TypedNull(Types.BIGINT);
+    private static final TypedNull NULL_INTEGER = new TypedNull(Types.INTEGER);
+
+    private Sql() {}
+
+    /** A nullable text parameter. */
+    public static Object text(String value) {
+        return value == null ? NULL_TEXT : value;
+    }
+
+    /** A nullable BIGINT parameter. */
+    public static Object bigint(Long value) {
+        return value == null ? NULL_BIGINT : value;
+    }
+
+    /** A nullable INTEGER parameter. */
+    public static Object integer(Integer value) {
+        return value == null ? NULL_INTEGER : value;
+    }
+
+    /** Runs an INSERT, UPDATE or DELETE and returns the number of rows it changed. */
+    public static int update(Handle h, String sql, Object... args) {
+        PreparedStatement statement = prepare(h, sql);
+        try {
+            bind(statement, args);
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw failed(e, sql);
+        } finally {
+            release(h, statement);
+        }
+    }
+
+    /** Runs one statement for each row of parameters as one JDBC batch (one round trip on PostgreSQL). */
+    public static void batch(Handle h, String sql, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        PreparedStatement statement = prepare(h, sql);
+        try {
+            for (Object[] row : rows) {
+                bind(statement, row);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        } catch (SQLException e) {
+            throw failed(e, sql);
+        } finally {
+            release(h, statement);
+        }
+    }
+
+    /** The first row, if any. */
+    public static <T> Optional<T> first(Handle h, String sql, Row<T> row, Object... args) {
+        List<T> rows = query(h, sql, row, 1, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    public static <T> List<T> list(Handle h, String sql, Row<T> row, Object... args) {
+        return query(h, sql, row, Integer.MAX_VALUE, args);
+    }
+
+    private static <T> List<T> query(Handle h, String sql, Row<T> row, int max, Object... args) {
+        PreparedStatement statement = prepare(h, sql);
+        try {
+            bind(statement, args);
+            List<T> rows = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rows.size() < max && rs.next()) {
+                    rows.add(row.read(rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw failed(e, sql);
+        } finally {
+            release(h, statement);
+        }
+    }
+
+    /** A nullable BIGINT column. */
+    public static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static PreparedStatement prepare(Handle h, String sql) {
+        Connection connection = h.getConnection();
+        try {
+            if (h.getStatementBuilder() instanceof StatementCache cache) {
+                return cache.borrow(connection, sql);
+            }
+            return connection.prepareStatement(sql);
+        } catch (SQLException e) {
+            throw failed(e, sql);
+        }
+    }
+
+    private static void release(Handle h, PreparedStatement statement) {
+        try {
+            if (h.getStatementBuilder() instanceof StatementCache cache) {
+                cache.giveBack(statement);
+            } else {
+                statement.close();
+            }
+        } catch (SQLException e) {
+            // A statement that cannot be reset or closed is dropped; the connection's close releases it.
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object[] args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object arg = args[i];
+            int index = i + 1;
+            if (arg == null) {
+                throw new IllegalArgumentException("parameter " + index + " is a bare null: pass it through "
+                        + "Sql.text, Sql.bigint or Sql.integer");
+            } else if (arg instanceof TypedNull typed) {
+                statement.setNull(index, typed.sqlType());
+            } else if (arg instanceof String s) {
+                statement.setString(index, s);
+            } else if (arg instanceof Long l) {
+                statement.setLong(index, l);
+            } else if (arg instanceof Integer n) {
+                statement.setInt(index, n);
+            } else if (arg instanceof Boolean b) {
+                statement.setBoolean(index, b);
+            } else if (arg instanceof Double d) {
+                statement.setDouble(index, d);
+            } else {
+                throw new IllegalArgumentException("Sql cannot bind a " + arg.getClass().getName());
+            }
+        }
+    }
+
+    private static UnableToExecuteStatementException failed(SQLException e, String sql) {
+        return new UnableToExecuteStatementException("Statement failed: " + sql, e, null);
+    }
+}
