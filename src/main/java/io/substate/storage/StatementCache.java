@@ -57,22 +57,25 @@ final class StatementCache implements StatementBuilder {
         if (ctx.isReturningGeneratedKeys() || ctx.isConcurrentUpdatable()) {
             return plain.create(conn, sql, ctx); // prepared differently: not shared with the plain form
         }
-        ArrayDeque<PreparedStatement> free = idle.get(sql);
-        PreparedStatement statement = free == null ? null : free.pollFirst();
-        if (statement == null) {
-            statement = plain.create(conn, sql, ctx);
-            all.put(statement, sql);
-        }
-        inUse.add(statement);
-        return statement;
+        return take(sql, () -> plain.create(conn, sql, ctx));
     }
 
     /** A statement of {@code sql} for {@link Sql}, reused like jdbi's; hand it back with {@link #giveBack}. */
     PreparedStatement borrow(Connection conn, String sql) throws SQLException {
+        return take(sql, () -> conn.prepareStatement(sql));
+    }
+
+    @FunctionalInterface
+    private interface Prepare {
+        PreparedStatement prepare() throws SQLException;
+    }
+
+    /** An idle statement of {@code sql}, or a new one, marked in use. */
+    private PreparedStatement take(String sql, Prepare prepare) throws SQLException {
         ArrayDeque<PreparedStatement> free = idle.get(sql);
         PreparedStatement statement = free == null ? null : free.pollFirst();
         if (statement == null) {
-            statement = conn.prepareStatement(sql);
+            statement = prepare.prepare();
             all.put(statement, sql);
         }
         inUse.add(statement);
