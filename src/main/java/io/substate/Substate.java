@@ -92,7 +92,8 @@ public final class Substate implements AutoCloseable {
             List<AutoCloseable> workers = new ArrayList<>();
             // SQLite has one writer: one committer thread. PostgreSQL takes batches in parallel, but two committers
             // beat four in BENCHMARKS.md: fewer batches race on the same new rows and are re-run alone.
-            GroupCommit commits = new GroupCommit(database.jdbi(), database.dialect() == Dialect.SQLITE ? 1 : 2);
+            boolean sqlite = database.dialect() == Dialect.SQLITE;
+            GroupCommit commits = new GroupCommit(database.jdbi(), sqlite ? 1 : 2, sqlite);
             workers.add(commits);
             PurchaseUpdater purchaseUpdater = new PurchaseUpdater(settings.usdRates());
             StripeWebhookService webhooks = new StripeWebhookService(apps, database.jdbi(), database.dialect(), commits,

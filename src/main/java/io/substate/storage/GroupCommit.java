@@ -32,13 +32,28 @@ public final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
     private static final int MAX_BATCH = 256;
 
+    /** How long a committer keeps one connection before handing it back to the pool for a fresh one. */
+    private static final long KEEP_CONNECTION_MILLIS = 60_000;
+
     private final Jdbi jdbi;
+    private final boolean keepConnection;
     private final BlockingQueue<Item<?>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
 
     public GroupCommit(Jdbi jdbi, int writerThreads) {
+        this(jdbi, writerThreads, false);
+    }
+
+    /**
+     * With {@code keepConnection}, each committer runs its batches on one connection (renewed every minute) instead of
+     * one from the pool per batch. Right for SQLite: the statements stay prepared, and the connection's page cache
+     * stays valid, since SQLite drops a connection's cache whenever another connection wrote since it last read,
+     * which a pool handing out connections in turn makes every batch. On PostgreSQL it measured slower (BENCHMARKS.md).
+     */
+    public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection) {
         this.jdbi = jdbi;
+        this.keepConnection = keepConnection;
         for (int i = 0; i < writerThreads; i++) {
             Thread t = new Thread(this::loop, "group-commit-" + i);
             t.setDaemon(true);
@@ -76,6 +91,15 @@ public final class GroupCommit implements AutoCloseable {
 
     private void loop() {
         List<Item<?>> batch = new ArrayList<>(MAX_BATCH);
+        Handles handles = new Handles();
+        try {
+            loop(batch, handles);
+        } finally {
+            handles.discard();
+        }
+    }
+
+    private void loop(List<Item<?>> batch, Handles handles) {
         while (running || !queue.isEmpty()) {
             try {
                 Item<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -85,7 +109,7 @@ public final class GroupCommit implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
                 batch.sort(Comparator.comparing(item -> item.orderKey));
-                runBatch(batch);
+                runBatch(batch, handles);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -102,10 +126,11 @@ public final class GroupCommit implements AutoCloseable {
      * statements): when one throws, the whole transaction is rolled back and every unit runs again alone, in its own
      * transaction, so the failure reaches only its caller and its neighbours commit as usual.
      */
-    private void runBatch(List<Item<?>> batch) {
+    private void runBatch(List<Item<?>> batch, Handles handles) {
         if (batch.size() > 1) {
             boolean unitFailed = false;
-            try (Handle handle = open()) {
+            try {
+                Handle handle = handles.open();
                 handle.begin();
                 try {
                     for (Item<?> item : batch) {
@@ -118,20 +143,22 @@ public final class GroupCommit implements AutoCloseable {
                 if (!unitFailed) {
                     handle.commit();
                 }
+                handles.done(!unitFailed);
             } catch (RuntimeException e) {
+                handles.discard();
                 LOG.warn("Batch of {} units could not be committed: {}", batch.size(), e.toString());
                 batch.forEach(item -> item.future.completeExceptionally(e));
                 return;
             }
             if (unitFailed) {
                 batch.forEach(Item::reset);
-                batch.forEach(this::runAlone);
+                batch.forEach(item -> runAlone(item, handles));
             } else {
                 batch.forEach(Item::complete);
             }
             return;
         }
-        runAlone(batch.get(0));
+        runAlone(batch.get(0), handles);
     }
 
     /**
@@ -140,14 +167,16 @@ public final class GroupCommit implements AutoCloseable {
      * and succeed when run again, now seeing the other's commit. So a failure other than an {@link
      * io.substate.http.ApiException} (a client's mistake, final) is retried twice before it reaches the caller.
      */
-    private void runAlone(Item<?> item) {
+    private void runAlone(Item<?> item, Handles handles) {
         for (int attempt = 1; ; attempt++) {
-            try (Handle handle = open()) {
+            try {
+                Handle handle = handles.open();
                 handle.begin();
                 try {
                     item.run(handle);
                 } catch (Exception e) {
                     handle.rollback();
+                    handles.done(false);
                     if (e instanceof io.substate.http.ApiException || attempt >= 3) {
                         item.future.completeExceptionally(e);
                         return;
@@ -156,7 +185,9 @@ public final class GroupCommit implements AutoCloseable {
                     continue;
                 }
                 handle.commit();
+                handles.done(true);
             } catch (RuntimeException e) {
+                handles.discard();
                 if (attempt >= 3) {
                     LOG.warn("A unit could not be committed: {}", e.toString());
                     item.future.completeExceptionally(e);
@@ -170,9 +201,44 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /** A handle whose prepared statements are reused across the units it runs (see {@link StatementCache}). */
-    private Handle open() {
-        return StatementCache.install(jdbi.open());
+    /**
+     * The handle a committer thread runs its transactions on: a new one per transaction, or with {@code keepConnection}
+     * the same one until it is a minute old or a transaction on it failed (then it may be broken: it is replaced).
+     * Prepared statements are reused within a handle's life (see {@link StatementCache}); remembered values
+     * ({@link TransactionMemo}) within one transaction only.
+     */
+    private final class Handles {
+        private Handle current;
+        private long openedAt;
+
+        Handle open() {
+            if (current == null) {
+                current = StatementCache.install(jdbi.open());
+                openedAt = System.currentTimeMillis();
+            } else {
+                StatementCache.forgetMemo(current);
+            }
+            return current;
+        }
+
+        /** After a transaction ended: keeps the handle for the next one when it may, else closes it. */
+        void done(boolean succeeded) {
+            if (!keepConnection || !succeeded || System.currentTimeMillis() - openedAt > KEEP_CONNECTION_MILLIS) {
+                discard();
+            }
+        }
+
+        void discard() {
+            if (current != null) {
+                Handle handle = current;
+                current = null;
+                try {
+                    handle.close();
+                } catch (RuntimeException e) {
+                    LOG.debug("Closing a committer's connection failed: {}", e.toString());
+                }
+            }
+        }
     }
 
     @Override

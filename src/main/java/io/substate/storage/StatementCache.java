@@ -22,7 +22,7 @@ import org.jdbi.v3.core.statement.StatementContext;
  * without this each of them is parsed and planned afresh per unit. A statement jdbi is done with goes back to the
  * idle list (parameters and batch cleared); one in use is never handed out twice, so nested use of the same SQL gets
  * a second statement. Everything is closed with the handle: the pool closes a connection's statements on return
- * anyway, and a rolled-back batch is re-run on new handles.
+ * anyway, and a handle whose transaction failed is closed, not reused (GroupCommit).
  */
 final class StatementCache implements StatementBuilder {
     private final DefaultStatementBuilder plain = new DefaultStatementBuilder();
@@ -41,6 +41,13 @@ final class StatementCache implements StatementBuilder {
         Connection connection = handle.getConnection();
         handle.addCleanable(() -> cache.close(connection));
         return handle;
+    }
+
+    /** Starts a new transaction on a handle that is kept: what the last one remembered may have changed since. */
+    static void forgetMemo(Handle handle) {
+        if (handle.getStatementBuilder() instanceof StatementCache cache) {
+            cache.memo.clear();
+        }
     }
 
     Map<Object, Object> memo() {

@@ -6,8 +6,9 @@ import org.jdbi.v3.core.Handle;
 /**
  * Values read once per group-commit batch instead of once per unit: the batch is one transaction, so a value read
  * from the database by its first unit is what every later unit would read too, unless a unit of the batch changes it
- * (callers must {@link #forget} then). Lives as long as the handle; a rolled-back batch re-runs on new handles, so
- * nothing read by a rolled-back transaction is reused. Outside group commit (a handle without the statement cache)
+ * (callers must {@link #forget} then). Lives as long as the transaction: GroupCommit clears it when a kept handle
+ * starts the next one, and closes a handle whose transaction failed, so nothing read by a rolled-back transaction is
+ * reused. Outside group commit (a handle without the statement cache)
  * nothing is remembered.
  */
 public final class TransactionMemo {
