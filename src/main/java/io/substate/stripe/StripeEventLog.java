@@ -31,6 +31,30 @@ public final class StripeEventLog {
                 status, payload) == 1;
     }
 
+    /** What the log knows of an event before it is processed again: its status and purchase. */
+    public record Known(String status, String purchaseId) {}
+
+    /** The event's status if it is logged, locked for update where the database supports it. */
+    public static Optional<Known> known(Handle h, String appId, String eventId, String lockClause) {
+        return Sql.first(h, "SELECT status, purchase_id FROM stripe_events WHERE app_id = ? AND event_id = ?" + lockClause,
+                rs -> new Known(rs.getString(1), rs.getString(2)), appId, eventId);
+    }
+
+    /**
+     * Logs an event with its outcome, in one statement. The webhook path writes the row last, once the outcome is
+     * known, instead of inserting it first and updating it: an update rewrites the row (and its payload) and moves it
+     * in two indexes. A concurrent insert of the same event fails on the primary key and the unit is run again.
+     */
+    public static void insert(Handle h, String appId, StripeEvent event, String payload, long receivedAt,
+            String status, String errorCode, String errorMessage, String purchaseToken, String purchaseId) {
+        Sql.update(h, "INSERT INTO stripe_events (app_id, event_id, type, created, livemode, api_version, received_at, "
+                        + "processed_at, status, error_code, error_message, purchase_token, purchase_id, payload) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                appId, event.id(), event.type(), event.created(), event.livemode(), Sql.text(event.apiVersion()),
+                receivedAt, receivedAt, status, Sql.text(errorCode), Sql.text(errorMessage), Sql.text(purchaseToken),
+                Sql.text(purchaseId), payload);
+    }
+
     /** The stored event, locked for update where the database supports it. */
     public static Optional<LoggedStripeEvent> findForUpdate(Handle h, String appId, String eventId, String lockClause) {
         return h.createQuery("SELECT " + COLUMNS + " FROM stripe_events WHERE app_id = :app AND event_id = :id" + lockClause)

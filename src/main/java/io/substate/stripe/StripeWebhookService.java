@@ -117,54 +117,48 @@ public final class StripeWebhookService {
 
     private WebhookResult processInTransaction(Handle h, App app, StripeEvent event, String payload,
             Resolution resolution, boolean replay, long now) {
-        // Insert first: a new event (the common case) costs one statement. On PostgreSQL an insert racing another
-        // instance's waits for it, then finds its committed row below.
-        if (!StripeEventLog.insertIfAbsent(h, app.id(), event, payload, "received", now)) {
-            LoggedStripeEvent logged = StripeEventLog.findForUpdate(h, app.id(), event.id(), dialect.forUpdate()).orElseThrow();
-            if (!replay && isFinal(logged.status())) {
-                StripeEventLog.countDuplicate(h, app.id(), event.id());
-                return WebhookResult.ok(event.id(), WebhookResult.DUPLICATE, logged.purchaseId());
-            }
+        Optional<StripeEventLog.Known> known = StripeEventLog.known(h, app.id(), event.id(), dialect.forUpdate());
+        if (known.isPresent() && !replay && isFinal(known.get().status())) {
+            StripeEventLog.countDuplicate(h, app.id(), event.id());
+            return WebhookResult.ok(event.id(), WebhookResult.DUPLICATE, known.get().purchaseId());
         }
+        LogRow log = new LogRow(h, app.id(), event, payload, now, known.isPresent());
         if (resolution.failure() != null) {
             // Not parked: a failure to read Stripe is retried on Stripe's next delivery, or replayed by hand.
-            StripeEventLog.recordOutcome(h, app.id(), event.id(), LoggedStripeEvent.FAILED,
-                    resolution.failure().errorCode().code(), resolution.failure().getMessage(), resolution.parkKey(),
-                    null, now);
+            log.write(LoggedStripeEvent.FAILED, resolution.failure().errorCode().code(),
+                    resolution.failure().getMessage(), resolution.parkKey(), null);
             return WebhookResult.rejected(event.id(), LoggedStripeEvent.FAILED, resolution.failure().errorCode(),
                     resolution.failure().getMessage());
         }
         if (resolution.ignoredBecause() != null) {
-            StripeEventLog.recordOutcome(h, app.id(), event.id(), LoggedStripeEvent.PROCESSED, null,
-                    resolution.ignoredBecause(), null, null, now);
+            log.write(LoggedStripeEvent.PROCESSED, null, resolution.ignoredBecause(), null, null);
             return WebhookResult.ok(event.id(), LoggedStripeEvent.PROCESSED, null);
         }
         if (resolution.token() == null) {
-            return park(h, app, event, resolution.parkKey(), ErrorCode.PURCHASE_NOT_FOUND,
-                    notFoundMessage(resolution.parkKey()), now);
+            return park(log, event, resolution.parkKey(), ErrorCode.PURCHASE_NOT_FOUND,
+                    notFoundMessage(resolution.parkKey()));
         }
         Optional<StoredPurchase> existing = PurchaseStore.findForUpdate(h, app.id(), resolution.token(), dialect.forUpdate());
         boolean created = existing.isEmpty();
         StoredPurchase purchase;
-        PurchaseUpdater.KnownCustomer known = null;
+        PurchaseUpdater.KnownCustomer customerKnown = null;
         if (existing.isPresent()) {
             purchase = existing.get();
         } else if (app.trackNewPurchases() && NewPurchaseTracking.canStart(resolution.fact())) {
             NewPurchaseTracking.Detection detection = NewPurchaseTracking.detect(app, resolution.fact());
             if (detection.appUserId() == null) {
-                return park(h, app, event, resolution.token(), ErrorCode.APP_USER_ID_NOT_DETECTED, detection.problem(), now);
+                return park(log, event, resolution.token(), ErrorCode.APP_USER_ID_NOT_DETECTED, detection.problem());
             }
             Optional<Customer> found = CustomerStore.findByAppUserId(h, app.projectId(), detection.appUserId());
             Customer customer = found.orElseGet(() -> CustomerStore.create(h, app.projectId(), detection.appUserId(), now));
             // A customer created just now has one App User ID; an existing one's aliases are read when needed.
-            known = new PurchaseUpdater.KnownCustomer(customer,
+            customerKnown = new PurchaseUpdater.KnownCustomer(customer,
                     found.isPresent() ? null : List.of(detection.appUserId()));
             // Stored by the first fact applied below, with the state after it.
             purchase = PurchaseStore.unsaved(app.projectId(), app.id(), customer.id(), resolution.token(),
                     PurchaseState.empty(kindOf(resolution.fact()), resolution.token(), event.livemode()), now);
         } else {
-            return park(h, app, event, resolution.token(), ErrorCode.PURCHASE_NOT_FOUND,
-                    notFoundMessage(resolution.token()), now);
+            return park(log, event, resolution.token(), ErrorCode.PURCHASE_NOT_FOUND, notFoundMessage(resolution.token()));
         }
         List<StripeFact> facts = new ArrayList<>(resolution.prelude());
         facts.add(resolution.fact());
@@ -172,8 +166,8 @@ public final class StripeWebhookService {
         boolean unsaved = created;
         for (StripeFact f : facts) {
             PurchaseUpdater.Applied applied = unsaved
-                    ? updater.applyToNew(h, purchase, f, event.id(), now, known)
-                    : updater.apply(h, purchase, f, event.id(), now, known);
+                    ? updater.applyToNew(h, purchase, f, event.id(), now, customerKnown)
+                    : updater.apply(h, purchase, f, event.id(), now, customerKnown);
             unsaved = false;
             purchase = applied.purchase();
             if (f == resolution.fact()) {
@@ -181,11 +175,28 @@ public final class StripeWebhookService {
             }
         }
         String status = outcome == Outcome.STALE ? LoggedStripeEvent.STALE : LoggedStripeEvent.PROCESSED;
-        StripeEventLog.recordOutcome(h, app.id(), event.id(), status, null, null, resolution.token(), purchase.id(), now);
+        // Written before the parked events are applied: a parked event delivered again is not among them twice.
+        log.write(status, null, null, resolution.token(), purchase.id());
         if (created) {
-            applyParked(h, purchase, now, known);
+            applyParked(h, purchase, now, customerKnown);
         }
         return WebhookResult.ok(event.id(), status, purchase.id());
+    }
+
+    /**
+     * The event's row in the log, written once with the outcome: inserted if the event is new, else (a parked or
+     * failed event delivered or replayed again) updated.
+     */
+    private record LogRow(Handle h, String appId, StripeEvent event, String payload, long now, boolean exists) {
+        void write(String status, String errorCode, String errorMessage, String purchaseToken, String purchaseId) {
+            if (exists) {
+                StripeEventLog.recordOutcome(h, appId, event.id(), status, errorCode, errorMessage, purchaseToken,
+                        purchaseId, now);
+            } else {
+                StripeEventLog.insert(h, appId, event, payload, now, status, errorCode, errorMessage, purchaseToken,
+                        purchaseId);
+            }
+        }
     }
 
     /**
@@ -212,10 +223,8 @@ public final class StripeWebhookService {
         return applied;
     }
 
-    private WebhookResult park(Handle h, App app, StripeEvent event, String parkKey, ErrorCode code, String message,
-            long now) {
-        StripeEventLog.recordOutcome(h, app.id(), event.id(), LoggedStripeEvent.PARKED, code.code(), message, parkKey,
-                null, now);
+    private WebhookResult park(LogRow log, StripeEvent event, String parkKey, ErrorCode code, String message) {
+        log.write(LoggedStripeEvent.PARKED, code.code(), message, parkKey, null);
         return WebhookResult.rejected(event.id(), LoggedStripeEvent.PARKED, code, message);
     }
 

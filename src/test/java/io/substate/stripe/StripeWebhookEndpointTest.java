@@ -171,6 +171,52 @@ class StripeWebhookEndpointTest {
         assertThat(events(app, "").get("items").get(0).get("duplicate_deliveries").asLong()).isEqualTo(1);
     }
 
+    /**
+     * The log row is written last, so two deliveries of one event may both get past the duplicate check; the second
+     * to commit fails on the primary key and is run again, and then it is a duplicate. Either way: every delivery is
+     * answered 200 and the event is applied once.
+     */
+    @Test
+    void concurrentDeliveriesOfOneEventApplyItOnce() throws Exception {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+        int rounds = 5;
+        int deliveries = 8;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(deliveries);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String customer = uniqueId("cus_");
+                String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), customer,
+                        "active", now());
+                var start = new java.util.concurrent.CountDownLatch(1);
+                var answers = new java.util.ArrayList<java.util.concurrent.Future<HttpResponse>>();
+                for (int i = 0; i < deliveries; i++) {
+                    answers.add(pool.submit(() -> {
+                        start.await();
+                        return stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+                    }));
+                }
+                start.countDown();
+                var outcomes = new java.util.ArrayList<String>();
+                for (var answer : answers) {
+                    HttpResponse response = answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(response.status()).as(response.body()).isEqualTo(200);
+                    outcomes.add(response.json().get("outcome").asText());
+                }
+                assertThat(outcomes).containsOnlyOnce("processed");
+                assertThat(outcomes).filteredOn("duplicate"::equals).hasSize(deliveries - 1);
+                JsonNode customerView = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json();
+                assertThat(customerView.get("purchases")).hasSize(1);
+                assertThat(customerView.get("history").findValuesAsText("type")).containsOnlyOnce("INITIAL_PURCHASE");
+            }
+            JsonNode logged = events(app, "").get("items");
+            assertThat(logged).hasSize(rounds);
+            assertThat(logged.findValuesAsText("duplicate_deliveries")).containsOnly(Integer.toString(deliveries - 1));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void anonymousDetectionGivesAnAnonymousAppUserId() {
         StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
