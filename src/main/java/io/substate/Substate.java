@@ -37,6 +37,7 @@ import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
+import io.substate.storage.PlannerStatistics;
 import io.substate.stripe.StripeEventLog;
 import io.substate.stripe.StripeWebhookRoutes;
 import io.substate.stripe.StripeWebhookService;
@@ -95,6 +96,7 @@ public final class Substate implements AutoCloseable {
             boolean sqlite = database.dialect() == Dialect.SQLITE;
             GroupCommit commits = new GroupCommit(database.jdbi(), sqlite ? 1 : 2, sqlite);
             workers.add(commits);
+            workers.add(PlannerStatistics.start(database.jdbi(), database.dialect()));
             PurchaseUpdater purchaseUpdater = new PurchaseUpdater(settings.usdRates());
             StripeWebhookService webhooks = new StripeWebhookService(apps, database.jdbi(), database.dialect(), commits,
                     purchaseUpdater, settings.stripeApiBase(), clock);
