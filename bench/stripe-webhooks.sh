@@ -16,7 +16,7 @@
 #      p50/p99 latency and the response statuses (all should be 200).
 #
 # Optional environment:
-#   BENCH_EVENTS       deliveries to generate (default 60000; if wrk sends more, the rest are duplicates and a
+#   BENCH_EVENTS       deliveries to generate (default 200000; if wrk sends more, the rest are duplicates and a
 #                      warning says how many)
 #   BENCH_THREADS      wrk threads (default 2)        BENCH_CONNECTIONS  wrk connections (default 32)
 #   BENCH_DURATION     wrk duration (default 20s)
@@ -27,7 +27,7 @@ set -euo pipefail
 
 : "${SUBSTATE_URL:?set SUBSTATE_URL, e.g. http://127.0.0.1:8080}"
 SUBSTATE_URL="${SUBSTATE_URL%/}"
-BENCH_EVENTS="${BENCH_EVENTS:-60000}"
+BENCH_EVENTS="${BENCH_EVENTS:-200000}"
 BENCH_THREADS="${BENCH_THREADS:-2}"
 BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 BENCH_DURATION="${BENCH_DURATION:-20s}"

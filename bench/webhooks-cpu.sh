@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The webhook benchmark plus the server's CPU time per acknowledged event, in total and in its group-commit threads.
 # CPU per event moves far less than events/s when other work shares the machine, so it is the figure to compare
-# changes by. Usage: BENCH_EVENTS=60000 BENCH_DURATION=20s bench/with-server.sh sqlite|postgresql bench/webhooks-cpu.sh
+# changes by. Usage: BENCH_EVENTS=200000 BENCH_DURATION=20s bench/with-server.sh sqlite|postgresql bench/webhooks-cpu.sh
 set -euo pipefail
 port=${SUBSTATE_URL##*:}
 pid=$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)

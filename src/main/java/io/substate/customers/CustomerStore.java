@@ -29,6 +29,23 @@ public final class CustomerStore {
         return Sql.first(h, "SELECT " + COLUMNS + " FROM customers c WHERE c.id = ?", rs -> map(rs, null), customerId);
     }
 
+    /** A customer with every App User ID of it, the original first (as {@link #aliases}). */
+    public record WithAliases(Customer customer, List<String> aliases) {}
+
+    /** The customer and its App User IDs in one read (an outgoing event needs both). */
+    public static Optional<WithAliases> findWithAliases(Handle h, String customerId) {
+        record Row(Customer customer, String alias) {}
+        List<Row> rows = Sql.list(h, "SELECT " + COLUMNS + ", a.app_user_id FROM customers c "
+                + "LEFT JOIN customer_aliases a ON a.customer_id = c.id WHERE c.id = ? "
+                + "ORDER BY CASE WHEN a.app_user_id = c.original_app_user_id THEN 0 ELSE 1 END, a.created_at, "
+                + "a.app_user_id", rs -> new Row(map(rs, null), rs.getString(7)), customerId);
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> aliases = rows.stream().map(Row::alias).filter(java.util.Objects::nonNull).toList();
+        return Optional.of(new WithAliases(rows.get(0).customer(), aliases));
+    }
+
     /** The customer known by {@code appUserId}, created (with that id as its original) if there is none. */
     public static Customer findOrCreate(Handle h, String projectId, String appUserId, long nowMillis) {
         Optional<Customer> existing = findByAppUserId(h, projectId, appUserId);

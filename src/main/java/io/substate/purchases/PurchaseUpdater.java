@@ -65,11 +65,12 @@ public final class PurchaseUpdater {
         List<String> ids = List.of();
         if (!transition.events().isEmpty() && next.customerId() != null) {
             boolean knownHere = known != null && known.customer().id().equals(next.customerId());
-            Optional<Customer> customer = knownHere
-                    ? Optional.of(known.customer()) : CustomerStore.findById(h, next.customerId());
+            Optional<KnownCustomer> customer = knownHere ? Optional.of(known)
+                    : CustomerStore.findWithAliases(h, next.customerId())
+                            .map(found -> new KnownCustomer(found.customer(), found.aliases()));
             if (customer.isPresent()) {
-                Outbox.Source source = new Outbox.Source(next.projectId(), next.appId(), customer.get(), next.id(),
-                        next.state().livemode(), sourceEventId, knownHere ? known.aliases() : null);
+                Outbox.Source source = new Outbox.Source(next.projectId(), next.appId(), customer.get().customer(),
+                        next.id(), next.state().livemode(), sourceEventId, customer.get().aliases());
                 ids = transition.events().stream()
                         .map(draft -> Outbox.append(h, source, draft, rates, nowMillis))
                         .toList();
