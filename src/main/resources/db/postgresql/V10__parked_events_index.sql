@@ -1,5 +1,6 @@
--- Only parked events are ever looked up by purchase token (to apply them once their purchase exists). Index those
--- alone: an entry per event under the purchase's token, a random key, cost every webhook a page write for a lookup
--- that never reads the events processed on arrival, which are nearly all of them.
+-- Only parked events are ever looked up by purchase token (to apply them once their purchase exists, oldest first).
+-- Index those alone, in the order they are applied in: an entry per event under the purchase's token, a random key,
+-- cost every webhook a page write for a lookup that never reads the events processed on arrival, nearly all of them.
 DROP INDEX stripe_events_by_token;
-CREATE INDEX stripe_events_parked_by_token ON stripe_events (app_id, purchase_token) WHERE status = 'parked';
+CREATE INDEX stripe_events_parked_by_token ON stripe_events (app_id, purchase_token, created, event_id)
+    WHERE status = 'parked';
