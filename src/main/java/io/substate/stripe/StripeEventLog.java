@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import io.substate.storage.Sql;
+import io.substate.storage.TransactionMemo;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -73,6 +74,22 @@ public final class StripeEventLog {
                         + "purchase_id = ?, processed_at = ? WHERE app_id = ? AND event_id = ?",
                 status, Sql.text(errorCode), Sql.text(errorMessage), Sql.text(purchaseToken), Sql.text(purchaseId),
                 processedAt, appId, eventId);
+    }
+
+    private record AnyParked(String appId) {}
+
+    /**
+     * Whether the app has any parked event: read once per batch transaction (most batches create purchases for apps
+     * with none, and then need not look for each purchase's). {@link #forgetAnyParked} when parking one.
+     */
+    public static boolean anyParked(Handle h, String appId) {
+        return TransactionMemo.get(h, new AnyParked(appId), () -> Sql.first(h,
+                "SELECT 1 FROM stripe_events WHERE app_id = ? AND status = 'parked' LIMIT 1", rs -> true, appId)
+                .isPresent());
+    }
+
+    public static void forgetAnyParked(Handle h, String appId) {
+        TransactionMemo.forget(h, new AnyParked(appId));
     }
 
     /** Parked events waiting for the purchase {@code token}, oldest Stripe time first. */

@@ -208,6 +208,9 @@ public final class StripeWebhookService {
     }
 
     private int applyParked(Handle h, StoredPurchase purchase, long now, PurchaseUpdater.KnownCustomer known) {
+        if (!StripeEventLog.anyParked(h, purchase.appId())) {
+            return 0;
+        }
         int applied = 0;
         StoredPurchase current = purchase;
         for (LoggedStripeEvent parked : StripeEventLog.parkedFor(h, purchase.appId(), purchase.token())) {
@@ -225,6 +228,7 @@ public final class StripeWebhookService {
 
     private WebhookResult park(LogRow log, StripeEvent event, String parkKey, ErrorCode code, String message) {
         log.write(LoggedStripeEvent.PARKED, code.code(), message, parkKey, null);
+        StripeEventLog.forgetAnyParked(log.h(), log.appId());
         return WebhookResult.rejected(event.id(), LoggedStripeEvent.PARKED, code, message);
     }
 
