@@ -48,54 +48,51 @@ public final class Outbox {
                 ? source.knownAliases() : CustomerStore.aliases(h, source.customer().id());
         String environment = source.livemode() ? "PRODUCTION" : "SANDBOX";
 
-        ObjectNode event = Json.object();
-        event.put("id", id);
-        event.put("type", draft.type());
-        event.put("event_timestamp_ms", nowMillis);
-        event.put("app_id", source.appId());
-        event.put("app_user_id", aliases.isEmpty() ? source.customer().originalAppUserId() : aliases.get(aliases.size() - 1));
-        event.put("original_app_user_id", source.customer().originalAppUserId());
-        ArrayNode aliasArray = event.putArray("aliases");
-        aliases.forEach(aliasArray::add);
-        event.put("product_id", draft.productId());
+        // Written field by field, without building a tree first: the webhook's committer writes one per state
+        // change. Field order and nulls as RevenueCat sends them.
         List<String> entitlements = entitlementIds(h, source.appId(), draft.productId());
-        if (entitlements.isEmpty()) {
-            event.putNull("entitlement_ids");
-            event.putNull("entitlement_id");
-        } else {
-            ArrayNode array = event.putArray("entitlement_ids");
-            entitlements.forEach(array::add);
-            event.put("entitlement_id", entitlements.get(0));
-        }
-        event.put("period_type", draft.periodType());
-        putLong(event, "purchased_at_ms", draft.purchasedAtMs());
-        putLong(event, "expiration_at_ms", draft.expirationAtMs());
-        event.put("store", "STRIPE");
-        event.put("environment", environment);
-        event.put("transaction_id", draft.transactionId());
-        event.put("original_transaction_id", draft.originalTransactionId());
-        putPrice(event, draft, rates);
-        event.put("is_family_share", false);
-        event.putNull("presented_offering_id");
-        event.putNull("country_code");
-        if (draft.isTrialConversion() != null) {
-            event.put("is_trial_conversion", draft.isTrialConversion());
-        }
-        if (draft.cancelReason() != null) {
-            event.put("cancel_reason", draft.cancelReason());
-        }
-        if (draft.expirationReason() != null) {
-            event.put("expiration_reason", draft.expirationReason());
-        }
-        if (draft.newProductId() != null) {
-            event.put("new_product_id", draft.newProductId());
-        }
-        if (draft.renewalNumber() != null) {
-            event.put("renewal_number", draft.renewalNumber());
-        }
-        event.put("sequence", sequence);
+        String payload = EventWriter.write(event -> {
+            event.string("id", id);
+            event.string("type", draft.type());
+            event.number("event_timestamp_ms", nowMillis);
+            event.string("app_id", source.appId());
+            event.string("app_user_id", aliases.isEmpty()
+                    ? source.customer().originalAppUserId() : aliases.get(aliases.size() - 1));
+            event.string("original_app_user_id", source.customer().originalAppUserId());
+            event.strings("aliases", aliases);
+            event.string("product_id", draft.productId());
+            event.strings("entitlement_ids", entitlements.isEmpty() ? null : entitlements);
+            event.string("entitlement_id", entitlements.isEmpty() ? null : entitlements.get(0));
+            event.string("period_type", draft.periodType());
+            event.number("purchased_at_ms", draft.purchasedAtMs());
+            event.number("expiration_at_ms", draft.expirationAtMs());
+            event.string("store", "STRIPE");
+            event.string("environment", environment);
+            event.string("transaction_id", draft.transactionId());
+            event.string("original_transaction_id", draft.originalTransactionId());
+            writePrice(event, draft, rates);
+            event.bool("is_family_share", false);
+            event.string("presented_offering_id", null);
+            event.string("country_code", null);
+            if (draft.isTrialConversion() != null) {
+                event.bool("is_trial_conversion", draft.isTrialConversion());
+            }
+            if (draft.cancelReason() != null) {
+                event.string("cancel_reason", draft.cancelReason());
+            }
+            if (draft.expirationReason() != null) {
+                event.string("expiration_reason", draft.expirationReason());
+            }
+            if (draft.newProductId() != null) {
+                event.string("new_product_id", draft.newProductId());
+            }
+            if (draft.renewalNumber() != null) {
+                event.number("renewal_number", draft.renewalNumber().longValue());
+            }
+            event.number("sequence", sequence);
+        });
 
-        insert(h, id, source, draft.type(), environment, sequence, event, nowMillis);
+        insert(h, id, source, draft.type(), environment, sequence, payload, nowMillis);
         return id;
     }
 
@@ -118,45 +115,38 @@ public final class Outbox {
         transferredTo.forEach(to::add);
         event.put("original_app_user_id", source.customer().originalAppUserId());
         event.put("sequence", sequence);
-        insert(h, id, source, "TRANSFER", environment, sequence, event, nowMillis);
+        insert(h, id, source, "TRANSFER", environment, sequence, Json.write(event), nowMillis);
         return id;
     }
 
     private static void insert(Handle h, String id, Source source, String type, String environment, long sequence,
-            ObjectNode event, long nowMillis) {
+            String payload, long nowMillis) {
         Sql.update(h, "INSERT INTO outgoing_events (id, project_id, app_id, customer_id, purchase_id, type, environment, "
                         + "sequence, source_event_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 id, source.projectId(), source.appId(), source.customer().id(), Sql.text(source.purchaseId()), type,
-                environment, sequence, Sql.text(source.sourceEventId()), Json.write(event), nowMillis);
+                environment, sequence, Sql.text(source.sourceEventId()), payload, nowMillis);
         // Same transaction: a delivery exists exactly when its event does (the outbox is durable as a whole).
         DeliveryQueue.enqueueForIntegrations(h, id, source.projectId(), source.appId(), environment, type, nowMillis);
     }
 
     private record EntitlementsOf(String appId, String productId) {}
 
-    private static void putPrice(ObjectNode event, OutgoingEventDraft draft, UsdRates rates) {
+    private static void writePrice(EventWriter event, OutgoingEventDraft draft, UsdRates rates)
+            throws java.io.IOException {
         if (draft.priceMinor() == null || draft.currency() == null) {
-            event.putNull("price");
-            event.putNull("price_in_purchased_currency");
-            event.putNull("currency");
+            event.string("price", null);
+            event.string("price_in_purchased_currency", null);
+            event.string("currency", null);
             return;
         }
         String currency = draft.currency().toUpperCase(java.util.Locale.ROOT);
-        event.put("currency", currency);
-        event.put("price_in_purchased_currency", UsdRates.toMajor(draft.priceMinor(), currency).doubleValue());
+        event.string("currency", currency);
+        event.decimal("price_in_purchased_currency", UsdRates.toMajor(draft.priceMinor(), currency).doubleValue());
         BigDecimal usd = rates.toUsd(draft.priceMinor(), currency);
         if (usd == null) {
-            event.putNull("price");
+            event.string("price", null);
         } else {
-            event.put("price", usd.doubleValue());
-        }
-    }
-
-    private static void putLong(ObjectNode node, String name, Long value) {
-        if (value == null) {
-            node.putNull(name);
-        } else {
-            node.put(name, value);
+            event.decimal("price", usd.doubleValue());
         }
     }
 
