@@ -29,7 +29,7 @@ public final class CustomerStore {
         return Sql.first(h, "SELECT " + COLUMNS + " FROM customers c WHERE c.id = ?", rs -> map(rs, null), customerId);
     }
 
-    /** A customer with every App User ID of it, the original first (as {@link #aliases}). */
+    /** A customer with every App User ID of it: the original first, then the oldest first. */
     public record WithAliases(Customer customer, List<String> aliases) {}
 
     /** The customer and its App User IDs in one read (an outgoing event needs both). */
@@ -72,11 +72,9 @@ public final class CustomerStore {
                 + "VALUES (?, ?, ?, ?)", projectId, appUserId, customerId, nowMillis);
     }
 
-    /** Every App User ID of the customer, the original first. */
+    /** Every App User ID of the customer, the original first (ordered as by {@link #findWithAliases}). */
     public static List<String> aliases(Handle h, String customerId) {
-        return Sql.list(h, "SELECT a.app_user_id FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
-                + "WHERE a.customer_id = ? ORDER BY CASE WHEN a.app_user_id = c.original_app_user_id THEN 0 ELSE 1 END, "
-                + "a.created_at, a.app_user_id", rs -> rs.getString(1), customerId);
+        return findWithAliases(h, customerId).map(WithAliases::aliases).orElse(List.of());
     }
 
     /** The next per-customer event sequence number (1, 2, 3…), so webhook consumers can order events. */

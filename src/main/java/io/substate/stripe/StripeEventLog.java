@@ -22,16 +22,6 @@ public final class StripeEventLog {
         this.jdbi = jdbi;
     }
 
-    /** Inserts the event unless it is known; true when this call inserted it. */
-    public static boolean insertIfAbsent(Handle h, String appId, StripeEvent event, String payload, String status,
-            long receivedAt) {
-        return Sql.update(h, "INSERT INTO stripe_events (app_id, event_id, type, created, livemode, api_version, "
-                        + "received_at, status, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                        + "ON CONFLICT (app_id, event_id) DO NOTHING",
-                appId, event.id(), event.type(), event.created(), event.livemode(), Sql.text(event.apiVersion()), receivedAt,
-                status, payload) == 1;
-    }
-
     /** What the log knows of an event before it is processed again: its status and purchase. */
     public record Known(String status, String purchaseId) {}
 

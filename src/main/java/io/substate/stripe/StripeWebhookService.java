@@ -98,11 +98,12 @@ public final class StripeWebhookService {
                 + "this endpoint in Stripe: " + String.join(", ", StripeEvents.ACCEPTED_TYPES) + ". Other types are "
                 + "answered with this error, and Stripe eventually disables an endpoint that keeps failing.";
         commits.execute(event.id(), h -> {
-            if (!StripeEventLog.insertIfAbsent(h, app.id(), event, payload, LoggedStripeEvent.FAILED, now)) {
+            boolean logged = StripeEventLog.known(h, app.id(), event.id(), dialect.forUpdate()).isPresent();
+            if (logged) {
                 StripeEventLog.countDuplicate(h, app.id(), event.id());
             }
-            StripeEventLog.recordOutcome(h, app.id(), event.id(), LoggedStripeEvent.FAILED,
-                    ErrorCode.UNSUPPORTED_EVENT_TYPE.code(), message, null, null, now);
+            new LogRow(h, app.id(), event, payload, now, logged).write(LoggedStripeEvent.FAILED,
+                    ErrorCode.UNSUPPORTED_EVENT_TYPE.code(), message, null, null);
             return null;
         });
         throw new ApiException(ErrorCode.UNSUPPORTED_EVENT_TYPE, message);
