@@ -2,11 +2,9 @@ package io.substate.customers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.substate.config.Settings;
 import io.substate.storage.Database;
 import io.substate.testing.TestDb;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +22,7 @@ class CustomerStoreTest {
 
     @BeforeEach
     void open() {
-        database = Database.open(Settings.fromEnvironment(Map.of("SUBSTATE_DATABASE_URL", db.newDatabaseUrl())));
+        database = db.openNewDatabase();
         database.jdbi().useHandle(h -> h.execute("INSERT INTO projects (id, name, secret_api_key, transfer_behavior, "
                 + "created_at) VALUES ('proj1', 'P', 'sk_1', 'transfer', 0)"));
     }

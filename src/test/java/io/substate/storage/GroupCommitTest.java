@@ -3,13 +3,11 @@ package io.substate.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.substate.config.Settings;
 import io.substate.http.ApiException;
 import io.substate.http.ErrorCode;
 import io.substate.testing.TestDb;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +28,7 @@ class GroupCommitTest {
 
     @BeforeEach
     void open() {
-        database = Database.open(Settings.fromEnvironment(Map.of("SUBSTATE_DATABASE_URL", db.newDatabaseUrl())));
+        database = db.openNewDatabase();
         commits = new GroupCommit(database.jdbi(), 2);
     }
 

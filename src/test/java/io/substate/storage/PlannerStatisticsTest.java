@@ -2,10 +2,8 @@ package io.substate.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.substate.config.Settings;
 import io.substate.testing.TestDb;
 import java.time.Duration;
-import java.util.Map;
 import org.awaitility.Awaitility;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterEach;
@@ -18,10 +16,10 @@ class PlannerStatisticsTest {
 
     @BeforeEach
     void open() {
-        database = Database.open(Settings.fromEnvironment(Map.of("SUBSTATE_DATABASE_URL",
-                TestDb.POSTGRESQL.newDatabaseUrl())));
+        database = TestDb.POSTGRESQL.openNewDatabase();
         // Autovacuum must not analyze the table first (it may look at any moment, once a minute).
         database.jdbi().useHandle(h -> h.execute("ALTER TABLE stripe_events SET (autovacuum_enabled = false)"));
+        TestDb.insertProjectAndApp(database.jdbi());
     }
 
     /** Waits until the statistics count {@code rows} changed rows of stripe_events since it was last analyzed. */
@@ -39,10 +37,6 @@ class PlannerStatisticsTest {
     void insertEvents(int count) {
         // Its own connection, closed after: a backend that exits has reported its row counts to the statistics.
         try (Handle h = database.jdbi().open()) {
-            h.execute("INSERT INTO projects (id, name, secret_api_key, transfer_behavior, created_at) "
-                    + "VALUES ('proj1', 'P', 'sk_1', 'transfer', 0) ON CONFLICT DO NOTHING");
-            h.execute("INSERT INTO apps (id, project_id, name, type, public_api_key, created_at) "
-                    + "VALUES ('app1', 'proj1', 'A', 'stripe', 'strp_1', 0) ON CONFLICT DO NOTHING");
             h.execute("INSERT INTO stripe_events (app_id, event_id, type, created, livemode, received_at, status, "
                     + "payload) SELECT 'app1', 'evt_' || n || '_' || (SELECT COUNT(*) FROM stripe_events), "
                     + "'customer.subscription.updated', n, false, n, 'processed', '{}' "

@@ -2,14 +2,12 @@ package io.substate.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.substate.config.Settings;
 import io.substate.testing.TestDb;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.StatementCustomizer;
@@ -33,7 +31,7 @@ class StatementCacheTest {
 
     @BeforeEach
     void open() {
-        database = Database.open(Settings.fromEnvironment(Map.of("SUBSTATE_DATABASE_URL", db.newDatabaseUrl())));
+        database = db.openNewDatabase();
         database.jdbi().useHandle(h -> h.execute("CREATE TABLE cache_probe (id INTEGER PRIMARY KEY, name TEXT)"));
     }
 

@@ -2,13 +2,11 @@ package io.substate.stripe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.substate.config.Settings;
 import io.substate.storage.Database;
 import io.substate.storage.GroupCommit;
 import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,14 +26,9 @@ class StripeEventLogTest {
 
     @BeforeEach
     void open() {
-        database = Database.open(Settings.fromEnvironment(Map.of("SUBSTATE_DATABASE_URL", db.newDatabaseUrl())));
+        database = db.openNewDatabase();
         commits = new GroupCommit(database.jdbi(), 1);
-        database.jdbi().useHandle(h -> {
-            h.execute("INSERT INTO projects (id, name, secret_api_key, transfer_behavior, created_at) "
-                    + "VALUES ('proj1', 'P', 'sk_1', 'transfer', 0)");
-            h.execute("INSERT INTO apps (id, project_id, name, type, public_api_key, created_at) "
-                    + "VALUES ('app1', 'proj1', 'A', 'stripe', 'strp_1', 0)");
-        });
+        TestDb.insertProjectAndApp(database.jdbi());
     }
 
     @AfterEach

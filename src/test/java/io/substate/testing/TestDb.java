@@ -1,5 +1,7 @@
 package io.substate.testing;
 
+import io.substate.config.Settings;
+import io.substate.storage.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,6 +11,7 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * The two real databases every HTTP test runs against. Each {@link #newDatabaseUrl()} is a new empty database: a
@@ -45,6 +48,21 @@ public enum TestDb {
             throw new IllegalStateException("PostgreSQL must run at 127.0.0.1:5432 for the tests: " + e.getMessage(), e);
         }
         return PG_ADMIN_URL.replaceFirst("/test\\?", "/" + name + "?");
+    }
+
+    /** A new empty database of this kind, opened and migrated as the server opens its own. */
+    public Database openNewDatabase() {
+        return Database.open(Settings.fromEnvironment(Map.of("SUBSTATE_DATABASE_URL", newDatabaseUrl())));
+    }
+
+    /** A project {@code proj1} with a Stripe app {@code app1}, written straight to the tables (no API). */
+    public static void insertProjectAndApp(Jdbi jdbi) {
+        jdbi.useHandle(h -> {
+            h.execute("INSERT INTO projects (id, name, secret_api_key, transfer_behavior, created_at) "
+                    + "VALUES ('proj1', 'P', 'sk_1', 'transfer', 0)");
+            h.execute("INSERT INTO apps (id, project_id, name, type, public_api_key, created_at) "
+                    + "VALUES ('app1', 'proj1', 'A', 'stripe', 'strp_1', 0)");
+        });
     }
 
     public String label() {
