@@ -10,6 +10,7 @@ import io.substate.http.ApiException;
 import io.substate.http.ErrorCode;
 import io.substate.http.Json;
 import io.substate.http.Page;
+import io.substate.http.Requests;
 import io.substate.http.RouteGroup;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class StripeWebhookRoutes implements RouteGroup {
 
     private void receive(Context ctx) {
         // The signature covers the exact bytes Stripe sent: decode them as UTF-8 and never re-serialize.
-        String payload = new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8);
+        String payload = new String(Requests.rawBody(ctx), StandardCharsets.UTF_8);
         WebhookResult result = webhooks.receive(ctx.pathParam("app_id"), payload, ctx.header("Stripe-Signature"));
         answer(ctx, result);
     }
@@ -126,7 +127,7 @@ public final class StripeWebhookRoutes implements RouteGroup {
         body.put("received", true);
         body.put("event_id", result.eventId());
         body.put("outcome", result.outcome());
-        ctx.json(body);
+        Requests.writeJson(ctx, Json.write(body));
     }
 
     static ObjectNode render(LoggedStripeEvent e, boolean withPayload) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.http.Json;
 import io.substate.testing.Api;
 import io.substate.testing.Fixtures;
 import io.substate.testing.Fixtures.StripeApp;
@@ -11,6 +12,12 @@ import io.substate.testing.HttpResponse;
 import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -426,6 +433,55 @@ class StripeWebhookEndpointTest {
         assertThat(typed.json().get("message").asText()).contains("created");
         assertThat(tooLarge.status()).isEqualTo(413);
         assertThat(tooLarge.json().get("code").asText()).isEqualTo("payload_too_large");
+        assertThat(events(app, "").get("items")).isEmpty();
+    }
+
+    @Test
+    void aChunkedDeliveryWithoutContentLengthIsReadWhole() throws Exception {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+        String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"),
+                "active", now());
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        URI.create(TestServer.shared(db).baseUrl() + app.webhookPath()))
+                .header("Stripe-Signature", sign(payload, SECRET))
+                .header("Content-Type", "application/json")
+                // An InputStream body has no known length: the client sends it chunked.
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
+                .build();
+
+        java.net.http.HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(Json.read(response.body()).get("outcome").asText()).isEqualTo("processed");
+    }
+
+    @Test
+    void aBodyShorterThanItsContentLengthIs400AndNothingIsWritten() throws Exception {
+        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+        String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"),
+                "active", now());
+        URI base = URI.create(TestServer.shared(db).baseUrl());
+        String answer;
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            String head = "POST " + app.webhookPath() + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\n"
+                    + "Stripe-Signature: " + sign(payload, SECRET) + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + (payload.length() + 100) + "\r\nConnection: close\r\n\r\n";
+            out.write((head + payload).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            socket.shutdownOutput();
+            answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(answer).startsWith("HTTP/1.1 400");
+        assertThat(answer).contains("Content-Length says " + (payload.length() + 100) + " bytes");
         assertThat(events(app, "").get("items")).isEmpty();
     }
 }
