@@ -1,6 +1,7 @@
 package io.substate.stripe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.substate.storage.Database;
 import io.substate.storage.GroupCommit;
@@ -61,5 +62,35 @@ class StripeEventLogTest {
         boolean otherApp = commits.execute("k", h -> StripeEventLog.anyParked(h, "app_other"));
         assertThat(nextTransaction).isTrue();
         assertThat(otherApp).isFalse();
+    }
+
+    @Test
+    void eventsAreListedAndReplayedByStatusThroughTheirOwnIndexes() {
+        StripeEventLog log = new StripeEventLog(database.jdbi());
+        String[][] rows = {{"evt_a", "failed"}, {"evt_b", "processed"}, {"evt_c", "parked"}, {"evt_d", "failed"},
+                {"evt_e", "stale"}};
+        commits.execute("k", h -> {
+            for (int i = 0; i < rows.length; i++) {
+                StripeEventLog.insert(h, "app1", event(rows[i][0]), "{}", 1_000 + i, rows[i][1], null, null, "sub_1",
+                        null);
+            }
+            return null;
+        });
+
+        assertThat(log.list("app1", "failed", null, 10)).extracting(LoggedStripeEvent::eventId)
+                .containsExactly("evt_d", "evt_a");
+        assertThat(log.list("app1", "processed", null, 10)).extracting(LoggedStripeEvent::eventId)
+                .containsExactly("evt_b");
+        assertThat(log.list("app1", null, null, 10)).hasSize(5);
+        assertThat(log.idsWithStatus("app1", "failed", 10)).containsExactlyInAnyOrder("evt_a", "evt_d");
+        assertThat(log.idsWithStatus("app1", "parked", 10)).containsExactly("evt_c");
+        assertThatThrownBy(() -> StripeEventLog.statusLiteral("failed' OR '1'='1"))
+                .isInstanceOf(IllegalArgumentException.class);
+        if (db == TestDb.SQLITE) {
+            String plan = database.jdbi().withHandle(h -> String.join(" ", h.createQuery("EXPLAIN QUERY PLAN SELECT "
+                    + "event_id FROM stripe_events WHERE app_id = 'app1' AND status = 'failed' "
+                    + "ORDER BY received_at DESC").map((rs, ctx) -> rs.getString("detail")).list()));
+            assertThat(plan).contains("stripe_events_failed");
+        }
     }
 }
