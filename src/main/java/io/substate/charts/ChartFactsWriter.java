@@ -4,7 +4,10 @@ import io.substate.purchases.PurchaseState;
 import io.substate.purchases.StoredPurchase;
 import io.substate.storage.Sql;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
@@ -43,12 +46,42 @@ public final class ChartFactsWriter {
         if (transactions && !before.transactions().isEmpty()) {
             Sql.update(h, "DELETE FROM purchase_transactions WHERE purchase_id = ?", purchase.id());
         }
-        if (spans && !before.spans().isEmpty()) {
+        Owned owned = owned(purchase, after);
+        boolean spansInPlace = spans && sameMode && !before.spans().isEmpty()
+                && before.spans().size() == after.spans().size();
+        if (spansInPlace) {
+            updateSpans(h, owned, before.spans());
+        } else if (spans && !before.spans().isEmpty()) {
             Sql.update(h, "DELETE FROM subscription_spans WHERE purchase_id = ?", purchase.id());
         }
-        insert(h, List.of(owned(purchase, after)), transactions, spans);
+        insert(h, List.of(owned), transactions, spans && !spansInPlace);
         if (spans && (purchase.state().livemode() || previous.livemode())) {
             matchResubscriptions(h, purchase.customerId());
+        }
+    }
+
+    /**
+     * Rewrites, in place, the columns that changed of spans that keep their place (same count, so the same keys):
+     * a cancellation turns off will_renew, a renewal moves ends_at. An update touches only the indexes holding a
+     * changed column, where deleting and inserting the rows changed every index of the table twice.
+     */
+    private static void updateSpans(Handle h, Owned after, List<ChartFacts.Span> before) {
+        Owned previous = new Owned(after.purchaseId(), after.projectId(), after.livemode(),
+                new ChartFacts(List.of(), before));
+        for (int seq = 0; seq < before.size(); seq++) {
+            Map<String, Object> old = spanColumns(previous, before.get(seq));
+            Map<String, Object> next = spanColumns(after, after.facts().spans().get(seq));
+            List<String> changed = next.keySet().stream()
+                    .filter(column -> !Objects.equals(old.get(column), next.get(column))).toList();
+            if (changed.isEmpty()) {
+                continue;
+            }
+            List<Object> values = new ArrayList<>();
+            changed.forEach(column -> values.add(next.get(column)));
+            values.add(after.purchaseId());
+            values.add(seq);
+            Sql.update(h, "UPDATE subscription_spans SET " + String.join(" = ?, ", changed)
+                    + " = ? WHERE purchase_id = ? AND seq = ?", values.toArray());
         }
     }
 
@@ -126,19 +159,42 @@ public final class ChartFactsWriter {
             int seq = 0;
             List<ChartFacts.Span> newSpans = withSpans ? o.facts().spans() : List.of();
             for (ChartFacts.Span s : newSpans) {
-                spans.add(new Object[] {o.purchaseId(), seq++, o.projectId(), o.livemode(), s.trial(), s.startsAt(),
-                        s.endsAt(), Bucket.dayOf(s.startsAt()), Bucket.dayOf(s.endsAt()), Sql.text(s.currency()),
-                        s.amountMinor(), s.monthlyMinor(), s.endsRun(), s.startsRun(), s.restarts(),
-                        // The purchase's own lapses; matchResubscriptions adds its owner's other subscriptions.
-                        s.restarts() && o.livemode(), s.converted(), s.willRenew()});
+                List<Object> row = new ArrayList<>(List.of(o.purchaseId(), seq++));
+                row.addAll(spanColumns(o, s).values());
+                spans.add(row.toArray());
             }
         }
         Sql.batch(h, "INSERT INTO purchase_transactions (purchase_id, id, project_id, livemode, paid_at, paid_day, "
                 + "currency, amount_minor, refunded_amount_minor, refunded_at, fully_refunded, is_trial_conversion) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", transactions);
-        Sql.batch(h, "INSERT INTO subscription_spans (purchase_id, seq, project_id, livemode, is_trial, starts_at, "
-                + "ends_at, start_day, end_day, currency, amount_minor, monthly_minor, ends_run, starts_run, restarts, "
-                + "resubscribes, converted, will_renew) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                spans);
+        Sql.batch(h, SPAN_INSERT, spans);
     }
+
+    /** A span's columns other than its key (purchase_id, seq), in {@link #SPAN_INSERT}'s order. */
+    private static Map<String, Object> spanColumns(Owned o, ChartFacts.Span s) {
+        Map<String, Object> columns = new LinkedHashMap<>();
+        columns.put("project_id", o.projectId());
+        columns.put("livemode", o.livemode());
+        columns.put("is_trial", s.trial());
+        columns.put("starts_at", s.startsAt());
+        columns.put("ends_at", s.endsAt());
+        columns.put("start_day", Bucket.dayOf(s.startsAt()));
+        columns.put("end_day", Bucket.dayOf(s.endsAt()));
+        columns.put("currency", Sql.text(s.currency()));
+        columns.put("amount_minor", s.amountMinor());
+        columns.put("monthly_minor", s.monthlyMinor());
+        columns.put("ends_run", s.endsRun());
+        columns.put("starts_run", s.startsRun());
+        columns.put("restarts", s.restarts());
+        // The purchase's own lapses; matchResubscriptions adds its owner's other subscriptions.
+        columns.put("resubscribes", s.restarts() && o.livemode());
+        columns.put("converted", s.converted());
+        columns.put("will_renew", s.willRenew());
+        return columns;
+    }
+
+    private static final String SPAN_INSERT = "INSERT INTO subscription_spans (purchase_id, seq, project_id, livemode, "
+            + "is_trial, starts_at, ends_at, start_day, end_day, currency, amount_minor, monthly_minor, ends_run, "
+            + "starts_run, restarts, resubscribes, converted, will_renew) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 }
