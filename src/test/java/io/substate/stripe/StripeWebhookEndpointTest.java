@@ -53,6 +53,16 @@ class StripeWebhookEndpointTest {
         return Fixtures.stripeApp(admin(), settings);
     }
 
+    /** An app that tracks new purchases, detecting App User IDs as Stripe customer ids. */
+    StripeApp trackingApp() {
+        return app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+    }
+
+    String newSubscriptionCreated() {
+        return subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"), "active", now());
+    }
+
     String subscriptionEvent(String type, String subId, String customer, String status, long created) {
         ObjectNode sub = StripeObjects.subscription(subId).customer(customer).status(status)
                 .price("price_Basic", "prod_Basic").period(now() - 60, now() + 30 * 86400).json();
@@ -157,8 +167,7 @@ class StripeWebhookEndpointTest {
 
     @Test
     void trackingWithStripeCustomerIdCreatesTheCustomerAndADuplicateIsAnsweredOk() {
-        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
-                "app_user_id_detection", "stripe_customer_id"));
+        StripeApp app = trackingApp();
         Fixtures.entitlement(admin(), app, "pro", "prod_Basic", "subscription");
         String customer = uniqueId("cus_");
         String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), customer, "active", now());
@@ -185,8 +194,7 @@ class StripeWebhookEndpointTest {
      */
     @Test
     void concurrentDeliveriesOfOneEventApplyItOnce() throws Exception {
-        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
-                "app_user_id_detection", "stripe_customer_id"));
+        StripeApp app = trackingApp();
         int rounds = 5;
         int deliveries = 8;
         var pool = java.util.concurrent.Executors.newFixedThreadPool(deliveries);
@@ -355,8 +363,7 @@ class StripeWebhookEndpointTest {
 
     @Test
     void preBasilRefundOfTheLatestInvoiceRevokesAccessWithoutTheStripeApi() {
-        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
-                "app_user_id_detection", "stripe_customer_id"));
+        StripeApp app = trackingApp();
         String customer = uniqueId("cus_");
         String sub = uniqueId("sub_");
         String invoice = uniqueId("in_");
@@ -380,8 +387,7 @@ class StripeWebhookEndpointTest {
 
     @Test
     void failedRenewalPaymentIsABillingIssueThatKeepsAccess() {
-        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
-                "app_user_id_detection", "stripe_customer_id"));
+        StripeApp app = trackingApp();
         String customer = uniqueId("cus_");
         String sub = uniqueId("sub_");
         String created = subscriptionEvent("customer.subscription.created", sub, customer, "active", now() - 30);
@@ -404,8 +410,7 @@ class StripeWebhookEndpointTest {
 
     @Test
     void unknownFieldsInAnEventAreAcceptedBecauseStripeAddsFieldsInNewApiVersions() {
-        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
-                "app_user_id_detection", "stripe_customer_id"));
+        StripeApp app = trackingApp();
         ObjectNode sub = StripeObjects.subscription(uniqueId("sub_")).customer(uniqueId("cus_")).status("active")
                 .price("price_Basic", "prod_Basic").period(now() - 60, now() + 30 * 86400).json();
         sub.put("a_field_from_the_future", "x");
@@ -419,8 +424,7 @@ class StripeWebhookEndpointTest {
 
     @Test
     void wrongTypesAndHugeBodiesAreRefusedWithoutWritingAnything() {
-        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
-                "app_user_id_detection", "stripe_customer_id"));
+        StripeApp app = trackingApp();
         String wrongType = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), "cus_1", "active", now())
                 .replaceFirst("\"created\":\\d+", "\"created\":\"yesterday\"");
         String huge = "{\"id\":\"evt_huge\",\"padding\":\"" + "x".repeat(1024 * 1024) + "\"}";
@@ -438,10 +442,8 @@ class StripeWebhookEndpointTest {
 
     @Test
     void aChunkedDeliveryWithoutContentLengthIsReadWhole() throws Exception {
-        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
-                "app_user_id_detection", "stripe_customer_id"));
-        String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"),
-                "active", now());
+        StripeApp app = trackingApp();
+        String payload = newSubscriptionCreated();
         byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
         java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
                         URI.create(TestServer.shared(db).baseUrl() + app.webhookPath()))
@@ -462,10 +464,8 @@ class StripeWebhookEndpointTest {
 
     @Test
     void aBodyShorterThanItsContentLengthIs400AndNothingIsWritten() throws Exception {
-        StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
-                "app_user_id_detection", "stripe_customer_id"));
-        String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), uniqueId("cus_"),
-                "active", now());
+        StripeApp app = trackingApp();
+        String payload = newSubscriptionCreated();
         URI base = URI.create(TestServer.shared(db).baseUrl());
         String answer;
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
