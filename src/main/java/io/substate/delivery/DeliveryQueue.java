@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.http.Json;
 import io.substate.storage.Dialect;
 import io.substate.storage.Ids;
+import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
 import java.util.List;
 import java.util.Optional;
@@ -35,22 +36,22 @@ final class DeliveryQueue {
     static int enqueueForIntegrations(Handle h, String eventId, String projectId, String appId, String environment,
             String eventType, long nowMillis) {
         // Most projects have few integrations and many have none: ask once per transaction whether there are any.
-        boolean any = TransactionMemo.get(h, new IntegrationsOf(projectId), () -> h.createQuery(
-                "SELECT COUNT(*) FROM webhook_integrations WHERE project_id = :project")
-                .bind("project", projectId).mapTo(Integer.class).one() > 0);
+        // Both statements are plain JDBC (Sql): they run in the webhook's committer, where jdbi's per-statement
+        // preparation cost more than the query.
+        boolean any = TransactionMemo.get(h, new IntegrationsOf(projectId), () -> Sql.first(h,
+                "SELECT 1 FROM webhook_integrations WHERE project_id = ? LIMIT 1", rs -> true, projectId).isPresent());
         if (!any) {
             return 0;
         }
-        int created = h.createUpdate("INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, "
+        int created = Sql.update(h, "INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, "
                         + "attempt_count, next_attempt_at, created_at, updated_at) "
-                        + "SELECT :prefix || i.id, :event, i.id, 'pending', 0, :now, :now, :now FROM webhook_integrations i "
-                        + "WHERE i.project_id = :project AND (i.environment IS NULL OR i.environment = :env) "
-                        + "AND (i.app_id IS NULL OR i.app_id = :app) "
-                        + "AND (i.event_types IS NULL OR i.event_types LIKE :type)")
-                .bind("prefix", Ids.random("dlv", 12)).bind("event", eventId).bind("now", nowMillis)
-                .bind("project", projectId).bind("env", environment.toLowerCase(java.util.Locale.ROOT))
-                .bind("app", appId).bind("type", "%\"" + EventTypes.filterName(eventType) + "\"%")
-                .execute();
+                        + "SELECT ? || i.id, ?, i.id, 'pending', 0, ?, ?, ? FROM webhook_integrations i "
+                        + "WHERE i.project_id = ? AND (i.environment IS NULL OR i.environment = ?) "
+                        + "AND (i.app_id IS NULL OR i.app_id = ?) "
+                        + "AND (i.event_types IS NULL OR i.event_types LIKE ?)",
+                Ids.random("dlv", 12), eventId, nowMillis, nowMillis, nowMillis, projectId,
+                environment.toLowerCase(java.util.Locale.ROOT), appId,
+                "%\"" + EventTypes.filterName(eventType) + "\"%");
         if (created > 0) {
             h.afterCommit(DeliveryWakeup::signal);
         }

@@ -155,7 +155,7 @@ public final class Outbox {
             return List.of();
         }
         // Every event of a batch about the same product needs the same answer: read it once per transaction.
-        return TransactionMemo.get(h, new EntitlementsOf(appId, productId), () -> EntitlementService
-                .entitlementsForProducts(h, appId, List.of(productId)).getOrDefault(productId, List.of()));
+        return TransactionMemo.get(h, new EntitlementsOf(appId, productId),
+                () -> EntitlementService.entitlementsForProduct(h, appId, productId));
     }
 }

@@ -1,5 +1,6 @@
 package io.substate.entitlements;
 
+import io.substate.storage.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -80,6 +81,17 @@ final class EntitlementRepository {
      * Lookup keys unlocked by each of the given app products, in one query (a customer's purchases may come from
      * several apps of the project). Products without entitlements map to an empty list.
      */
+    /**
+     * Lookup keys unlocked by one product of one app, in key order: what each outgoing event names. Plain JDBC with
+     * a reusable statement ({@link Sql}), since the webhook's committer asks this in every batch.
+     */
+    static List<String> lookupKeysFor(Handle handle, String appId, String storeIdentifier) {
+        return Sql.list(handle, "SELECT e.lookup_key FROM products p "
+                + "JOIN entitlement_products ep ON ep.product_id = p.id JOIN entitlements e ON e.id = ep.entitlement_id "
+                + "WHERE p.app_id = ? AND p.store_identifier = ? ORDER BY e.lookup_key",
+                rs -> rs.getString(1), appId, storeIdentifier);
+    }
+
     static Map<StoreProduct, List<String>> lookupKeysFor(Handle handle, Collection<StoreProduct> products) {
         Map<StoreProduct, List<String>> result = new LinkedHashMap<>();
         products.forEach(p -> result.put(p, new ArrayList<>()));

@@ -114,6 +114,11 @@ public final class EntitlementService {
         return result;
     }
 
+    /** Lookup keys unlocked by one product of the app, in key order, inside the caller's transaction. */
+    public static List<String> entitlementsForProduct(Handle handle, String appId, String storeIdentifier) {
+        return List.copyOf(EntitlementRepository.lookupKeysFor(handle, appId, storeIdentifier));
+    }
+
     /**
      * Lookup keys unlocked by each product, for purchases made through several apps of a project, in one query:
      * what a customer's purchase list needs.

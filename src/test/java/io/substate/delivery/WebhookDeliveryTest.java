@@ -119,7 +119,8 @@ class WebhookDeliveryTest {
     @Test
     void everyEventTypeTheStateMachineEmitsArrivesWithRevenueCatFields() {
         StripeApp app = app();
-        Fixtures.entitlement(admin(), app, "lifetime", "prod_Lifetime", "one_time");
+        // Two entitlements, created out of key order: events name them in key order.
+        Fixtures.entitlements(admin(), app, List.of("lifetime", "all_access"), "prod_Lifetime", "one_time");
         integration(app, Map.of("name", "All events", "url", HEALTHY.url()));
         String customer = uniqueId("cus_");
         String sub = uniqueId("sub_");
@@ -188,7 +189,8 @@ class WebhookDeliveryTest {
         assertThat(billingIssue.get("type").asText()).isEqualTo("BILLING_ISSUE");
         assertThat(expiration.get("expiration_reason").asText()).isNotBlank();
         assertThat(oneTime.get("product_id").asText()).isEqualTo("prod_Lifetime");
-        assertThat(oneTime.get("entitlement_ids").toString()).isEqualTo("[\"lifetime\"]");
+        assertThat(oneTime.get("entitlement_ids").toString()).isEqualTo("[\"all_access\",\"lifetime\"]");
+        assertThat(oneTime.get("entitlement_id").asText()).isEqualTo("all_access");
         assertThat(oneTime.get("expiration_at_ms").isNull()).isTrue();
         assertThat(oneTime.get("price_in_purchased_currency").asDouble()).isEqualTo(49.99);
     }
