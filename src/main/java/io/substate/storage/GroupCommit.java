@@ -57,6 +57,10 @@ public final class GroupCommit implements AutoCloseable {
         for (int i = 0; i < writerThreads; i++) {
             Thread t = new Thread(this::loop, "group-commit-" + i);
             t.setDaemon(true);
+            // Every acknowledged webhook waits for this thread, so when the CPU is saturated it should run before the
+            // request threads it would release. The JVM ignores priorities on Linux unless started with
+            // -XX:ThreadPriorityPolicy=1 and allowed to raise them (root or CAP_SYS_NICE): README "Operations".
+            t.setPriority(Thread.MAX_PRIORITY);
             t.start();
             writers.add(t);
         }

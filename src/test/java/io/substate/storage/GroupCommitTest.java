@@ -43,6 +43,14 @@ class GroupCommitTest {
     }
 
     @Test
+    void unitsRunOnCommitterThreadsOfTheHighestPriority() {
+        // The priority takes effect only with -XX:ThreadPriorityPolicy=1 (README "Operations"); asked for always.
+        Thread committer = commits.submit("k", h -> Thread.currentThread()).join();
+        assertThat(committer.getName()).startsWith("group-commit-");
+        assertThat(committer.getPriority()).isEqualTo(Thread.MAX_PRIORITY);
+    }
+
+    @Test
     void everyUnitIsCommittedBeforeItsCallerIsReleased() {
         List<CompletableFuture<String>> futures = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
