@@ -31,6 +31,14 @@ public final class StripeSignatureVerifier {
      * @throws SignatureException with the precise {@link SignatureFailure} otherwise
      */
     public static void verify(String payload, String header, List<String> secrets, long nowEpochSeconds) {
+        verify(payload.getBytes(StandardCharsets.UTF_8), header, secrets, nowEpochSeconds);
+    }
+
+    /**
+     * As {@link #verify(String, String, List, long)}, over the body's bytes as received: what Stripe signed, without
+     * decoding them first (a decoded and re-encoded body is not always the same bytes) or copying them.
+     */
+    public static void verify(byte[] body, String header, List<String> secrets, long nowEpochSeconds) {
         if (header == null || header.isBlank()) {
             throw new SignatureException(SignatureFailure.MISSING_HEADER,
                     "The request has no Stripe-Signature header. Send Stripe webhooks straight from Stripe to this "
@@ -42,7 +50,7 @@ public final class StripeSignatureVerifier {
                     "The Stripe-Signature header has no v1 signature (only v1 is accepted; v0 and other schemes are "
                             + "ignored). Send the webhook from Stripe itself, or sign test requests with the v1 scheme.");
         }
-        if (!anyMatches(payload, parsed, secrets)) {
+        if (!anyMatches(body, parsed, secrets)) {
             throw new SignatureException(SignatureFailure.NO_MATCHING_SIGNATURE,
                     "No signature in the Stripe-Signature header matches this body. The Stripe Webhook Secret saved "
                             + "for this app does not match the endpoint's Signing secret in Stripe: copy it again from "
@@ -62,14 +70,13 @@ public final class StripeSignatureVerifier {
 
     /** Builds the {@code Stripe-Signature} header Stripe would send for {@code payload} signed at {@code t}. */
     public static String sign(String payload, String secret, long t) {
-        return "t=" + t + "," + SCHEME + "=" + hmacHex(secret, t + "." + payload);
+        return "t=" + t + "," + SCHEME + "=" + hmacHex(secret, t, payload.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static boolean anyMatches(String payload, ParsedHeader parsed, List<String> secrets) {
-        String signedPayload = parsed.timestamp() + "." + payload;
+    private static boolean anyMatches(byte[] body, ParsedHeader parsed, List<String> secrets) {
         boolean matched = false;
         for (String secret : secrets) {
-            byte[] expected = hmacHex(secret, signedPayload).getBytes(StandardCharsets.US_ASCII);
+            byte[] expected = hmacHex(secret, parsed.timestamp(), body).getBytes(StandardCharsets.US_ASCII);
             for (String candidate : parsed.signatures()) {
                 // No early exit: every comparison runs, so timing does not reveal which secret matched.
                 matched |= MessageDigest.isEqual(expected, candidate.getBytes(StandardCharsets.US_ASCII));
@@ -87,11 +94,14 @@ public final class StripeSignatureVerifier {
         }
     });
 
-    private static String hmacHex(String secret, String message) {
+    /** The hex HMAC of {@code "<t>.<body>"}, fed to the Mac in parts rather than copied into one message. */
+    private static String hmacHex(String secret, long t, byte[] body) {
         try {
             Mac mac = HMAC_SHA256.get();
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HEX.formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+            mac.update(Long.toString(t).getBytes(StandardCharsets.US_ASCII));
+            mac.update((byte) '.');
+            return HEX.formatHex(mac.doFinal(body));
         } catch (InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 refused the key", e);
         }

@@ -12,7 +12,6 @@ import io.substate.http.Json;
 import io.substate.http.Page;
 import io.substate.http.Requests;
 import io.substate.http.RouteGroup;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** The per-app Stripe webhook endpoint, and the admin API of the Stripe event log (inspect, replay). */
@@ -44,8 +43,8 @@ public final class StripeWebhookRoutes implements RouteGroup {
 
     private void receive(Context ctx) {
         // The signature covers the exact bytes Stripe sent: decode them as UTF-8 and never re-serialize.
-        String payload = new String(Requests.rawBody(ctx), StandardCharsets.UTF_8);
-        WebhookResult result = webhooks.receive(ctx.pathParam("app_id"), payload, ctx.header("Stripe-Signature"));
+        WebhookResult result = webhooks.receive(ctx.pathParam("app_id"), Requests.rawBody(ctx),
+                ctx.header("Stripe-Signature"));
         answer(ctx, result);
     }
 

@@ -16,6 +16,7 @@ import io.substate.purchases.StripeFact;
 import io.substate.purchases.StripeFacts;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class StripeWebhookService {
     }
 
     /** Handles one delivery from Stripe; throws {@link ApiException} for anything Stripe must be told is wrong. */
-    public WebhookResult receive(String appId, String payload, String signatureHeader) {
+    public WebhookResult receive(String appId, byte[] body, String signatureHeader) {
         App app = apps.findForWebhook(appId).orElseThrow(() -> new ApiException(ErrorCode.RESOURCE_MISSING,
                 "No Stripe app '" + appId + "' exists. Copy the Stripe Webhook Endpoint again from the app's Webhook "
                         + "Configuration in the Substate dashboard and update the endpoint URL in Stripe."));
@@ -58,11 +59,12 @@ public final class StripeWebhookService {
                     + "into the app's Stripe Webhook Secret field in Substate.");
         }
         try {
-            StripeSignatureVerifier.verify(payload, signatureHeader, secrets, now / 1000);
+            StripeSignatureVerifier.verify(body, signatureHeader, secrets, now / 1000);
         } catch (SignatureException e) {
             apps.recordSignatureFailure(appId, e.getMessage(), now);
             throw new ApiException(ErrorCode.INVALID_SIGNATURE, e.getMessage());
         }
+        String payload = new String(body, StandardCharsets.UTF_8);
         StripeEvent event = StripeEvents.parse(payload);
         if (!StripeEvents.isAccepted(event.type())) {
             return rejectUnsupported(app, event, payload, now);

@@ -7,9 +7,14 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.http.Json;
 import io.substate.testing.Resources;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -100,6 +105,34 @@ class StripeSignatureVerifierTest {
         SignatureException failure = assertFails(PAYLOAD, header, List.of(SECRET), T + 301,
                 SignatureFailure.TIMESTAMP_TOO_OLD);
         assertThat(failure.getMessage()).contains("301 seconds old", "clock");
+    }
+
+    @Test
+    void theSignatureIsCheckedOverTheBodyBytesAsReceived() throws Exception {
+        // Not UTF-8 (a lone 0xE9, as Latin-1 would send "é"): decoding it and encoding it again changes the bytes.
+        byte[] body = concat("{\"id\":\"evt_1\",\"note\":\"caf".getBytes(StandardCharsets.US_ASCII),
+                new byte[] {(byte) 0xE9}, "\"}".getBytes(StandardCharsets.US_ASCII));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String header = "t=" + T + ",v1=" + HexFormat.of().formatHex(mac.doFinal(concat(
+                (T + ".").getBytes(StandardCharsets.US_ASCII), body)));
+
+        assertThatCode(() -> StripeSignatureVerifier.verify(body, header, List.of(SECRET), T)).doesNotThrowAnyException();
+        String decoded = new String(body, StandardCharsets.UTF_8);
+        assertFails(decoded, header, List.of(SECRET), T, SignatureFailure.NO_MATCHING_SIGNATURE);
+        // Text that is UTF-8 signs and checks the same either way.
+        String text = "{\"note\":\"café €\"}";
+        String signed = StripeSignatureVerifier.sign(text, SECRET, T);
+        assertThatCode(() -> StripeSignatureVerifier.verify(text.getBytes(StandardCharsets.UTF_8),
+                signed, List.of(SECRET), T)).doesNotThrowAnyException();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     @Test
