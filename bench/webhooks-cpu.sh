@@ -11,8 +11,10 @@ cpu() { # clock ticks of the whole process, of the group-commit threads and of t
   local t c=0 w=0 name
   read -r -a f < <(sed 's/.*) //' /proc/$pid/stat); t=$(( f[11] + f[12] ))
   for task in /proc/$pid/task/*; do
-    name="$(cat "$task/comm")"
-    read -r -a g < <(sed 's/.*) //' "$task/stat")
+    # A thread may end between the listing and the reads (Jetty retires idle ones): skip it.
+    name="$(cat "$task/comm" 2>/dev/null)" || continue
+    g=($(sed 's/.*) //' "$task/stat" 2>/dev/null)) || continue
+    (( ${#g[@]} > 12 )) || continue
     case "$name" in
       group-commit*) c=$(( c + g[11] + g[12] )) ;;
       http-*) w=$(( w + g[11] + g[12] )) ;;
