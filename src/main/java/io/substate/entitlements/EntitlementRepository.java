@@ -78,10 +78,6 @@ final class EntitlementRepository {
     }
 
     /**
-     * Lookup keys unlocked by each of the given app products, in one query (a customer's purchases may come from
-     * several apps of the project). Products without entitlements map to an empty list.
-     */
-    /**
      * Lookup keys unlocked by one product of one app, in key order: what each outgoing event names. Plain JDBC with
      * a reusable statement ({@link Sql}), since the webhook's committer asks this in every batch.
      */
@@ -92,6 +88,10 @@ final class EntitlementRepository {
                 rs -> rs.getString(1), appId, storeIdentifier);
     }
 
+    /**
+     * Lookup keys unlocked by each of the given app products, in one query (a customer's purchases may come from
+     * several apps of the project). Products without entitlements map to an empty list.
+     */
     static Map<StoreProduct, List<String>> lookupKeysFor(Handle handle, Collection<StoreProduct> products) {
         Map<StoreProduct, List<String>> result = new LinkedHashMap<>();
         products.forEach(p -> result.put(p, new ArrayList<>()));

@@ -42,7 +42,8 @@ public final class StripeWebhookRoutes implements RouteGroup {
     }
 
     private void receive(Context ctx) {
-        // The signature covers the exact bytes Stripe sent: decode them as UTF-8 and never re-serialize.
+        // The signature covers the exact bytes Stripe sent: they are checked as received, then decoded as UTF-8,
+        // and never re-serialized.
         WebhookResult result = webhooks.receive(ctx.pathParam("app_id"), Requests.rawBody(ctx),
                 ctx.header("Stripe-Signature"));
         answer(ctx, result);
