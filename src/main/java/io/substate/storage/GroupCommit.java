@@ -49,7 +49,8 @@ public final class GroupCommit implements AutoCloseable {
      * With {@code keepConnection}, each committer runs its batches on one connection (renewed every minute) instead of
      * one from the pool per batch. Right for SQLite: the statements stay prepared, and the connection's page cache
      * stays valid, since SQLite drops a connection's cache whenever another connection wrote since it last read,
-     * which a pool handing out connections in turn makes every batch. On PostgreSQL it measured slower (BENCHMARKS.md).
+     * which a pool handing out connections in turn makes every batch. On PostgreSQL it measured no faster
+     * (BENCHMARKS.md), so its committers take pooled connections like the rest of Substate.
      */
     public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection) {
         this.jdbi = jdbi;
