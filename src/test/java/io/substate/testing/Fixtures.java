@@ -2,6 +2,7 @@ package io.substate.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Creates projects, apps and products through the admin API, as a user would. */
@@ -32,11 +33,11 @@ public final class Fixtures {
 
     /** An entitlement unlocked by a Stripe product of the app. */
     public static void entitlement(Api admin, StripeApp app, String lookupKey, String stripeProductId, String type) {
-        entitlements(admin, app, java.util.List.of(lookupKey), stripeProductId, type);
+        entitlements(admin, app, List.of(lookupKey), stripeProductId, type);
     }
 
     /** A Stripe product of the app that unlocks several entitlements, created in the given order. */
-    public static void entitlements(Api admin, StripeApp app, java.util.List<String> lookupKeys, String stripeProductId,
+    public static void entitlements(Api admin, StripeApp app, List<String> lookupKeys, String stripeProductId,
             String type) {
         HttpResponse product = admin.post("/v2/projects/" + app.projectId() + "/products",
                 Map.of("store_identifier", stripeProductId, "app_id", app.appId(), "type", type));
@@ -45,7 +46,7 @@ public final class Fixtures {
                     Map.of("lookup_key", lookupKey, "display_name", lookupKey));
             HttpResponse attached = admin.post("/v2/projects/" + app.projectId() + "/entitlements/"
                             + entitlement.json().get("id").asText() + "/actions/attach_products",
-                    Map.of("product_ids", java.util.List.of(product.json().get("id").asText())));
+                    Map.of("product_ids", List.of(product.json().get("id").asText())));
             if (attached.status() != 200) {
                 throw new IllegalStateException("entitlement setup failed: " + entitlement + " " + product + " "
                         + attached);
