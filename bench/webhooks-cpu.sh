@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The webhook benchmark plus the server's CPU time per acknowledged event: in total, in its group-commit threads (the
-# committer, one thread on SQLite, whose CPU per event caps the throughput) and in its HTTP threads, and the bytes
-# it wrote to disk per event (the WAL and checkpoints on SQLite; PostgreSQL writes in its own processes). CPU per event
-# moves far less than events/s when other work shares the machine, so it is the figure to compare changes by.
+# committer, one thread on SQLite, whose CPU per event caps the throughput) and in its HTTP threads, the bytes it
+# wrote to disk per event (the WAL and checkpoints on SQLite; PostgreSQL writes in its own processes), and its read
+# system calls per event (sockets, and on SQLite the pages its caches miss). CPU per event moves far less than
+# events/s when other work shares the machine, so it is the figure to compare changes by.
 # Usage: BENCH_DURATION=20s bench/with-server.sh sqlite|postgresql bench/webhooks-cpu.sh
 set -euo pipefail
 port=${SUBSTATE_URL##*:}
@@ -20,16 +21,16 @@ cpu() { # clock ticks of the whole process, of the group-commit threads and of t
       http-*) w=$(( w + g[11] + g[12] )) ;;
     esac
   done
-  echo "$t $c $w $(awk '/^write_bytes/ {print $2}' /proc/$pid/io)"
+  echo "$t $c $w $(awk '/^write_bytes/ {print $2}' /proc/$pid/io) $(awk '/^syscr/ {print $2}' /proc/$pid/io)"
 }
 # CPU is counted over the measured run only: the warm-up's end is read from the script's output.
 out=$( (bench/stripe-webhooks.sh | while IFS= read -r line; do
   [[ "$line" == signing* ]] && cpu > "${TMPDIR:-/tmp}/substate-cpu-$pid"
   echo "$line"; done) )
-read -r t0 c0 w0 b0 < "${TMPDIR:-/tmp}/substate-cpu-$pid"
-read -r t1 c1 w1 b1 < <(cpu)
+read -r t0 c0 w0 b0 r0 < "${TMPDIR:-/tmp}/substate-cpu-$pid"
+read -r t1 c1 w1 b1 r1 < <(cpu)
 n=$(echo "$out" | grep -v "^warm-up" | grep -o "200=[0-9]*" | head -1 | cut -d= -f2)
 echo "$out" | grep -E "events/s|p50|p99|WARNING" | tr '\n' ' '
 hz=$(getconf CLK_TCK)
-python3 -c "import sys; t,c,w,b,n,hz=map(int,sys.argv[1:]); print(f'server CPU {t/hz*1e6/n:.0f} us/event, committer {c/hz*1e6/n:.0f}, HTTP threads {w/hz*1e6/n:.0f}; written to disk {b/n/1024:.1f} KiB/event')" \
-  $((t1-t0)) $((c1-c0)) $((w1-w0)) $((b1-b0)) $n $hz
+python3 -c "import sys; t,c,w,b,r,n,hz=map(int,sys.argv[1:]); print(f'server CPU {t/hz*1e6/n:.0f} us/event, committer {c/hz*1e6/n:.0f}, HTTP threads {w/hz*1e6/n:.0f}; written to disk {b/n/1024:.1f} KiB/event; read calls {r/n:.1f}/event')" \
+  $((t1-t0)) $((c1-c0)) $((w1-w0)) $((b1-b0)) $((r1-r0)) $n $hz
