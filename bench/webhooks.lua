@@ -4,7 +4,7 @@
 
 local events_file = os.getenv("BENCH_EVENTS_FILE")
 local app_id = os.getenv("BENCH_APP_ID")
-local thread_count = tonumber(os.getenv("BENCH_THREADS") or "2")
+local thread_count = tonumber(os.getenv("BENCH_THREADS") or "1")
 local total_events = 0
 local threads = {}
 local next_thread_index = 0
