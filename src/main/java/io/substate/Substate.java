@@ -94,7 +94,7 @@ public final class Substate implements AutoCloseable {
             // SQLite has one writer: one committer thread. PostgreSQL takes batches in parallel, but two committers
             // beat four in BENCHMARKS.md: fewer batches race on the same new rows and are re-run alone.
             boolean sqlite = database.dialect() == Dialect.SQLITE;
-            GroupCommit commits = new GroupCommit(database.jdbi(), sqlite ? 1 : 2, sqlite);
+            GroupCommit commits = new GroupCommit(database.jdbi(), sqlite ? 1 : 2, sqlite, registry);
             workers.add(commits);
             workers.add(PlannerStatistics.start(database.jdbi(), database.dialect()));
             PurchaseUpdater purchaseUpdater = new PurchaseUpdater(settings.usdRates());

@@ -1,5 +1,8 @@
 package io.substate.storage;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,9 +43,12 @@ public final class GroupCommit implements AutoCloseable {
     private final BlockingQueue<Item<?>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
+    private final Counter batches;
+    private final Counter batchesRerun;
+    private final Counter unitRetries;
 
     public GroupCommit(Jdbi jdbi, int writerThreads) {
-        this(jdbi, writerThreads, false);
+        this(jdbi, writerThreads, false, new SimpleMeterRegistry());
     }
 
     /**
@@ -51,10 +57,20 @@ public final class GroupCommit implements AutoCloseable {
      * stays valid, since SQLite drops a connection's cache whenever another connection wrote since it last read,
      * which a pool handing out connections in turn makes every batch. On PostgreSQL it measured no faster
      * (BENCHMARKS.md), so its committers take pooled connections like the rest of Substate.
+     *
+     * <p>Counts its batches in {@code metrics}: all of them, those rolled back and rerun unit by unit, and the units
+     * run again after losing a race (see {@link #runAlone}). Many reruns mean batches conflict: on PostgreSQL, the
+     * events of one purchase landing in both committers at once.
      */
-    public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection) {
+    public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, MeterRegistry metrics) {
         this.jdbi = jdbi;
         this.keepConnection = keepConnection;
+        this.batches = Counter.builder("substate.group_commit.batches")
+                .description("Transactions of batched units").register(metrics);
+        this.batchesRerun = Counter.builder("substate.group_commit.batches_rerun")
+                .description("Batches rolled back because a unit failed, then run again unit by unit").register(metrics);
+        this.unitRetries = Counter.builder("substate.group_commit.unit_retries")
+                .description("Units run again alone after a failure that may be a lost race").register(metrics);
         for (int i = 0; i < writerThreads; i++) {
             Thread t = new Thread(this::loop, "group-commit-" + i);
             t.setDaemon(true);
@@ -132,6 +148,7 @@ public final class GroupCommit implements AutoCloseable {
      * transaction, so the failure reaches only its caller and its neighbours commit as usual.
      */
     private void runBatch(List<Item<?>> batch, Handles handles) {
+        batches.increment();
         if (batch.size() > 1) {
             boolean unitFailed = false;
             try {
@@ -156,6 +173,7 @@ public final class GroupCommit implements AutoCloseable {
                 return;
             }
             if (unitFailed) {
+                batchesRerun.increment();
                 batch.forEach(Item::reset);
                 batch.forEach(item -> runAlone(item, handles));
             } else {
@@ -187,6 +205,7 @@ public final class GroupCommit implements AutoCloseable {
                         return;
                     }
                     item.reset();
+                    unitRetries.increment();
                     continue;
                 }
                 handle.commit();
@@ -199,6 +218,7 @@ public final class GroupCommit implements AutoCloseable {
                     return;
                 }
                 item.reset();
+                unitRetries.increment();
                 continue;
             }
             item.complete();

@@ -3,12 +3,14 @@ package io.substate.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.substate.http.ApiException;
 import io.substate.http.ErrorCode;
 import io.substate.testing.TestDb;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,43 @@ class GroupCommitTest {
         commits.execute("b", h -> h.createUpdate("UPDATE server_settings SET value = 'third' WHERE name = 'm'").execute());
         String next = commits.execute("c", h -> TransactionMemo.get(h, key, () -> read(h, "m")));
         assertThat(next).isEqualTo("third");
+    }
+
+    @Test
+    void countsBatchesTheBatchesRerunUnitByUnitAndTheUnitsRetried() throws Exception {
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        try (GroupCommit one = new GroupCommit(database.jdbi(), 1, false, metrics)) {
+            // The first unit holds the committer, so the next two wait and are drained into one batch together.
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Object> holder = one.submit("a", h -> {
+                started.countDown();
+                release.await();
+                return null;
+            });
+            started.await();
+            CompletableFuture<Object> good = one.submit("b", h -> h.createUpdate(
+                    "INSERT INTO server_settings (name, value) VALUES ('good', 'v')").execute());
+            CompletableFuture<Object> refused = one.submit("c", h -> {
+                throw new ApiException(ErrorCode.INVALID_PARAMETER, "refused");
+            });
+            release.countDown();
+            holder.join();
+            good.join();
+            assertThatThrownBy(refused::join).hasCauseInstanceOf(ApiException.class);
+            assertThat(metrics.counter("substate.group_commit.batches").count()).isEqualTo(2);
+            assertThat(metrics.counter("substate.group_commit.batches_rerun").count()).isEqualTo(1);
+            // A client's mistake is final: not retried.
+            assertThat(metrics.counter("substate.group_commit.unit_retries").count()).isZero();
+
+            // Any other failure may be a lost race: run twice more before it reaches the caller.
+            assertThatThrownBy(() -> one.execute("d", h -> {
+                throw new IllegalStateException("lost a race");
+            })).hasMessageContaining("lost a race");
+            assertThat(metrics.counter("substate.group_commit.unit_retries").count()).isEqualTo(2);
+            assertThat(metrics.counter("substate.group_commit.batches").count()).isEqualTo(3);
+        }
+        assertThat(count()).isEqualTo(1);
     }
 
     @Test
