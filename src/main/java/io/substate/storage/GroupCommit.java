@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * after the batch has committed. One fsync then covers many webhooks (DESIGN §4), while every acknowledged unit is
  * durable and a failing unit never takes its neighbours down with it (see {@link #runBatch}).
  *
- * <p>Units run sorted by their order key (the purchase they touch) so two instances lock rows in the same order.
+ * <p>Each order key (the purchase a unit touches) belongs to one committer thread, so one purchase's units run in
+ * the order submitted, and within a batch units run sorted by it, so two instances lock rows in the same order.
  * Thread-safe.
  */
 public final class GroupCommit implements AutoCloseable {
@@ -40,7 +41,7 @@ public final class GroupCommit implements AutoCloseable {
 
     private final Jdbi jdbi;
     private final boolean keepConnection;
-    private final BlockingQueue<Item<?>> queue = new LinkedBlockingQueue<>();
+    private final List<BlockingQueue<Item<?>>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
     private final Counter batches;
@@ -59,8 +60,8 @@ public final class GroupCommit implements AutoCloseable {
      * (BENCHMARKS.md), so its committers take pooled connections like the rest of Substate.
      *
      * <p>Counts its batches in {@code metrics}: all of them, those rolled back and rerun unit by unit, and the units
-     * run again after losing a race (see {@link #runAlone}). Many reruns mean batches conflict: on PostgreSQL, the
-     * events of one purchase landing in both committers at once.
+     * run again after losing a race (see {@link #runAlone}). Many reruns mean batches conflict on PostgreSQL: units of
+     * different purchases sharing new rows (one customer's), or several instances taking the same purchase's events.
      */
     public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, MeterRegistry metrics) {
         this.jdbi = jdbi;
@@ -72,7 +73,11 @@ public final class GroupCommit implements AutoCloseable {
         this.unitRetries = Counter.builder("substate.group_commit.unit_retries")
                 .description("Units run again alone after a failure that may be a lost race").register(metrics);
         for (int i = 0; i < writerThreads; i++) {
-            Thread t = new Thread(this::loop, "group-commit-" + i);
+            queues.add(new LinkedBlockingQueue<>());
+        }
+        for (int i = 0; i < writerThreads; i++) {
+            BlockingQueue<Item<?>> queue = queues.get(i);
+            Thread t = new Thread(() -> loop(queue), "group-commit-" + i);
             t.setDaemon(true);
             // Every acknowledged webhook waits for this thread, so when the CPU is saturated it should run before the
             // request threads it would release. The JVM ignores priorities on Linux unless started with
@@ -106,21 +111,24 @@ public final class GroupCommit implements AutoCloseable {
             throw new IllegalStateException("the server is stopping");
         }
         Item<T> item = new Item<>(orderKey == null ? "" : orderKey, work, new CompletableFuture<>());
-        queue.add(item);
+        // One committer per order key: the units of one purchase run in order, in one committer. Shared between
+        // committers, a purchase's second event often ran while its first was in the other's open transaction and
+        // lost the race for the same new rows, failing its whole batch (BENCHMARKS.md).
+        queues.get(Math.floorMod(item.orderKey.hashCode(), queues.size())).add(item);
         return item.future;
     }
 
-    private void loop() {
+    private void loop(BlockingQueue<Item<?>> queue) {
         List<Item<?>> batch = new ArrayList<>(MAX_BATCH);
         Handles handles = new Handles();
         try {
-            loop(batch, handles);
+            loop(queue, batch, handles);
         } finally {
             handles.discard();
         }
     }
 
-    private void loop(List<Item<?>> batch, Handles handles) {
+    private void loop(BlockingQueue<Item<?>> queue, List<Item<?>> batch, Handles handles) {
         while (running || !queue.isEmpty()) {
             try {
                 Item<?> first = queue.poll(100, TimeUnit.MILLISECONDS);

@@ -8,8 +8,12 @@ import io.substate.http.ApiException;
 import io.substate.http.ErrorCode;
 import io.substate.testing.TestDb;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,6 +54,30 @@ class GroupCommitTest {
         Thread committer = commits.submit("k", h -> Thread.currentThread()).join();
         assertThat(committer.getName()).startsWith("group-commit-");
         assertThat(committer.getPriority()).isEqualTo(Thread.MAX_PRIORITY);
+    }
+
+    @Test
+    void theUnitsOfOneOrderKeyRunOnOneCommitterInTheOrderSubmitted() {
+        // Two committers: a purchase's events must not race each other in both (BENCHMARKS.md).
+        Map<String, List<String>> ranOn = new ConcurrentHashMap<>();
+        Map<String, List<Integer>> order = new ConcurrentHashMap<>();
+        List<CompletableFuture<Object>> futures = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            String key = "purchase-" + (i % 8);
+            int n = i;
+            futures.add(commits.submit(key, h -> {
+                ranOn.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>())
+                        .add(Thread.currentThread().getName());
+                order.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(n);
+                return null;
+            }));
+        }
+        futures.forEach(CompletableFuture::join);
+        assertThat(ranOn).hasSize(8);
+        ranOn.values().forEach(threads -> assertThat(new HashSet<>(threads)).hasSize(1));
+        order.values().forEach(ns -> assertThat(ns).hasSize(50).isSorted());
+        // Both committers had work: the keys are spread over them.
+        assertThat(ranOn.values().stream().map(threads -> threads.get(0)).distinct()).hasSize(2);
     }
 
     @Test
