@@ -73,10 +73,8 @@ public final class GroupCommit implements AutoCloseable {
         this.unitRetries = Counter.builder("substate.group_commit.unit_retries")
                 .description("Units run again alone after a failure that may be a lost race").register(metrics);
         for (int i = 0; i < writerThreads; i++) {
-            queues.add(new LinkedBlockingQueue<>());
-        }
-        for (int i = 0; i < writerThreads; i++) {
-            BlockingQueue<Item<?>> queue = queues.get(i);
+            BlockingQueue<Item<?>> queue = new LinkedBlockingQueue<>();
+            queues.add(queue);
             Thread t = new Thread(() -> loop(queue), "group-commit-" + i);
             t.setDaemon(true);
             // Every acknowledged webhook waits for this thread, so when the CPU is saturated it should run before the
