@@ -9,7 +9,8 @@ set -euo pipefail
 command -v tcpdump >/dev/null || { echo "missing tool: tcpdump (apt-get install -y tcpdump)" >&2; exit 1; }
 port=${SUBSTATE_URL##*:}
 capture="$(mktemp)"
-trap 'rm -f "$capture"; [[ -n "${dump_pid:-}" ]] && kill "$dump_pid" 2>/dev/null || true' EXIT
+# tcpdump is started inside the pipeline below, so its pid is kept in a file: stopped here too if the run fails.
+trap '[[ -f "$capture.pid" ]] && kill "$(cat "$capture.pid")" 2>/dev/null; rm -f "$capture" "$capture.pid"' EXIT
 # Only packets that carry data (PSH): requests in, answers out. The capture starts while the measured run's events
 # are signed, after the warm-up, so it holds the measured run alone.
 bench/stripe-webhooks.sh | while IFS= read -r line; do
@@ -19,8 +20,8 @@ bench/stripe-webhooks.sh | while IFS= read -r line; do
   fi
   echo "$line"
 done | grep -E "events/s|p50|p99|statuses"
-dump_pid=$(cat "$capture.pid"); rm -f "$capture.pid"
-sleep 1; kill "$dump_pid"; wait "$dump_pid" 2>/dev/null || true
+sleep 1; kill "$(cat "$capture.pid")"; rm -f "$capture.pid"
+sleep 0.5  # tcpdump flushes its last lines as it exits
 python3 - "$port" "$capture" <<'PY'
 import re, sys
 port, path = sys.argv[1], sys.argv[2]
