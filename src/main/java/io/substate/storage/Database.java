@@ -70,6 +70,8 @@ public final class Database implements AutoCloseable {
      * synchronous=FULL so a commit acknowledged to Stripe survives a power loss, not only a crash.
      * Transactions begin IMMEDIATE (taking the write lock up front): a deferred transaction that reads and then
      * writes fails with SQLITE_BUSY at once when another connection wrote meanwhile, which busy_timeout cannot help.
+     * No generated keys: Substate makes its ids itself, and sqlite-jdbc would otherwise prepare and run
+     * {@code SELECT last_insert_rowid()} after every INSERT, ~8% of the committer's CPU (BENCHMARKS.md).
      */
     static String sqliteUrl(String url) {
         String file = url.substring("jdbc:sqlite:".length());
@@ -83,7 +85,8 @@ public final class Database implements AutoCloseable {
                 throw new DatabaseUnavailableException("Cannot create the directory " + parent + " for " + path, e);
             }
         }
-        String params = "journal_mode=WAL&foreign_keys=on&busy_timeout=10000&synchronous=FULL&transaction_mode=IMMEDIATE";
+        String params = "journal_mode=WAL&foreign_keys=on&busy_timeout=10000&synchronous=FULL&transaction_mode=IMMEDIATE"
+                + "&jdbc.get_generated_keys=false";
         return url + (q < 0 ? "?" : "&") + params;
     }
 
