@@ -6,6 +6,7 @@
 # the fresh database) in its environment. Builds target/substate.jar first if it is missing.
 # BENCH_JAVA_OPTS adds JVM options to the server only (e.g. a JFR recording); BENCH_JAR runs another build of the
 # server (default target/substate.jar), so two builds can be compared back to back.
+# BENCH_SERVER_LOG keeps the server's output in that file (default: dropped with the run's directory).
 # BENCH_PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/test) is where the fresh database is created.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 SUBSTATE_PORT=$port SUBSTATE_DATABASE_URL="$database_url" SUBSTATE_ADMIN_TOKEN="$token" SUBSTATE_LOG_LEVEL=WARN \
-  java -Xms512m -Xmx1g ${BENCH_JAVA_OPTS:-} -jar "${BENCH_JAR:-target/substate.jar}" serve > "$work/server.log" 2>&1 &
+  java -Xms512m -Xmx1g ${BENCH_JAVA_OPTS:-} -jar "${BENCH_JAR:-target/substate.jar}" serve > "${BENCH_SERVER_LOG:-$work/server.log}" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break

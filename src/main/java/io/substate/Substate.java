@@ -92,9 +92,10 @@ public final class Substate implements AutoCloseable {
 
             List<AutoCloseable> workers = new ArrayList<>();
             // SQLite has one writer: one committer thread. PostgreSQL takes batches in parallel, but two committers
-            // beat four in BENCHMARKS.md: fewer batches race on the same new rows and are re-run alone.
+            // beat four in BENCHMARKS.md: fewer batches race on the same new rows and are re-run alone. On PostgreSQL,
+            // where each statement is a round trip, a batch's writes are held and sent together (WriteBehind).
             boolean sqlite = database.dialect() == Dialect.SQLITE;
-            GroupCommit commits = new GroupCommit(database.jdbi(), sqlite ? 1 : 2, sqlite, registry);
+            GroupCommit commits = new GroupCommit(database.jdbi(), sqlite ? 1 : 2, sqlite, !sqlite, registry);
             workers.add(commits);
             workers.add(PlannerStatistics.start(database.jdbi(), database.dialect()));
             PurchaseUpdater purchaseUpdater = new PurchaseUpdater(settings.usdRates());

@@ -3,6 +3,7 @@ package io.substate.charts;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.StoredPurchase;
 import io.substate.storage.Sql;
+import io.substate.storage.WriteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,8 +81,8 @@ public final class ChartFactsWriter {
             changed.forEach(column -> values.add(next.get(column)));
             values.add(after.purchaseId());
             values.add(seq);
-            Sql.update(h, "UPDATE subscription_spans SET " + String.join(" = ?, ", changed)
-                    + " = ? WHERE purchase_id = ? AND seq = ?", values.toArray());
+            Sql.later(h, WriteOrder.SUBSCRIPTION_SPAN_UPDATE, List.of(), "UPDATE subscription_spans SET "
+                    + String.join(" = ?, ", changed) + " = ? WHERE purchase_id = ? AND seq = ?", values.toArray());
         }
     }
 
@@ -164,10 +165,12 @@ public final class ChartFactsWriter {
                 spans.add(row.toArray());
             }
         }
-        Sql.batch(h, "INSERT INTO purchase_transactions (purchase_id, id, project_id, livemode, paid_at, paid_day, "
+        // Held (Sql.later): chart rows are read back only by statements that send held writes first.
+        Sql.later(h, WriteOrder.PURCHASE_TRANSACTION_INSERT, List.of(),
+                "INSERT INTO purchase_transactions (purchase_id, id, project_id, livemode, paid_at, paid_day, "
                 + "currency, amount_minor, refunded_amount_minor, refunded_at, fully_refunded, is_trial_conversion) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", transactions);
-        Sql.batch(h, SPAN_INSERT, spans);
+        Sql.later(h, WriteOrder.SUBSCRIPTION_SPAN_INSERT, List.of(), SPAN_INSERT, spans);
     }
 
     /** A span's columns other than its key (purchase_id, seq), in {@link #SPAN_INSERT}'s order. */

@@ -3,6 +3,7 @@ package io.substate.customers;
 import io.substate.charts.ChartFactsWriter;
 import io.substate.storage.Ids;
 import io.substate.storage.Sql;
+import io.substate.storage.WriteOrder;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -21,12 +22,17 @@ public final class CustomerStore {
     private CustomerStore() {}
 
     public static Optional<Customer> findByAppUserId(Handle h, String projectId, String appUserId) {
-        return Sql.first(h, "SELECT " + COLUMNS + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
+        if (Sql.own(h, new OwnAlias(projectId, appUserId)) instanceof Customer mine) {
+            return Optional.of(mine);
+        }
+        return Sql.first(h, aliasKey(projectId, appUserId),
+                "SELECT " + COLUMNS + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
                 + "WHERE a.project_id = ? AND a.app_user_id = ?", rs -> map(rs, null), projectId, appUserId);
     }
 
     public static Optional<Customer> findById(Handle h, String customerId) {
-        return Sql.first(h, "SELECT " + COLUMNS + " FROM customers c WHERE c.id = ?", rs -> map(rs, null), customerId);
+        return Sql.first(h, rowKey(customerId), "SELECT " + COLUMNS + " FROM customers c WHERE c.id = ?",
+                rs -> map(rs, null), customerId);
     }
 
     /** A customer with every App User ID of it: the original first, then the oldest first. */
@@ -34,9 +40,13 @@ public final class CustomerStore {
 
     /** The customer and its App User IDs in one read (an outgoing event needs both). */
     public static Optional<WithAliases> findWithAliases(Handle h, String customerId) {
+        if (Sql.own(h, new OwnRow(customerId)) instanceof WithAliases mine) {
+            return Optional.of(mine);
+        }
         record Row(Customer customer, String alias, long createdAt) {}
         // Sorted here rather than by ORDER BY, which would make SQLite build a temporary B-tree for a row or two.
-        List<Row> rows = new java.util.ArrayList<>(Sql.list(h, "SELECT " + COLUMNS + ", a.app_user_id, a.created_at "
+        List<Row> rows = new java.util.ArrayList<>(Sql.list(h, rowKey(customerId),
+                "SELECT " + COLUMNS + ", a.app_user_id, a.created_at "
                 + "FROM customers c LEFT JOIN customer_aliases a ON a.customer_id = c.id WHERE c.id = ?",
                 rs -> new Row(map(rs, null), rs.getString(7), rs.getLong(8)), customerId));
         if (rows.isEmpty()) {
@@ -61,15 +71,40 @@ public final class CustomerStore {
     /** A new customer whose original App User ID is {@code appUserId} (which must not be taken). */
     public static Customer create(Handle h, String projectId, String appUserId, long nowMillis) {
         Customer customer = new Customer(Ids.customerId(), projectId, appUserId, nowMillis, nowMillis, nowMillis);
-        Sql.update(h, "INSERT INTO customers (id, project_id, original_app_user_id, first_seen, last_seen, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", customer.id(), projectId, appUserId, nowMillis, nowMillis, nowMillis);
+        Sql.later(h, WriteOrder.CUSTOMER_INSERT, List.of(rowKey(customer.id())),
+                "INSERT INTO customers (id, project_id, original_app_user_id, first_seen, last_seen, created_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)", customer.id(), projectId, appUserId, nowMillis, nowMillis, nowMillis);
         addAlias(h, projectId, appUserId, customer.id(), nowMillis);
+        // Inserted with last_event_sequence 0 and invisible to other transactions until this one commits.
+        Sql.own(h, new LastSequence(customer.id()), 0L);
+        Sql.own(h, new OwnRow(customer.id()), new WithAliases(customer, List.of(appUserId)));
+        Sql.own(h, new OwnAlias(projectId, appUserId), customer);
         return customer;
     }
 
     public static void addAlias(Handle h, String projectId, String appUserId, String customerId, long nowMillis) {
-        Sql.update(h, "INSERT INTO customer_aliases (project_id, app_user_id, customer_id, created_at) "
-                + "VALUES (?, ?, ?, ?)", projectId, appUserId, customerId, nowMillis);
+        Sql.later(h, WriteOrder.CUSTOMER_ALIAS_INSERT, List.of(aliasKey(projectId, appUserId), rowKey(customerId)),
+                "INSERT INTO customer_aliases (project_id, app_user_id, customer_id, created_at) VALUES (?, ?, ?, ?)",
+                projectId, appUserId, customerId, nowMillis);
+        Sql.own(h, new OwnRow(customerId), null); // its aliases changed
+        Sql.own(h, new OwnAlias(projectId, appUserId), null);
+    }
+
+    /**
+     * A customer this transaction created, with its aliases, and the customer of one of its App User IDs: other
+     * transactions cannot see it, let alone change it, before this one commits ({@link Sql#own}).
+     */
+    private record OwnRow(String customerId) {}
+
+    private record OwnAlias(String projectId, String appUserId) {}
+
+    /** The customer's row (and its aliases' rows), for reads and held writes ({@link Sql#later}). */
+    private static Sql.Key rowKey(String customerId) {
+        return Sql.key("customers", customerId);
+    }
+
+    private static Sql.Key aliasKey(String projectId, String appUserId) {
+        return Sql.key("customer_aliases", projectId, appUserId);
     }
 
     /** Every App User ID of the customer, the original first (ordered as by {@link #findWithAliases}). */
@@ -79,9 +114,25 @@ public final class CustomerStore {
 
     /** The next per-customer event sequence number (1, 2, 3…), so webhook consumers can order events. */
     public static long nextSequence(Handle h, String customerId) {
-        return Sql.first(h, "UPDATE customers SET last_event_sequence = last_event_sequence + 1 WHERE id = ? "
-                + "RETURNING last_event_sequence", rs -> rs.getLong(1), customerId).orElseThrow();
+        LastSequence name = new LastSequence(customerId);
+        // Where writes are held, a number this transaction already took (or a customer it created) is counted on
+        // from memory: the row is locked by the first UPDATE (or unseen by others) until the commit.
+        Object own = Sql.own(h, name);
+        long next;
+        if (own instanceof Long last) {
+            next = last + 1;
+            Sql.later(h, WriteOrder.CUSTOMER_SEQUENCE, List.of(rowKey(customerId)),
+                    "UPDATE customers SET last_event_sequence = ? WHERE id = ?", next, customerId);
+        } else {
+            next = Sql.first(h, rowKey(customerId), "UPDATE customers SET last_event_sequence = last_event_sequence + 1 "
+                    + "WHERE id = ? RETURNING last_event_sequence", rs -> rs.getLong(1), customerId).orElseThrow();
+        }
+        Sql.own(h, name, next);
+        return next;
     }
+
+    /** The customer's last event sequence number, as this transaction wrote it: see {@link Sql#own}. */
+    private record LastSequence(String customerId) {}
 
     /** Records that the customer's app was just used (RevenueCat updates {@code last_seen} when X-Platform is sent). */
     public static Customer touch(Handle h, Customer customer, long nowMillis) {

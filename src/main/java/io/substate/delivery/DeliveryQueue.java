@@ -6,6 +6,7 @@ import io.substate.storage.Dialect;
 import io.substate.storage.Ids;
 import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
+import io.substate.storage.WriteOrder;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -33,17 +34,20 @@ final class DeliveryQueue {
      * null means "all"), due now. One statement whatever the number of integrations; the ids are a random per-event
      * prefix plus the integration id, so they are unique without a round trip per row.
      */
-    static int enqueueForIntegrations(Handle h, String eventId, String projectId, String appId, String environment,
+    static void enqueueForIntegrations(Handle h, String eventId, String projectId, String appId, String environment,
             String eventType, long nowMillis) {
         // Most projects have few integrations and many have none: ask once per transaction whether there are any.
         // Both statements are plain JDBC (Sql): they run in the webhook's committer, where jdbi's per-statement
         // preparation cost more than the query.
         boolean any = TransactionMemo.get(h, new IntegrationsOf(projectId), () -> Sql.first(h,
+                Sql.key("webhook_integrations", projectId),
                 "SELECT 1 FROM webhook_integrations WHERE project_id = ? LIMIT 1", rs -> true, projectId).isPresent());
         if (!any) {
-            return 0;
+            return;
         }
-        int created = Sql.update(h, "INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, "
+        // Held like the event itself (Sql.later): whether an integration takes this event type is left to the
+        // INSERT's own filter, and the worker woken either way.
+        Sql.later(h, WriteOrder.DELIVERY_INSERT, List.of(), "INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, "
                         + "attempt_count, next_attempt_at, created_at, updated_at) "
                         + "SELECT ? || i.id, ?, i.id, 'pending', 0, ?, ?, ? FROM webhook_integrations i "
                         + "WHERE i.project_id = ? AND (i.environment IS NULL OR i.environment = ?) "
@@ -52,10 +56,7 @@ final class DeliveryQueue {
                 Ids.random("dlv", 12), eventId, nowMillis, nowMillis, nowMillis, projectId,
                 environment.toLowerCase(java.util.Locale.ROOT), appId,
                 "%\"" + EventTypes.filterName(eventType) + "\"%");
-        if (created > 0) {
-            h.afterCommit(DeliveryWakeup::signal);
-        }
-        return created;
+        h.afterCommit(DeliveryWakeup::signal);
     }
 
     private record IntegrationsOf(String projectId) {}

@@ -11,6 +11,7 @@ import io.substate.purchases.UsdRates;
 import io.substate.storage.Ids;
 import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
+import io.substate.storage.WriteOrder;
 import java.math.BigDecimal;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
@@ -121,7 +122,8 @@ public final class Outbox {
 
     private static void insert(Handle h, String id, Source source, String type, String environment, long sequence,
             String payload, long nowMillis) {
-        Sql.update(h, "INSERT INTO outgoing_events (id, project_id, app_id, customer_id, purchase_id, type, environment, "
+        Sql.later(h, WriteOrder.OUTGOING_EVENT_INSERT, List.of(),
+                "INSERT INTO outgoing_events (id, project_id, app_id, customer_id, purchase_id, type, environment, "
                         + "sequence, source_event_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 id, source.projectId(), source.appId(), source.customer().id(), Sql.text(source.purchaseId()), type,
                 environment, sequence, Sql.text(source.sourceEventId()), payload, nowMillis);

@@ -82,7 +82,8 @@ final class EntitlementRepository {
      * a reusable statement ({@link Sql}), since the webhook's committer asks this in every batch.
      */
     static List<String> lookupKeysFor(Handle handle, String appId, String storeIdentifier) {
-        return Sql.list(handle, "SELECT e.lookup_key FROM products p "
+        // No held write (Sql.later) touches these tables: the read need not send them.
+        return Sql.list(handle, Sql.key("entitlement_products", appId, storeIdentifier), "SELECT e.lookup_key FROM products p "
                 + "JOIN entitlement_products ep ON ep.product_id = p.id JOIN entitlements e ON e.id = ep.entitlement_id "
                 + "WHERE p.app_id = ? AND p.store_identifier = ? ORDER BY e.lookup_key",
                 rs -> rs.getString(1), appId, storeIdentifier);

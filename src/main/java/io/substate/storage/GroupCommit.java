@@ -41,6 +41,7 @@ public final class GroupCommit implements AutoCloseable {
 
     private final Jdbi jdbi;
     private final boolean keepConnection;
+    private final boolean holdWrites;
     private final List<BlockingQueue<Item<?>>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
@@ -64,8 +65,18 @@ public final class GroupCommit implements AutoCloseable {
      * different purchases sharing new rows (one customer's), or several instances taking the same purchase's events.
      */
     public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, MeterRegistry metrics) {
+        this(jdbi, writerThreads, keepConnection, false, metrics);
+    }
+
+    /**
+     * With {@code holdWrites}, the writes units make with {@link Sql#later} are held and sent together before the
+     * commit ({@link WriteBehind}): right for PostgreSQL, where every statement is a round trip.
+     */
+    public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, boolean holdWrites,
+            MeterRegistry metrics) {
         this.jdbi = jdbi;
         this.keepConnection = keepConnection;
+        this.holdWrites = holdWrites;
         this.batches = Counter.builder("substate.group_commit.batches")
                 .description("Transactions of batched units").register(metrics);
         this.batchesRerun = Counter.builder("substate.group_commit.batches_rerun")
@@ -164,6 +175,7 @@ public final class GroupCommit implements AutoCloseable {
                     for (Item<?> item : batch) {
                         item.run(handle);
                     }
+                    Sql.sendAllHeld(handle); // a held write that fails is a unit's failure: the units run alone
                 } catch (Exception e) {
                     handle.rollback();
                     unitFailed = true;
@@ -203,6 +215,7 @@ public final class GroupCommit implements AutoCloseable {
                 handle.begin();
                 try {
                     item.run(handle);
+                    Sql.sendAllHeld(handle);
                 } catch (Exception e) {
                     handle.rollback();
                     handles.done(false);
@@ -244,7 +257,7 @@ public final class GroupCommit implements AutoCloseable {
 
         Handle open() {
             if (current == null) {
-                current = StatementCache.install(jdbi.open());
+                current = StatementCache.install(jdbi.open(), holdWrites);
                 openedAt = System.currentTimeMillis();
             } else {
                 StatementCache.forgetMemo(current);

@@ -17,6 +17,10 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * CPU than SQLite's execution of these statements, and the group committer runs them one after another for every
  * event of a batch. Parameters are positional ({@code ?}); the statement comes from the handle's {@link
  * StatementCache} when it has one. Errors are thrown as jdbi's, so callers see one kind of database exception.
+ *
+ * <p>In a group-commit transaction on PostgreSQL, writes made with {@link #later} are held and sent together
+ * ({@link WriteBehind}); every other statement here first sends them, except a read naming {@link Key}s that no held
+ * write touches.
  */
 public final class Sql {
     /** Reads one row of a result set. */
@@ -32,6 +36,16 @@ public final class Sql {
      * {@link #bigint} or {@link #integer}, and a bare {@code null} is refused.
      */
     public record TypedNull(int sqlType) {}
+
+    /**
+     * A row a held write touches or a read looks up, named by its table and key values: {@code Sql.key("purchase",
+     * appId, token)}. A read naming a key some held write touches sends the held writes first.
+     */
+    public record Key(String value) {}
+
+    public static Key key(String table, String... values) {
+        return new Key(table + '\u0000' + String.join("\u0000", values));
+    }
 
     private static final TypedNull NULL_TEXT = new TypedNull(Types.VARCHAR);
     private static final TypedNull NULL_BIGINT = new TypedNull(Types.BIGINT);
@@ -56,6 +70,7 @@ public final class Sql {
 
     /** Runs an INSERT, UPDATE or DELETE and returns the number of rows it changed. */
     public static int update(Handle h, String sql, Object... args) {
+        sendHeld(h, true);
         PreparedStatement statement = prepare(h, sql);
         try {
             bind(statement, args);
@@ -72,6 +87,7 @@ public final class Sql {
         if (rows.isEmpty()) {
             return;
         }
+        sendHeld(h, true);
         PreparedStatement statement = prepare(h, sql);
         try {
             for (Object[] row : rows) {
@@ -86,14 +102,101 @@ public final class Sql {
         }
     }
 
+    /**
+     * A write whose result the caller does not need: held until the transaction needs it where the handle holds
+     * writes ({@link WriteBehind}), else run at once. {@code touched} names the rows it writes that a keyed read may
+     * look up in the same transaction.
+     */
+    public static void later(Handle h, WriteOrder order, List<Key> touched, String sql, Object... args) {
+        WriteBehind writes = writeBehind(h);
+        if (writes == null) {
+            update(h, sql, args);
+        } else {
+            writes.hold(order, sql, args, touched);
+        }
+    }
+
+    /** Each row of {@code rows} as {@link #later}. */
+    public static void later(Handle h, WriteOrder order, List<Key> touched, String sql, List<Object[]> rows) {
+        WriteBehind writes = writeBehind(h);
+        if (writes == null) {
+            batch(h, sql, rows);
+        } else {
+            rows.forEach(row -> writes.hold(order, sql, row, touched));
+        }
+    }
+
+    /**
+     * A value this transaction wrote itself and noted with {@link #own(Handle, Object, Object)}, or null: null also
+     * where the handle holds no writes, or after a statement Substate cannot see into (it may have changed it).
+     */
+    public static Object own(Handle h, Object name) {
+        WriteBehind writes = writeBehind(h);
+        return writes == null ? null : writes.own().get(name);
+    }
+
+    /**
+     * Notes a value the transaction wrote or read and holds locked (no other transaction can change it before this
+     * one commits), for {@link #own(Handle, Object)}; a null {@code value} forgets it.
+     */
+    public static void own(Handle h, Object name, Object value) {
+        WriteBehind writes = writeBehind(h);
+        if (writes == null) {
+            return;
+        }
+        if (value == null) {
+            writes.own().remove(name);
+        } else {
+            writes.own().put(name, value);
+        }
+    }
+
     /** The first row, if any. */
     public static <T> Optional<T> first(Handle h, String sql, Row<T> row, Object... args) {
+        sendHeld(h, false);
+        List<T> rows = query(h, sql, row, 1, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    /** The first row, if any, of a read that looks up only the rows named by {@code key}. */
+    public static <T> Optional<T> first(Handle h, Key key, String sql, Row<T> row, Object... args) {
+        sendHeldTouching(h, key);
         List<T> rows = query(h, sql, row, 1, args);
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
     public static <T> List<T> list(Handle h, String sql, Row<T> row, Object... args) {
+        sendHeld(h, false);
         return query(h, sql, row, Integer.MAX_VALUE, args);
+    }
+
+    /** Every row of a read that looks up only the rows named by {@code key}. */
+    public static <T> List<T> list(Handle h, Key key, String sql, Row<T> row, Object... args) {
+        sendHeldTouching(h, key);
+        return query(h, sql, row, Integer.MAX_VALUE, args);
+    }
+
+    private static WriteBehind writeBehind(Handle h) {
+        return h.getStatementBuilder() instanceof StatementCache cache ? cache.writeBehind() : null;
+    }
+
+    /** Before a statement that may read or change anything: every held write goes first. */
+    private static void sendHeld(Handle h, boolean forgetOwn) {
+        if (h.getStatementBuilder() instanceof StatementCache cache) {
+            cache.sendHeld(h.getConnection(), forgetOwn);
+        }
+    }
+
+    private static void sendHeldTouching(Handle h, Key key) {
+        WriteBehind writes = writeBehind(h);
+        if (writes != null && writes.touches(key)) {
+            sendHeld(h, false);
+        }
+    }
+
+    /** Sends what the handle's transaction holds (before its commit); a no-op for a handle that holds nothing. */
+    static void sendAllHeld(Handle h) {
+        sendHeld(h, false);
     }
 
     private static <T> List<T> query(Handle h, String sql, Row<T> row, int max, Object... args) {
@@ -144,7 +247,7 @@ public final class Sql {
         }
     }
 
-    private static void bind(PreparedStatement statement, Object[] args) throws SQLException {
+    static void bind(PreparedStatement statement, Object[] args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             Object arg = args[i];
             int index = i + 1;
@@ -169,7 +272,7 @@ public final class Sql {
         }
     }
 
-    private static UnableToExecuteStatementException failed(SQLException e, String sql) {
+    static UnableToExecuteStatementException failed(SQLException e, String sql) {
         return new UnableToExecuteStatementException("Statement failed: " + sql, e, null);
     }
 }

@@ -32,10 +32,21 @@ final class StatementCache implements StatementBuilder {
     private final Set<PreparedStatement> inUse = Collections.newSetFromMap(new IdentityHashMap<>());
     /** {@link TransactionMemo}'s values: they belong to the same handle, and die with it. */
     private final Map<Object, Object> memo = new HashMap<>();
+    /** The transaction's held writes, or null where writes run at once. */
+    private final WriteBehind writeBehind;
+
+    private StatementCache(boolean holdWrites) {
+        this.writeBehind = holdWrites ? new WriteBehind() : null;
+    }
 
     /** Makes {@code handle} reuse its prepared statements until it closes; returns it. */
     static Handle install(Handle handle) {
-        StatementCache cache = new StatementCache();
+        return install(handle, false);
+    }
+
+    /** As {@link #install(Handle)}, and with {@code holdWrites} the handle holds {@link Sql#later} writes. */
+    static Handle install(Handle handle, boolean holdWrites) {
+        StatementCache cache = new StatementCache(holdWrites);
         handle.setStatementBuilder(cache);
         // jdbi tells only the builder a handle was created with that the handle closes, so this one is told here.
         Connection connection = handle.getConnection();
@@ -47,6 +58,9 @@ final class StatementCache implements StatementBuilder {
     static void forgetMemo(Handle handle) {
         if (handle.getStatementBuilder() instanceof StatementCache cache) {
             cache.memo.clear();
+            if (cache.writeBehind != null) {
+                cache.writeBehind.clear();
+            }
         }
     }
 
@@ -54,13 +68,30 @@ final class StatementCache implements StatementBuilder {
         return memo;
     }
 
+    WriteBehind writeBehind() {
+        return writeBehind;
+    }
+
+    /** Sends the held writes, if any; with {@code forgetOwn} the next statement may change what they noted. */
+    void sendHeld(Connection connection, boolean forgetOwn) {
+        if (writeBehind != null) {
+            writeBehind.send(connection, this);
+            if (forgetOwn) {
+                writeBehind.forgetOwn();
+            }
+        }
+    }
+
     @Override
     public Statement create(Connection conn, StatementContext ctx) throws SQLException {
+        sendHeld(conn, true);
         return plain.create(conn, ctx);
     }
 
     @Override
     public PreparedStatement create(Connection conn, String sql, StatementContext ctx) throws SQLException {
+        // A jdbi statement may read or write anything: the held writes go first.
+        sendHeld(conn, true);
         if (ctx.isReturningGeneratedKeys() || ctx.isConcurrentUpdatable()) {
             return plain.create(conn, sql, ctx); // prepared differently: not shared with the plain form
         }
@@ -95,6 +126,7 @@ final class StatementCache implements StatementBuilder {
 
     @Override
     public CallableStatement createCall(Connection conn, String sql, StatementContext ctx) throws SQLException {
+        sendHeld(conn, true);
         return plain.createCall(conn, sql, ctx);
     }
 
@@ -134,5 +166,8 @@ final class StatementCache implements StatementBuilder {
         inUse.clear();
         idle.clear();
         memo.clear();
+        if (writeBehind != null) {
+            writeBehind.clear();
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
+import io.substate.storage.WriteOrder;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -27,7 +28,8 @@ public final class StripeEventLog {
 
     /** The event's status if it is logged, locked for update where the database supports it. */
     public static Optional<Known> known(Handle h, String appId, String eventId, String lockClause) {
-        return Sql.first(h, "SELECT status, purchase_id FROM stripe_events WHERE app_id = ? AND event_id = ?" + lockClause,
+        return Sql.first(h, rowKey(appId, eventId),
+                "SELECT status, purchase_id FROM stripe_events WHERE app_id = ? AND event_id = ?" + lockClause,
                 rs -> new Known(rs.getString(1), rs.getString(2)), appId, eventId);
     }
 
@@ -38,12 +40,24 @@ public final class StripeEventLog {
      */
     public static void insert(Handle h, String appId, StripeEvent event, String payload, long receivedAt,
             String status, String errorCode, String errorMessage, String purchaseToken, String purchaseId) {
-        Sql.update(h, "INSERT INTO stripe_events (app_id, event_id, type, created, livemode, api_version, received_at, "
+        List<Sql.Key> touched = LoggedStripeEvent.PARKED.equals(status)
+                ? List.of(rowKey(appId, event.id()), parkedKey(appId)) : List.of(rowKey(appId, event.id()));
+        Sql.later(h, WriteOrder.STRIPE_EVENT_INSERT, touched,
+                "INSERT INTO stripe_events (app_id, event_id, type, created, livemode, api_version, received_at, "
                         + "processed_at, status, error_code, error_message, purchase_token, purchase_id, payload) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 appId, event.id(), event.type(), event.created(), event.livemode(), Sql.text(event.apiVersion()),
                 receivedAt, receivedAt, status, Sql.text(errorCode), Sql.text(errorMessage), Sql.text(purchaseToken),
                 Sql.text(purchaseId), payload);
+    }
+
+    private static Sql.Key rowKey(String appId, String eventId) {
+        return Sql.key("stripe_events", appId, eventId);
+    }
+
+    /** The app's parked events, for {@link #anyParked}: a held insert of a parked event touches it. */
+    private static Sql.Key parkedKey(String appId) {
+        return Sql.key("stripe_events parked", appId);
     }
 
     /** The stored event, locked for update where the database supports it. */
@@ -73,7 +87,7 @@ public final class StripeEventLog {
      * with none, and then need not look for each purchase's). {@link #forgetAnyParked} when parking one.
      */
     public static boolean anyParked(Handle h, String appId) {
-        return TransactionMemo.get(h, new AnyParked(appId), () -> Sql.first(h,
+        return TransactionMemo.get(h, new AnyParked(appId), () -> Sql.first(h, parkedKey(appId),
                 "SELECT 1 FROM stripe_events WHERE app_id = ? AND status = 'parked' LIMIT 1", rs -> true, appId)
                 .isPresent());
     }

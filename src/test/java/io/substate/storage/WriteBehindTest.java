@@ -1,0 +1,177 @@
+package io.substate.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.substate.http.ApiException;
+import io.substate.http.ErrorCode;
+import io.substate.testing.TestDb;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Held writes ({@link Sql#later}) in group-commit batches on real databases: read back where needed, sent parents
+ * first, committed with the batch, and dropped with a unit that fails.
+ */
+@ParameterizedClass
+@EnumSource(TestDb.class)
+class WriteBehindTest {
+    @Parameter
+    TestDb db;
+
+    Database database;
+    GroupCommit commits;
+
+    @BeforeEach
+    void open() {
+        database = db.openNewDatabase();
+        database.jdbi().useHandle(h -> {
+            h.execute("CREATE TABLE wb_parent (id VARCHAR(40) PRIMARY KEY)");
+            h.execute("CREATE TABLE wb_child (id VARCHAR(40) PRIMARY KEY, "
+                    + "parent_id VARCHAR(40) NOT NULL REFERENCES wb_parent(id))");
+        });
+        commits = new GroupCommit(database.jdbi(), 1, false, true, new SimpleMeterRegistry());
+    }
+
+    @AfterEach
+    void close() {
+        commits.close();
+        database.close();
+    }
+
+    static Sql.Key parentKey(String id) {
+        return Sql.key("wb_parent", id);
+    }
+
+    static void addParent(Handle h, String id) {
+        Sql.later(h, WriteOrder.CUSTOMER_INSERT, List.of(parentKey(id)), "INSERT INTO wb_parent (id) VALUES (?)", id);
+    }
+
+    static void addChild(Handle h, String id, String parent) {
+        Sql.later(h, WriteOrder.OUTGOING_EVENT_INSERT, List.of(), "INSERT INTO wb_child (id, parent_id) VALUES (?, ?)",
+                id, parent);
+    }
+
+    static boolean parentExists(Handle h, Sql.Key key, String id) {
+        return Sql.first(h, key, "SELECT id FROM wb_parent WHERE id = ?", rs -> rs.getString(1), id).isPresent();
+    }
+
+    List<String> stored(String table) {
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT id FROM " + table + " ORDER BY id")
+                .mapTo(String.class).list());
+    }
+
+    @Test
+    void aWriteIsHeldUntilAReadNeedsItOrTheCommit() {
+        List<Boolean> seen = commits.execute("k", h -> {
+            addParent(h, "p1");
+            // A read naming another row does not send it: it is still held.
+            boolean beforeByOtherKey = parentExists(h, parentKey("p2"), "p1");
+            // A read naming its row sends it first, as does a read naming none.
+            boolean byItsKey = parentExists(h, parentKey("p1"), "p1");
+            addParent(h, "p3");
+            boolean unkeyed = Sql.first(h, "SELECT id FROM wb_parent WHERE id = ?", rs -> rs.getString(1), "p3")
+                    .isPresent();
+            addParent(h, "p4"); // sent by the commit
+            return List.of(beforeByOtherKey, byItsKey, unkeyed);
+        });
+        assertThat(seen).containsExactly(false, true, true);
+        assertThat(stored("wb_parent")).containsExactly("p1", "p3", "p4");
+    }
+
+    @Test
+    void aJdbiStatementOrAnImmediateWriteFollowsTheHeldWrites() {
+        commits.execute("k", h -> {
+            addParent(h, "p1");
+            // Needs the held parent row: it must have been sent before.
+            Sql.update(h, "INSERT INTO wb_child (id, parent_id) VALUES (?, ?)", "c1", "p1");
+            addParent(h, "p2");
+            return h.createUpdate("INSERT INTO wb_child (id, parent_id) VALUES ('c2', 'p2')").execute();
+        });
+        assertThat(stored("wb_child")).containsExactly("c1", "c2");
+    }
+
+    @Test
+    void heldWritesAreSentParentsFirstWhateverOrderTheyWereMadeIn() {
+        commits.execute("k", h -> {
+            addChild(h, "c1", "p1"); // its parent comes later: sent first by WriteOrder
+            addParent(h, "p1");
+            addChild(h, "c2", "p1");
+            return null;
+        });
+        assertThat(stored("wb_parent")).containsExactly("p1");
+        assertThat(stored("wb_child")).containsExactly("c1", "c2");
+    }
+
+    @Test
+    void aFailingHeldWriteFailsOnlyItsUnitAndLeavesNothingOfIt() throws Exception {
+        commits.execute("k", h -> {
+            addParent(h, "taken");
+            return null;
+        });
+        // Hold the committer so the next units share one batch.
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> gate = commits.submit("k", h -> {
+            release.await();
+            return null;
+        });
+        List<CompletableFuture<Object>> units = new ArrayList<>();
+        units.add(commits.submit("k", h -> {
+            addParent(h, "good1");
+            addChild(h, "g1", "good1");
+            return null;
+        }));
+        CompletableFuture<Object> bad = commits.submit("k", h -> {
+            addParent(h, "fresh");
+            addParent(h, "taken"); // fails on the primary key, only when sent
+            addChild(h, "b1", "fresh");
+            return null;
+        });
+        units.add(commits.submit("k", h -> {
+            addParent(h, "good2");
+            return null;
+        }));
+        release.countDown();
+        gate.join();
+        units.forEach(CompletableFuture::join);
+        assertThatThrownBy(bad::join).hasMessageContaining("wb_parent");
+        assertThat(stored("wb_parent")).containsExactly("good1", "good2", "taken");
+        assertThat(stored("wb_child")).containsExactly("g1");
+    }
+
+    @Test
+    void aUnitThatThrowsDropsWhatItHeld() {
+        assertThatThrownBy(() -> commits.execute("k", h -> {
+            addParent(h, "half-written");
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "refused");
+        })).isInstanceOf(ApiException.class);
+        commits.execute("k", h -> {
+            addParent(h, "next");
+            return null;
+        });
+        assertThat(stored("wb_parent")).containsExactly("next");
+    }
+
+    @Test
+    void ownValuesAreForgottenWhenAStatementMayHaveChangedThem() {
+        List<Object> seen = commits.execute("k", h -> {
+            Sql.own(h, "name", 1L);
+            Object afterKeyedRead = Sql.own(h, "name");
+            parentExists(h, parentKey("x"), "x");
+            Object afterRead = Sql.own(h, "name");
+            h.createUpdate("INSERT INTO wb_parent (id) VALUES ('y')").execute();
+            return java.util.Arrays.asList(afterKeyedRead, afterRead, Sql.own(h, "name"));
+        });
+        assertThat(seen).containsExactly(1L, 1L, null);
+    }
+}
