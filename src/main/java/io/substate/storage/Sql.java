@@ -88,7 +88,15 @@ public final class Sql {
             return;
         }
         sendHeld(h, true);
-        PreparedStatement statement = prepare(h, sql);
+        batchNow(h.getConnection(), cacheOf(h), sql, rows);
+    }
+
+    /**
+     * {@link #batch} without sending held writes first: for {@link WriteBehind}, which is sending them. {@code cache}
+     * may be null (the statement is then prepared and closed here).
+     */
+    static void batchNow(Connection connection, StatementCache cache, String sql, List<Object[]> rows) {
+        PreparedStatement statement = prepare(connection, cache, sql);
         try {
             for (Object[] row : rows) {
                 bind(statement, row);
@@ -98,7 +106,7 @@ public final class Sql {
         } catch (SQLException e) {
             throw failed(e, sql);
         } finally {
-            release(h, statement);
+            release(cache, statement);
         }
     }
 
@@ -177,12 +185,14 @@ public final class Sql {
     }
 
     private static WriteBehind writeBehind(Handle h) {
-        return h.getStatementBuilder() instanceof StatementCache cache ? cache.writeBehind() : null;
+        StatementCache cache = cacheOf(h);
+        return cache == null ? null : cache.writeBehind();
     }
 
     /** Before a statement that may read or change anything: every held write goes first. */
     private static void sendHeld(Handle h, boolean forgetOwn) {
-        if (h.getStatementBuilder() instanceof StatementCache cache) {
+        StatementCache cache = cacheOf(h);
+        if (cache != null) {
             cache.sendHeld(h.getConnection(), forgetOwn);
         }
     }
@@ -223,21 +233,29 @@ public final class Sql {
         return rs.wasNull() ? null : value;
     }
 
+    private static StatementCache cacheOf(Handle h) {
+        return h.getStatementBuilder() instanceof StatementCache cache ? cache : null;
+    }
+
     private static PreparedStatement prepare(Handle h, String sql) {
-        Connection connection = h.getConnection();
+        return prepare(h.getConnection(), cacheOf(h), sql);
+    }
+
+    private static PreparedStatement prepare(Connection connection, StatementCache cache, String sql) {
         try {
-            if (h.getStatementBuilder() instanceof StatementCache cache) {
-                return cache.borrow(connection, sql);
-            }
-            return connection.prepareStatement(sql);
+            return cache != null ? cache.borrow(connection, sql) : connection.prepareStatement(sql);
         } catch (SQLException e) {
             throw failed(e, sql);
         }
     }
 
     private static void release(Handle h, PreparedStatement statement) {
+        release(cacheOf(h), statement);
+    }
+
+    private static void release(StatementCache cache, PreparedStatement statement) {
         try {
-            if (h.getStatementBuilder() instanceof StatementCache cache) {
+            if (cache != null) {
                 cache.giveBack(statement);
             } else {
                 statement.close();
@@ -247,7 +265,7 @@ public final class Sql {
         }
     }
 
-    static void bind(PreparedStatement statement, Object[] args) throws SQLException {
+    private static void bind(PreparedStatement statement, Object[] args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             Object arg = args[i];
             int index = i + 1;
@@ -272,7 +290,7 @@ public final class Sql {
         }
     }
 
-    static UnableToExecuteStatementException failed(SQLException e, String sql) {
+    private static UnableToExecuteStatementException failed(SQLException e, String sql) {
         return new UnableToExecuteStatementException("Statement failed: " + sql, e, null);
     }
 }

@@ -1,8 +1,6 @@
 package io.substate.storage;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,17 +34,17 @@ public final class WriteBehind {
     private record Held(WriteOrder order, String sql, Object[] args) {}
 
     private final List<Held> held = new ArrayList<>();
-    private final Set<String> keys = new HashSet<>();
+    private final Set<Sql.Key> keys = new HashSet<>();
     /** Values the transaction itself wrote and may use instead of reading them back: see {@link Sql#own}. */
     private final Map<Object, Object> own = new HashMap<>();
 
     void hold(WriteOrder order, String sql, Object[] args, List<Sql.Key> touched) {
         held.add(new Held(order, sql, args));
-        touched.forEach(key -> keys.add(key.value()));
+        keys.addAll(touched);
     }
 
     boolean touches(Sql.Key key) {
-        return keys.contains(key.value());
+        return keys.contains(key);
     }
 
     Map<Object, Object> own() {
@@ -69,30 +67,8 @@ public final class WriteBehind {
             while (end < writes.size() && writes.get(end).sql().equals(sql)) {
                 end++;
             }
-            execute(connection, cache, sql, writes.subList(start, end));
+            Sql.batchNow(connection, cache, sql, writes.subList(start, end).stream().map(Held::args).toList());
             start = end;
-        }
-    }
-
-    private static void execute(Connection connection, StatementCache cache, String sql, List<Held> rows) {
-        PreparedStatement statement = null;
-        try {
-            statement = cache.borrow(connection, sql);
-            for (Held row : rows) {
-                Sql.bind(statement, row.args());
-                statement.addBatch();
-            }
-            statement.executeBatch();
-        } catch (SQLException e) {
-            throw Sql.failed(e, sql);
-        } finally {
-            if (statement != null) {
-                try {
-                    cache.giveBack(statement);
-                } catch (SQLException e) {
-                    // Dropped; the connection's close releases it.
-                }
-            }
         }
     }
 
