@@ -23,8 +23,10 @@
 #                      one thread sent all the creates and the other all the updates, which drifted apart), and
 #                      leaves the server more of the machine: one thread measured ~8% more events/s and a lower p99.
 #   BENCH_DURATION     wrk duration (default 20s)
-#   BENCH_WARMUP       a first, unmeasured wrk run of this length with its own events (default 10s; 0 to skip), so
-#                      the measured run sees a JIT-compiled server, as production does after its first minutes
+#   BENCH_WARMUP       a first, unmeasured wrk run of this length with its own events (default 60s; 0 to skip), so
+#                      the measured run sees a JIT-compiled server, as production does after its first minutes. On
+#                      2 cores the JIT's one C2 thread competes with the load for CPU: after 15 s at PostgreSQL's
+#                      pace it was still compiling, a third of the server's CPU in the measured run (BENCHMARKS.md)
 #   SUBSTATE_APP_ID + BENCH_WEBHOOK_SECRET   use an existing app instead of creating a project and an app
 set -euo pipefail
 
@@ -34,7 +36,7 @@ BENCH_EVENTS="${BENCH_EVENTS:-200000}"
 BENCH_THREADS="${BENCH_THREADS:-1}"
 BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 BENCH_DURATION="${BENCH_DURATION:-20s}"
-BENCH_WARMUP="${BENCH_WARMUP:-10s}"
+BENCH_WARMUP="${BENCH_WARMUP:-60s}"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
