@@ -12,10 +12,16 @@ import javax.crypto.spec.SecretKeySpec;
  * Pairs of {@code customer.subscription.created} and {@code .updated} events, every event and subscription id
  * unique to this run. Signed now, so they pass the endpoint's 300 s tolerance: generate right before the run.
  *
- * <p>Usage: {@code java bench/SignedWebhooks.java <whsec_…> <count> <out.tsv>}
+ * <p>Usage: {@code java bench/SignedWebhooks.java <whsec_…> <count> <out.tsv>}; test-mode events unless
+ * {@code BENCH_LIVEMODE=true}.
  */
 public final class SignedWebhooks {
     private static final long MONTH = 30L * 24 * 3600;
+    /**
+     * BENCH_LIVEMODE=true sends live-mode events, as production does: their spans are also matched against the
+     * customer's other subscriptions for the resubscription chart (test-mode ones are not).
+     */
+    private static final boolean LIVEMODE = Boolean.parseBoolean(System.getenv("BENCH_LIVEMODE"));
 
     public static void main(String[] args) throws IOException, GeneralSecurityException {
         if (args.length != 3) {
@@ -56,17 +62,17 @@ public final class SignedWebhooks {
                 + "\"items\":{\"object\":\"list\",\"data\":[{\"id\":\"si_bench" + run + "x" + sub + "\","
                 + "\"object\":\"subscription_item\",\"created\":" + now + ",\"current_period_end\":" + (now + MONTH)
                 + ",\"current_period_start\":" + now + ",\"metadata\":{},\"price\":{\"id\":\"price_bench_monthly\","
-                + "\"object\":\"price\",\"active\":true,\"currency\":\"usd\",\"livemode\":false,"
+                + "\"object\":\"price\",\"active\":true,\"currency\":\"usd\",\"livemode\":" + LIVEMODE + ","
                 + "\"product\":\"prod_bench\",\"recurring\":{\"interval\":\"month\",\"interval_count\":1,"
                 + "\"usage_type\":\"licensed\"},\"type\":\"recurring\",\"unit_amount\":999},\"quantity\":1,"
                 + "\"subscription\":\"" + subId + "\"}],\"has_more\":false,\"total_count\":1,"
                 + "\"url\":\"/v1/subscription_items?subscription=" + subId + "\"},\"latest_invoice\":null,"
-                + "\"livemode\":false,\"metadata\":{},\"pause_collection\":null,\"start_date\":" + now + ","
+                + "\"livemode\":" + LIVEMODE + ",\"metadata\":{},\"pause_collection\":null,\"start_date\":" + now + ","
                 + "\"status\":\"active\",\"trial_end\":null,\"trial_start\":null}";
         String previous = created ? "" : ",\"previous_attributes\":{\"cancel_at_period_end\":false}";
         return "{\"id\":\"evt_bench" + run + "x" + n + "\",\"object\":\"event\",\"api_version\":\"2025-03-31.basil\","
                 + "\"created\":" + (now + (created ? 0 : 1)) + ",\"data\":{\"object\":" + subscription + previous
-                + "},\"livemode\":false,\"pending_webhooks\":1,\"request\":{\"id\":null,\"idempotency_key\":null},"
+                + "},\"livemode\":" + LIVEMODE + ",\"pending_webhooks\":1,\"request\":{\"id\":null,\"idempotency_key\":null},"
                 + "\"type\":\"customer.subscription." + (created ? "created" : "updated") + "\"}";
     }
 

@@ -23,6 +23,9 @@
 #                      one thread sent all the creates and the other all the updates, which drifted apart), and
 #                      leaves the server more of the machine: one thread measured ~8% more events/s and a lower p99.
 #   BENCH_DURATION     wrk duration (default 20s)
+#   BENCH_LIVEMODE     true: live-mode events, as in production (default: test mode, as from a Stripe sandbox);
+#                      live-mode spans are also matched against the customer's other subscriptions for the
+#                      resubscription chart
 #   BENCH_WARMUP       a first, unmeasured wrk run of this length with its own events (default 60s; 0 to skip), so
 #                      the measured run sees a JIT-compiled server, as production does after its first minutes. On
 #                      2 cores the JIT's one C2 thread competes with the load for CPU: after 15 s at PostgreSQL's
