@@ -56,8 +56,10 @@ public final class ChartFactsWriter {
             Sql.update(h, "DELETE FROM subscription_spans WHERE purchase_id = ?", purchase.id());
         }
         insert(h, List.of(owned), transactions, spans && !spansInPlace);
-        if (spans && (purchase.state().livemode() || previous.livemode())) {
-            matchResubscriptions(h, purchase.customerId());
+        if (spans && (purchase.state().livemode() || previous.livemode()) && purchase.customerId() != null) {
+            // Reads the owner's spans, this purchase's held writes included: on PostgreSQL deferred to the commit,
+            // once for every owner the batch changed, instead of sending the batch's held writes for each event.
+            Sql.atCommit(h, MATCH_RESUBSCRIPTIONS, purchase.customerId());
         }
     }
 
@@ -109,22 +111,38 @@ public final class ChartFactsWriter {
                 .bind("key", key).execute();
     }
 
+    private static final Sql.AtCommit<String> MATCH_RESUBSCRIPTIONS = ChartFactsWriter::matchResubscriptions;
+
     /** Matches the resubscriptions of every production paid span of the customer's purchases; writes what changed. */
     public static void matchResubscriptions(Handle h, String customerId) {
-        if (customerId == null) {
-            return;
+        if (customerId != null) {
+            matchResubscriptions(h, Set.of(customerId));
         }
-        record Row(Resubscriptions.PaidSpan span, boolean flagged) {}
-        List<Row> rows = h.createQuery("SELECT s.purchase_id, s.seq, s.starts_at, s.ends_at, s.ends_run, s.starts_run, "
-                        + "s.resubscribes FROM purchases p JOIN subscription_spans s ON s.purchase_id = p.id "
-                        + "WHERE p.customer_id = :customer AND s.livemode = :live AND s.is_trial = :trial")
-                .bind("customer", customerId).bind("live", true).bind("trial", false)
-                .map((rs, ctx) -> new Row(new Resubscriptions.PaidSpan(rs.getString("purchase_id"), rs.getInt("seq"),
-                        rs.getLong("starts_at"), rs.getLong("ends_at"), rs.getBoolean("ends_run"),
-                        rs.getBoolean("starts_run")), rs.getBoolean("resubscribes")))
+    }
+
+    /** A paid span of a customer's, and whether it is now flagged as a resubscription. */
+    private record SpanRow(String customerId, Resubscriptions.PaidSpan span, boolean flagged) {}
+
+    /** {@link #matchResubscriptions(Handle, String)} for several customers, with one read. */
+    private static void matchResubscriptions(Handle h, Set<String> customerIds) {
+        List<SpanRow> rows = h.createQuery("SELECT p.customer_id, s.purchase_id, s.seq, s.starts_at, s.ends_at, "
+                        + "s.ends_run, s.starts_run, s.resubscribes FROM purchases p "
+                        + "JOIN subscription_spans s ON s.purchase_id = p.id "
+                        + "WHERE p.customer_id IN (<customers>) AND s.livemode = :live AND s.is_trial = :trial")
+                .bindList("customers", List.copyOf(customerIds)).bind("live", true).bind("trial", false)
+                .map((rs, ctx) -> new SpanRow(rs.getString("customer_id"), new Resubscriptions.PaidSpan(
+                        rs.getString("purchase_id"), rs.getInt("seq"), rs.getLong("starts_at"), rs.getLong("ends_at"),
+                        rs.getBoolean("ends_run"), rs.getBoolean("starts_run")), rs.getBoolean("resubscribes")))
                 .list();
-        Set<Resubscriptions.PaidSpan> matched = Resubscriptions.of(rows.stream().map(Row::span).toList());
-        for (Row row : rows) {
+        Map<String, List<SpanRow>> byCustomer = new LinkedHashMap<>();
+        rows.forEach(row -> byCustomer.computeIfAbsent(row.customerId(), c -> new ArrayList<>()).add(row));
+        byCustomer.values().forEach(spans -> flagResubscriptions(h, spans));
+    }
+
+    /** Matches one owner's spans and writes the {@code resubscribes} flags that changed. */
+    private static void flagResubscriptions(Handle h, List<SpanRow> rows) {
+        Set<Resubscriptions.PaidSpan> matched = Resubscriptions.of(rows.stream().map(SpanRow::span).toList());
+        for (SpanRow row : rows) {
             boolean flagged = matched.contains(row.span());
             if (flagged != row.flagged()) {
                 h.createUpdate("UPDATE subscription_spans SET resubscribes = :flagged WHERE purchase_id = :purchase "

@@ -2,6 +2,7 @@ package io.substate.customers;
 
 import io.substate.charts.ChartFactsWriter;
 import io.substate.storage.Ids;
+import io.substate.storage.ReadAhead;
 import io.substate.storage.Sql;
 import io.substate.storage.WriteOrder;
 import java.sql.ResultSet;
@@ -21,9 +22,23 @@ public final class CustomerStore {
 
     private CustomerStore() {}
 
+    /**
+     * A batch's customers by App User ID, read at once on PostgreSQL ({@link ReadAhead}): a lookup is the project and
+     * the App User ID.
+     */
+    public static final ReadAhead BY_APP_USER_ID_AHEAD = new ReadAhead("SELECT a.app_user_id, " + COLUMNS
+            + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
+            + "WHERE a.project_id = ? AND a.app_user_id = ANY (?)", rs -> map(rs, null), CustomerStore::aliasKey);
+
     public static Optional<Customer> findByAppUserId(Handle h, String projectId, String appUserId) {
         if (Sql.own(h, new OwnAlias(projectId, appUserId)) instanceof Customer mine) {
             return Optional.of(mine);
+        }
+        Object ahead = Sql.readAhead(h, aliasKey(projectId, appUserId));
+        if (ahead == Sql.ABSENT) {
+            return Optional.empty();
+        } else if (ahead instanceof Customer read) {
+            return Optional.of(read);
         }
         return Sql.first(h, aliasKey(projectId, appUserId),
                 "SELECT " + COLUMNS + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "

@@ -70,7 +70,9 @@ public final class GroupCommit implements AutoCloseable {
 
     /**
      * With {@code holdWrites}, the writes units make with {@link Sql#later} are held and sent together before the
-     * commit ({@link WriteBehind}): right for PostgreSQL, where every statement is a round trip.
+     * commit ({@link WriteBehind}), the rows units declare are read for the whole batch before they run
+     * ({@link ReadAhead}), and work they defer with {@link Sql#atCommit} runs once after them: right for PostgreSQL,
+     * where every statement is a round trip, and for PostgreSQL only (reading ahead binds its arrays).
      */
     public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, boolean holdWrites,
             MeterRegistry metrics) {
@@ -99,7 +101,15 @@ public final class GroupCommit implements AutoCloseable {
 
     /** Runs {@code work} in the next batch and waits for its commit; its exception, if any, is rethrown. */
     public <T> T execute(String orderKey, Work<T> work) {
-        CompletableFuture<T> future = submit(orderKey, work);
+        return execute(orderKey, List.of(), work);
+    }
+
+    /**
+     * As {@link #execute(String, Work)}, declaring the rows {@code work} will look up, so that a batch holding writes
+     * reads them for all its units at once ({@link ReadAhead}).
+     */
+    public <T> T execute(String orderKey, List<ReadAhead.Lookup> lookups, Work<T> work) {
+        CompletableFuture<T> future = submit(orderKey, lookups, work);
         try {
             return future.get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -116,15 +126,24 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     public <T> CompletableFuture<T> submit(String orderKey, Work<T> work) {
+        return submit(orderKey, List.of(), work);
+    }
+
+    private <T> CompletableFuture<T> submit(String orderKey, List<ReadAhead.Lookup> lookups, Work<T> work) {
         if (!running) {
             throw new IllegalStateException("the server is stopping");
         }
-        Item<T> item = new Item<>(orderKey == null ? "" : orderKey, work, new CompletableFuture<>());
+        Item<T> item = new Item<>(orderKey == null ? "" : orderKey, lookups, work, new CompletableFuture<>());
         // One committer per order key: the units of one purchase run in order, in one committer. Shared between
         // committers, a purchase's second event often ran while its first was in the other's open transaction and
         // lost the race for the same new rows, failing its whole batch (BENCHMARKS.md).
         queues.get(Math.floorMod(item.orderKey.hashCode(), queues.size())).add(item);
         return item.future;
+    }
+
+    /** Units waiting for their batch to begin: lets tests gather several into one batch. */
+    int queued() {
+        return queues.stream().mapToInt(BlockingQueue::size).sum();
     }
 
     private void loop(BlockingQueue<Item<?>> queue) {
@@ -172,10 +191,13 @@ public final class GroupCommit implements AutoCloseable {
                 Handle handle = handles.open();
                 handle.begin();
                 try {
+                    if (holdWrites) {
+                        readAhead(handle, batch);
+                    }
                     for (Item<?> item : batch) {
                         item.run(handle);
                     }
-                    Sql.sendAllHeld(handle); // a held write that fails is a unit's failure: the units run alone
+                    Sql.beforeCommit(handle); // a held write that fails is a unit's failure: the units run alone
                 } catch (Exception e) {
                     handle.rollback();
                     unitFailed = true;
@@ -203,6 +225,16 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /**
+     * Reads what the batch's units declared they will look up, one statement per kind of row, in the order the kinds
+     * were first declared (the units declare them in the order they look them up, so locks are taken in that order).
+     * A failure here fails the batch like a unit's: the units then run alone, each reading its own rows.
+     */
+    private static void readAhead(Handle handle, List<Item<?>> batch) {
+        ReadAhead.byKind(batch.stream().map(item -> item.lookups).toList())
+                .forEach((kind, lookups) -> kind.readAll(handle, lookups));
+    }
+
+    /**
      * Runs one unit in its own transaction. On PostgreSQL, several committers (and instances) run at once: a unit may
      * lose a race (another transaction inserted the same purchase or customer a moment ago, or a deadlock was broken)
      * and succeed when run again, now seeing the other's commit. So a failure other than an {@link
@@ -215,7 +247,7 @@ public final class GroupCommit implements AutoCloseable {
                 handle.begin();
                 try {
                     item.run(handle);
-                    Sql.sendAllHeld(handle);
+                    Sql.beforeCommit(handle);
                 } catch (Exception e) {
                     handle.rollback();
                     handles.done(false);
@@ -299,12 +331,14 @@ public final class GroupCommit implements AutoCloseable {
 
     private static final class Item<T> {
         final String orderKey;
+        final List<ReadAhead.Lookup> lookups;
         final Work<T> work;
         final CompletableFuture<T> future;
         T result;
 
-        Item(String orderKey, Work<T> work, CompletableFuture<T> future) {
+        Item(String orderKey, List<ReadAhead.Lookup> lookups, Work<T> work, CompletableFuture<T> future) {
             this.orderKey = orderKey;
+            this.lookups = lookups;
             this.work = work;
             this.future = future;
         }

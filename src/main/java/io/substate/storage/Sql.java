@@ -159,6 +159,57 @@ public final class Sql {
         }
     }
 
+    /** Work deferred to just before the commit ({@link #atCommit}), given every value it was deferred with. */
+    @FunctionalInterface
+    public interface AtCommit<T> {
+        void run(Handle h, java.util.Set<T> values);
+    }
+
+    /**
+     * Where the handle holds writes, runs {@code action} once just before the transaction commits, with every value
+     * the batch's units deferred it with: work that reads what they wrote (and so would send their held writes
+     * mid-batch) is then done once, after them all. Elsewhere runs it at once with this value.
+     */
+    public static <T> void atCommit(Handle h, AtCommit<T> action, T value) {
+        WriteBehind writes = writeBehind(h);
+        if (writes == null) {
+            action.run(h, java.util.Set.of(value));
+        } else {
+            writes.defer(action, value);
+        }
+    }
+
+    /** GroupCommit's last step before a commit: the deferred work ({@link #atCommit}), then the held writes. */
+    static void beforeCommit(Handle h) {
+        WriteBehind writes = writeBehind(h);
+        if (writes != null) {
+            writes.runDeferred(h);
+        }
+        sendHeld(h, false);
+    }
+
+    /** What {@link #readAhead(Handle, Key)} holds for a row that was looked up ahead and is not there. */
+    public static final Object ABSENT = new Object() {
+        @Override
+        public String toString() {
+            return "ABSENT";
+        }
+    };
+
+    /**
+     * The row a batch looked up ahead for this key ({@link ReadAhead}), or {@link #ABSENT} if it looked and found
+     * none; null if it did not look, or if since then a held write touched the key or a statement Substate cannot see
+     * into ran (then the caller reads it as usual). Null wherever the handle holds no writes.
+     */
+    public static Object readAhead(Handle h, Key key) {
+        return own(h, key);
+    }
+
+    /** Notes a row read ahead for the batch (or {@link #ABSENT}), for {@link #readAhead(Handle, Key)}. */
+    public static void readAhead(Handle h, Key key, Object rowOrAbsent) {
+        own(h, key, rowOrAbsent);
+    }
+
     /** The first row, if any. */
     public static <T> Optional<T> first(Handle h, String sql, Row<T> row, Object... args) {
         sendHeld(h, false);
@@ -202,11 +253,6 @@ public final class Sql {
         if (writes != null && writes.touches(key)) {
             sendHeld(h, false);
         }
-    }
-
-    /** Sends what the handle's transaction holds (before its commit); a no-op for a handle that holds nothing. */
-    static void sendAllHeld(Handle h) {
-        sendHeld(h, false);
     }
 
     private static <T> List<T> query(Handle h, String sql, Row<T> row, int max, Object... args) {
@@ -284,6 +330,9 @@ public final class Sql {
                 statement.setBoolean(index, b);
             } else if (arg instanceof Double d) {
                 statement.setDouble(index, d);
+            } else if (arg instanceof String[] values) {
+                // PostgreSQL's text[], for "= ANY (?)": one statement text whatever the number of values.
+                statement.setArray(index, statement.getConnection().createArrayOf("text", values));
             } else {
                 throw new IllegalArgumentException("Sql cannot bind a " + arg.getClass().getName());
             }

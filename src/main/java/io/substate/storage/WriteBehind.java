@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,10 +39,27 @@ public final class WriteBehind {
     private final Set<Sql.Key> keys = new HashSet<>();
     /** Values the transaction itself wrote and may use instead of reading them back: see {@link Sql#own}. */
     private final Map<Object, Object> own = new HashMap<>();
+    /** Work deferred to the commit ({@link Sql#atCommit}), with the values each was deferred with. */
+    private final Map<Sql.AtCommit<?>, Set<Object>> deferred = new LinkedHashMap<>();
 
     void hold(WriteOrder order, String sql, Object[] args, List<Sql.Key> touched) {
         held.add(new Held(order, sql, args));
         keys.addAll(touched);
+        touched.forEach(own::remove); // a row read ahead is stale once the transaction writes it
+    }
+
+    void defer(Sql.AtCommit<?> action, Object value) {
+        deferred.computeIfAbsent(action, a -> new LinkedHashSet<>()).add(value);
+    }
+
+    /** Runs the deferred work, each action once with all its values (and what that work defers in turn). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void runDeferred(org.jdbi.v3.core.Handle h) {
+        while (!deferred.isEmpty()) {
+            Map<Sql.AtCommit<?>, Set<Object>> now = new LinkedHashMap<>(deferred);
+            deferred.clear();
+            now.forEach((action, values) -> ((Sql.AtCommit) action).run(h, values));
+        }
     }
 
     boolean touches(Sql.Key key) {
@@ -74,6 +93,7 @@ public final class WriteBehind {
 
     /** The transaction ended (rolled back, or a new one starts on a kept handle): nothing held belongs to the next. */
     void clear() {
+        deferred.clear();
         held.clear();
         keys.clear();
         own.clear();

@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import io.substate.storage.ReadAhead;
 import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
 import io.substate.storage.WriteOrder;
@@ -26,11 +27,31 @@ public final class StripeEventLog {
     /** What the log knows of an event before it is processed again: its status and purchase. */
     public record Known(String status, String purchaseId) {}
 
+    /**
+     * The log rows of a batch's events, locked, read at once on PostgreSQL ({@link ReadAhead}): a lookup is the app
+     * and the event id. Only where {@link #known} locks (it then uses them).
+     */
+    public static final ReadAhead KNOWN_AHEAD = new ReadAhead("SELECT event_id, status, purchase_id FROM stripe_events "
+            + "WHERE app_id = ? AND event_id = ANY (?) ORDER BY event_id FOR UPDATE", StripeEventLog::known,
+            StripeEventLog::rowKey);
+
     /** The event's status if it is logged, locked for update where the database supports it. */
     public static Optional<Known> known(Handle h, String appId, String eventId, String lockClause) {
+        if (!lockClause.isEmpty()) {
+            Object ahead = Sql.readAhead(h, rowKey(appId, eventId));
+            if (ahead == Sql.ABSENT) {
+                return Optional.empty();
+            } else if (ahead instanceof Known read) {
+                return Optional.of(read);
+            }
+        }
         return Sql.first(h, rowKey(appId, eventId),
                 "SELECT status, purchase_id FROM stripe_events WHERE app_id = ? AND event_id = ?" + lockClause,
-                rs -> new Known(rs.getString(1), rs.getString(2)), appId, eventId);
+                StripeEventLog::known, appId, eventId);
+    }
+
+    private static Known known(ResultSet rs) throws SQLException {
+        return new Known(rs.getString("status"), rs.getString("purchase_id"));
     }
 
     /**

@@ -16,6 +16,7 @@ import io.substate.purchases.StripeFact;
 import io.substate.purchases.StripeFacts;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
+import io.substate.storage.ReadAhead;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -114,8 +115,28 @@ public final class StripeWebhookService {
     private WebhookResult process(App app, StripeEvent event, StripeFact fact, String payload, boolean replay) {
         long receivedAt = clock.millis();
         Resolution resolution = resolver.resolve(app, fact);
-        return commits.execute(resolution.orderKey(event.id()),
+        return commits.execute(resolution.orderKey(event.id()), lookups(app, event, resolution),
                 h -> processInTransaction(h, app, event, payload, resolution, replay, receivedAt));
+    }
+
+    /**
+     * The rows {@link #processInTransaction} will look up, in the order it does: the event's log row, its purchase,
+     * and the customer a new purchase would go to (looked up in vain when the purchase exists: still one statement
+     * for the whole batch). Read for the whole batch at once on PostgreSQL ({@link ReadAhead}).
+     */
+    private static List<ReadAhead.Lookup> lookups(App app, StripeEvent event, Resolution resolution) {
+        List<ReadAhead.Lookup> lookups = new ArrayList<>(3);
+        lookups.add(StripeEventLog.KNOWN_AHEAD.lookup(app.id(), event.id()));
+        if (resolution.failure() == null && resolution.ignoredBecause() == null && resolution.token() != null) {
+            lookups.add(PurchaseStore.FIND_FOR_UPDATE_AHEAD.lookup(app.id(), resolution.token()));
+            if (app.trackNewPurchases() && NewPurchaseTracking.canStart(resolution.fact())) {
+                String appUserId = NewPurchaseTracking.detect(app, resolution.fact()).appUserId();
+                if (appUserId != null) {
+                    lookups.add(CustomerStore.BY_APP_USER_ID_AHEAD.lookup(app.projectId(), appUserId));
+                }
+            }
+        }
+        return lookups;
     }
 
     private WebhookResult processInTransaction(Handle h, App app, StripeEvent event, String payload,

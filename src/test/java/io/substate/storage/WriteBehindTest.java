@@ -174,4 +174,124 @@ class WriteBehindTest {
         });
         assertThat(seen).containsExactly(1L, 1L, null);
     }
+
+    /** Parents read ahead by name prefix (the scope) and id; PostgreSQL's arrays, as every read-ahead statement. */
+    static final ReadAhead PARENTS_AHEAD = new ReadAhead("SELECT id FROM wb_parent WHERE id LIKE (? || '%') "
+            + "AND id = ANY (?) ORDER BY id FOR UPDATE", rs -> "row " + rs.getString("id"),
+            (scope, id) -> parentKey(id));
+
+    /**
+     * Runs {@code units} (each with its lookups) in one batch, in this order: the committer is held by a first unit
+     * until all are queued. Returns each unit's result.
+     */
+    List<Object> inOneBatch(List<List<ReadAhead.Lookup>> lookups, List<GroupCommit.Work<Object>> units)
+            throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> gate = commits.submit("k", h -> {
+            running.countDown();
+            release.await();
+            return null;
+        });
+        running.await(); // the gate's batch has begun: every unit below waits for the next one
+        List<CompletableFuture<Object>> futures = new ArrayList<>();
+        for (int i = 0; i < units.size(); i++) {
+            int unit = i;
+            futures.add(CompletableFuture.supplyAsync(() -> commits.execute("k", lookups.get(unit), units.get(unit))));
+            // Queued one after the other, so they run in this order.
+            org.awaitility.Awaitility.await().until(() -> commits.queued() == unit + 1);
+        }
+        release.countDown();
+        gate.join();
+        List<Object> results = new ArrayList<>();
+        for (CompletableFuture<Object> future : futures) {
+            results.add(future.join());
+        }
+        return results;
+    }
+
+    @Test
+    void aBatchReadsTheRowsItsUnitsDeclaredBeforeRunningThem() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(db == TestDb.POSTGRESQL, "read ahead only where writes are held");
+        database.jdbi().useHandle(h -> h.execute("INSERT INTO wb_parent (id) VALUES ('a1'), ('a2'), ('b1')"));
+        List<Object> seen = inOneBatch(
+                List.of(List.of(PARENTS_AHEAD.lookup("a", "a1"), PARENTS_AHEAD.lookup("a", "a9")),
+                        List.of(PARENTS_AHEAD.lookup("b", "b1"), PARENTS_AHEAD.lookup("a", "b1"))),
+                List.of(h -> java.util.Arrays.asList(Sql.readAhead(h, parentKey("a1")), Sql.readAhead(h, parentKey("a9")),
+                                Sql.readAhead(h, parentKey("a2"))),
+                        h -> List.of(Sql.readAhead(h, parentKey("b1")))));
+        // Found rows as read, absent ones marked, rows nobody declared not read; a row outside one lookup's scope
+        // ("b1" in "a") is still found by the lookup whose scope it is in.
+        assertThat(seen).containsExactly(java.util.Arrays.asList("row a1", Sql.ABSENT, null), List.of("row b1"));
+    }
+
+    @Test
+    void aRowReadAheadIsDroppedOnceTheBatchWritesItOrRunsAStatementItCannotSeeInto() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(db == TestDb.POSTGRESQL, "read ahead only where writes are held");
+        database.jdbi().useHandle(h -> h.execute("INSERT INTO wb_parent (id) VALUES ('x1')"));
+        List<Object> seen = inOneBatch(
+                List.of(List.of(PARENTS_AHEAD.lookup("x", "x2")), List.of(PARENTS_AHEAD.lookup("x", "x2")),
+                        List.of(PARENTS_AHEAD.lookup("x", "x1"))),
+                List.of(h -> {
+                            Object before = Sql.readAhead(h, parentKey("x2"));
+                            addParent(h, "x2"); // held, touching x2: the next unit must not take x2 as absent
+                            return List.of(before);
+                        },
+                        h -> {
+                            Object ahead = Sql.readAhead(h, parentKey("x2"));
+                            boolean exists = parentExists(h, parentKey("x2"), "x2");
+                            Object x1Before = Sql.readAhead(h, parentKey("x1"));
+                            h.createUpdate("UPDATE wb_parent SET id = id WHERE id = 'x1'").execute();
+                            return java.util.Arrays.asList(ahead, exists, x1Before);
+                        },
+                        h -> java.util.Arrays.asList(Sql.readAhead(h, parentKey("x1")))));
+        assertThat(seen).containsExactly(List.of(Sql.ABSENT), java.util.Arrays.asList(null, true, "row x1"),
+                java.util.Arrays.asList((Object) null));
+        assertThat(stored("wb_parent")).containsExactly("x1", "x2");
+    }
+
+    @Test
+    void aFailingReadAheadFailsTheBatchWhoseUnitsThenRunAloneAndCommit() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(db == TestDb.POSTGRESQL, "read ahead only where writes are held");
+        ReadAhead broken = new ReadAhead("SELECT id FROM no_such_table WHERE id LIKE ? AND id = ANY (?)",
+                rs -> rs.getString("id"), (scope, id) -> parentKey(id));
+        List<Object> seen = inOneBatch(List.of(List.of(broken.lookup("f", "f1")), List.of(broken.lookup("f", "f2"))),
+                List.of(h -> {
+                            addParent(h, "f1");
+                            return java.util.Arrays.asList(Sql.readAhead(h, parentKey("f1")));
+                        },
+                        h -> {
+                            addParent(h, "f2");
+                            return java.util.Arrays.asList(Sql.readAhead(h, parentKey("f2")));
+                        }));
+        // Run alone, a unit reads nothing ahead.
+        assertThat(seen).containsExactly(java.util.Arrays.asList((Object) null), java.util.Arrays.asList((Object) null));
+        assertThat(stored("wb_parent")).containsExactly("f1", "f2");
+    }
+
+    @Test
+    void workDeferredToTheCommitRunsOnceWithEveryValueAfterAllUnitsAndCommitsWithThem() throws Exception {
+        List<String> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Sql.AtCommit<String> addChildren = (h, parents) -> {
+            // Reads what the units held: it must see their parents.
+            List<String> visible = Sql.list(h, "SELECT id FROM wb_parent ORDER BY id", rs -> rs.getString(1));
+            runs.add(parents + " seeing " + visible);
+            parents.forEach(parent -> addChild(h, "child of " + parent, parent));
+        };
+        List<Object> results = inOneBatch(List.of(List.of(), List.of()), List.of(
+                h -> {
+                    addParent(h, "d1");
+                    Sql.atCommit(h, addChildren, "d1");
+                    Sql.atCommit(h, addChildren, "d1"); // asked twice, done once
+                    return runs.size();
+                },
+                h -> {
+                    addParent(h, "d2");
+                    Sql.atCommit(h, addChildren, "d2");
+                    return runs.size();
+                }));
+        assertThat(results).containsExactly(0, 0); // nothing ran while the units did
+        assertThat(runs).containsExactly("[d1, d2] seeing [d1, d2]");
+        assertThat(stored("wb_child")).containsExactly("child of d1", "child of d2");
+    }
 }

@@ -232,6 +232,51 @@ class StripeWebhookEndpointTest {
         }
     }
 
+    /**
+     * Events of several new subscriptions of one Stripe customer arriving at once share group-commit batches, where
+     * PostgreSQL reads each batch's event rows, purchases and customers ahead (storage.ReadAhead): the first unit
+     * creates the customer the others read ahead as absent, and a subscription's second event follows its first in
+     * the same batch. Everything must end as one customer with every purchase, each event applied once.
+     */
+    @Test
+    void concurrentNewSubscriptionsOfOneCustomerEndAsOneCustomerWithEveryPurchase() throws Exception {
+        StripeApp app = trackingApp();
+        String customer = uniqueId("cus_");
+        int subscriptions = 6;
+        var payloads = new java.util.ArrayList<String>();
+        for (int i = 0; i < subscriptions; i++) {
+            String sub = uniqueId("sub_");
+            payloads.add(subscriptionEvent("customer.subscription.created", sub, customer, "active", now() - 10));
+            payloads.add(subscriptionEvent("customer.subscription.updated", sub, customer, "active", now()));
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(payloads.size());
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<HttpResponse>>();
+            for (String payload : payloads) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+                }));
+            }
+            start.countDown();
+            for (var answer : answers) {
+                HttpResponse response = answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(response.status()).as(response.body()).isEqualTo(200);
+                assertThat(response.json().get("outcome").asText()).isIn("processed", "stale");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        JsonNode customerView = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json();
+        assertThat(customerView.get("purchases")).hasSize(subscriptions);
+        assertThat(customerView.get("history").findValuesAsText("type")).filteredOn("INITIAL_PURCHASE"::equals)
+                .hasSize(subscriptions);
+        JsonNode logged = events(app, "").get("items");
+        assertThat(logged).hasSize(payloads.size());
+        assertThat(logged.findValuesAsText("duplicate_deliveries")).containsOnly("0");
+    }
+
     @Test
     void anonymousDetectionGivesAnAnonymousAppUserId() {
         StripeApp app = app(Map.of("webhook_secret", SECRET, "track_new_purchases", true,
