@@ -125,11 +125,18 @@ public final class ChartFactsWriter {
 
     /** {@link #matchResubscriptions(Handle, String)} for several customers, with one read. */
     private static void matchResubscriptions(Handle h, Set<String> customerIds) {
-        List<SpanRow> rows = h.createQuery("SELECT p.customer_id, s.purchase_id, s.seq, s.starts_at, s.ends_at, "
-                        + "s.ends_run, s.starts_run, s.resubscribes FROM purchases p "
-                        + "JOIN subscription_spans s ON s.purchase_id = p.id "
-                        + "WHERE p.customer_id IN (<customers>) AND s.livemode = :live AND s.is_trial = :trial")
-                .bindList("customers", List.copyOf(customerIds)).bind("live", true).bind("trial", false)
+        // One customer (always on SQLite, where this runs at once) keeps a fixed statement text: no list to render.
+        String which = customerIds.size() == 1 ? "p.customer_id = :customer" : "p.customer_id IN (<customers>)";
+        var query = h.createQuery("SELECT p.customer_id, s.purchase_id, s.seq, s.starts_at, s.ends_at, "
+                + "s.ends_run, s.starts_run, s.resubscribes FROM purchases p "
+                + "JOIN subscription_spans s ON s.purchase_id = p.id "
+                + "WHERE " + which + " AND s.livemode = :live AND s.is_trial = :trial");
+        if (customerIds.size() == 1) {
+            query.bind("customer", customerIds.iterator().next());
+        } else {
+            query.bindList("customers", List.copyOf(customerIds));
+        }
+        List<SpanRow> rows = query.bind("live", true).bind("trial", false)
                 .map((rs, ctx) -> new SpanRow(rs.getString("customer_id"), new Resubscriptions.PaidSpan(
                         rs.getString("purchase_id"), rs.getInt("seq"), rs.getLong("starts_at"), rs.getLong("ends_at"),
                         rs.getBoolean("ends_run"), rs.getBoolean("starts_run")), rs.getBoolean("resubscribes")))
