@@ -25,7 +25,7 @@ case "$kind" in
     export BENCH_DATABASE="$work/substate.db" ;;
   postgresql)
     psql -q "$pg_admin" -c "CREATE DATABASE $db_name"
-    database_url="jdbc:postgresql://127.0.0.1:5432/$db_name?user=postgres"
+    database_url="jdbc:postgresql://127.0.0.1:5432/$db_name?user=postgres${BENCH_PG_URL_PARAMS:-}"
     export BENCH_DATABASE="postgresql://postgres@127.0.0.1:5432/$db_name" ;;
   *) echo "unknown database kind: $kind" >&2; exit 2 ;;
 esac

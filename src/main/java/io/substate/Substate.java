@@ -35,7 +35,6 @@ import io.substate.receipts.ReceiptRoutes;
 import io.substate.receipts.ReceiptService;
 import io.substate.purchases.PurchaseUpdater;
 import io.substate.storage.Database;
-import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import io.substate.storage.PlannerStatistics;
 import io.substate.stripe.StripeEventLog;
@@ -91,11 +90,7 @@ public final class Substate implements AutoCloseable {
             ProductService products = new ProductService(database.jdbi(), projects, apps, clock);
 
             List<AutoCloseable> workers = new ArrayList<>();
-            // SQLite has one writer: one committer thread. PostgreSQL takes batches in parallel, but two committers
-            // beat four in BENCHMARKS.md: fewer batches race on the same new rows and are re-run alone. On PostgreSQL,
-            // where each statement is a round trip, a batch's writes are held and sent together (WriteBehind).
-            boolean sqlite = database.dialect() == Dialect.SQLITE;
-            GroupCommit commits = new GroupCommit(database.jdbi(), sqlite ? 1 : 2, sqlite, !sqlite, registry);
+            GroupCommit commits = GroupCommit.forDatabase(database, registry);
             workers.add(commits);
             workers.add(PlannerStatistics.start(database.jdbi(), database.dialect()));
             PurchaseUpdater purchaseUpdater = new PurchaseUpdater(settings.usdRates());

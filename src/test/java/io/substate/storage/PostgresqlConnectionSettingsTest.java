@@ -1,0 +1,87 @@
+package io.substate.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.substate.config.Settings;
+import io.substate.testing.TestDb;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * The settings of the server's PostgreSQL connections, read back from real ones: batched inserts rewritten as
+ * multi-row inserts everywhere, generic plans on the group committers' connections only.
+ */
+class PostgresqlConnectionSettingsTest {
+    static final int POOL_SIZE = 4;
+
+    Database database;
+
+    @BeforeEach
+    void open() {
+        database = Database.open(Settings.fromEnvironment(Map.of(
+                "SUBSTATE_DATABASE_URL", TestDb.POSTGRESQL.newDatabaseUrl(),
+                "SUBSTATE_DATABASE_POOL_SIZE", String.valueOf(POOL_SIZE))));
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+
+    @Test
+    void theUrlAsksForRewrittenBatchesUnlessItSaysOtherwise() {
+        assertThat(Database.postgresqlUrl("jdbc:postgresql://db/substate"))
+                .isEqualTo("jdbc:postgresql://db/substate?reWriteBatchedInserts=true");
+        assertThat(Database.postgresqlUrl("jdbc:postgresql://db/substate?user=s"))
+                .isEqualTo("jdbc:postgresql://db/substate?user=s&reWriteBatchedInserts=true");
+        assertThat(Database.postgresqlUrl("jdbc:postgresql://db/substate?reWriteBatchedInserts=false"))
+                .isEqualTo("jdbc:postgresql://db/substate?reWriteBatchedInserts=false");
+    }
+
+    @Test
+    void aBatchOfInsertsIsRewrittenAndEveryRowIsStored() throws Exception {
+        try (Handle h = database.jdbi().open()) {
+            assertThat(h.getConnection().unwrap(BaseConnection.class).getQueryExecutor()
+                    .isReWriteBatchedInsertsEnabled()).isTrue();
+            // 300 rows: the driver sends them as inserts of 128, 128, 32, 8 and 4 rows.
+            List<Object[]> rows = IntStream.range(0, 300)
+                    .mapToObj(i -> new Object[] {"probe-" + i, String.valueOf(i)}).toList();
+            Sql.batch(h, "INSERT INTO server_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", rows);
+            assertThat(h.createQuery("SELECT COUNT(*) FROM server_settings WHERE name LIKE 'probe-%'")
+                    .mapTo(Integer.class).one()).isEqualTo(300);
+            assertThat(h.createQuery("SELECT value FROM server_settings WHERE name = 'probe-299'")
+                    .mapTo(String.class).one()).isEqualTo("299");
+        }
+    }
+
+    @Test
+    void committersForceGenericPlansAndHandTheirConnectionsBackWithTheDefault() {
+        try (GroupCommit commits = GroupCommit.forDatabase(database, new SimpleMeterRegistry())) {
+            assertThat(commits.execute("a", PostgresqlConnectionSettingsTest::planCacheMode)).isEqualTo("force_generic_plan");
+            assertThat(commits.execute("b", PostgresqlConnectionSettingsTest::planCacheMode)).isEqualTo("force_generic_plan");
+            assertThat(database.jdbi().withHandle(PostgresqlConnectionSettingsTest::planCacheMode)).isEqualTo("auto");
+        }
+        // Closed, the committers gave their connections back: every connection of the pool has the default.
+        List<Handle> all = new ArrayList<>();
+        try {
+            for (int i = 0; i < POOL_SIZE; i++) {
+                all.add(database.jdbi().open());
+            }
+            assertThat(all).extracting(PostgresqlConnectionSettingsTest::planCacheMode).containsOnly("auto");
+        } finally {
+            all.forEach(Handle::close);
+        }
+    }
+
+    private static String planCacheMode(Handle h) {
+        return h.createQuery("SHOW plan_cache_mode").mapTo(String.class).one();
+    }
+}
