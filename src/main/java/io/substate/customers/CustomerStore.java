@@ -34,15 +34,10 @@ public final class CustomerStore {
         if (Sql.own(h, new OwnAlias(projectId, appUserId)) instanceof Customer mine) {
             return Optional.of(mine);
         }
-        Object ahead = Sql.readAhead(h, aliasKey(projectId, appUserId));
-        if (ahead == Sql.ABSENT) {
-            return Optional.empty();
-        } else if (ahead instanceof Customer read) {
-            return Optional.of(read);
-        }
-        return Sql.first(h, aliasKey(projectId, appUserId),
+        Sql.Key key = aliasKey(projectId, appUserId);
+        return Sql.readAheadOr(h, key, Customer.class, () -> Sql.first(h, key,
                 "SELECT " + COLUMNS + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
-                + "WHERE a.project_id = ? AND a.app_user_id = ?", rs -> map(rs, null), projectId, appUserId);
+                + "WHERE a.project_id = ? AND a.app_user_id = ?", rs -> map(rs, null), projectId, appUserId));
     }
 
     public static Optional<Customer> findById(Handle h, String customerId) {

@@ -33,20 +33,13 @@ public final class PurchaseStore {
     /** The purchase of {@code token} in the app, locked for update on PostgreSQL (per-purchase updates serialize). */
     public static Optional<StoredPurchase> findForUpdate(Handle h, String appId, String token, String lockClause) {
         OwnRow own = new OwnRow(appId, token);
-        if (!lockClause.isEmpty()) {
-            if (Sql.own(h, own) instanceof StoredPurchase mine) {
-                return Optional.of(mine); // this transaction wrote it, or read it locked: it is as read back
-            }
-            Object ahead = Sql.readAhead(h, rowKey(appId, token));
-            if (ahead == Sql.ABSENT) {
-                return Optional.empty();
-            } else if (ahead instanceof StoredPurchase read) {
-                Sql.own(h, own, read);
-                return Optional.of(read);
-            }
+        if (!lockClause.isEmpty() && Sql.own(h, own) instanceof StoredPurchase mine) {
+            return Optional.of(mine); // this transaction wrote it, or read it locked: it is as read back
         }
         String sql = lockClause.isEmpty() ? FIND_BY_TOKEN : FIND_BY_TOKEN + lockClause;
-        Optional<StoredPurchase> found = Sql.first(h, rowKey(appId, token), sql, rs -> map(rs, null), appId, token);
+        Sql.Key key = rowKey(appId, token);
+        Optional<StoredPurchase> found = Sql.readAheadOr(h, key, StoredPurchase.class,
+                () -> Sql.first(h, key, sql, rs -> map(rs, null), appId, token));
         if (!lockClause.isEmpty()) {
             found.ifPresent(p -> Sql.own(h, own, p));
         }

@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
@@ -203,6 +204,19 @@ public final class Sql {
      */
     public static Object readAhead(Handle h, Key key) {
         return own(h, key);
+    }
+
+    /**
+     * The row of {@code type} a batch read ahead for {@code key}, or its absence ({@link #readAhead(Handle, Key)});
+     * what {@code read} finds where it was not read ahead or has since been written (and wherever the handle holds no
+     * writes).
+     */
+    public static <T> Optional<T> readAheadOr(Handle h, Key key, Class<T> type, Supplier<Optional<T>> read) {
+        Object ahead = readAhead(h, key);
+        if (ahead == ABSENT) {
+            return Optional.empty();
+        }
+        return type.isInstance(ahead) ? Optional.of(type.cast(ahead)) : read.get();
     }
 
     /** Notes a row read ahead for the batch (or {@link #ABSENT}), for {@link #readAhead(Handle, Key)}. */

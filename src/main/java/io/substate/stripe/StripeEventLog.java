@@ -37,17 +37,10 @@ public final class StripeEventLog {
 
     /** The event's status if it is logged, locked for update where the database supports it. */
     public static Optional<Known> known(Handle h, String appId, String eventId, String lockClause) {
-        if (!lockClause.isEmpty()) {
-            Object ahead = Sql.readAhead(h, rowKey(appId, eventId));
-            if (ahead == Sql.ABSENT) {
-                return Optional.empty();
-            } else if (ahead instanceof Known read) {
-                return Optional.of(read);
-            }
-        }
-        return Sql.first(h, rowKey(appId, eventId),
+        Sql.Key key = rowKey(appId, eventId);
+        return Sql.readAheadOr(h, key, Known.class, () -> Sql.first(h, key,
                 "SELECT status, purchase_id FROM stripe_events WHERE app_id = ? AND event_id = ?" + lockClause,
-                StripeEventLog::known, appId, eventId);
+                StripeEventLog::known, appId, eventId));
     }
 
     private static Known known(ResultSet rs) throws SQLException {
