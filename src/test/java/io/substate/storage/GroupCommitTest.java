@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,21 +156,13 @@ class GroupCommitTest {
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         try (GroupCommit one = new GroupCommit(database.jdbi(), 1, false, metrics)) {
             // The first unit holds the committer, so the next two wait and are drained into one batch together.
-            CountDownLatch started = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<Object> holder = one.submit("a", h -> {
-                started.countDown();
-                release.await();
-                return null;
-            });
-            started.await();
+            HeldCommitter held = new HeldCommitter(one, "a");
             CompletableFuture<Object> good = one.submit("b", h -> h.createUpdate(
                     "INSERT INTO server_settings (name, value) VALUES ('good', 'v')").execute());
             CompletableFuture<Object> refused = one.submit("c", h -> {
                 throw new ApiException(ErrorCode.INVALID_PARAMETER, "refused");
             });
-            release.countDown();
-            holder.join();
+            held.release();
             good.join();
             assertThatThrownBy(refused::join).hasCauseInstanceOf(ApiException.class);
             assertThat(metrics.counter("substate.group_commit.batches").count()).isEqualTo(2);

@@ -10,7 +10,6 @@ import io.substate.testing.TestDb;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,12 +118,7 @@ class WriteBehindTest {
             addParent(h, "taken");
             return null;
         });
-        // Hold the committer so the next units share one batch.
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Object> gate = commits.submit("k", h -> {
-            release.await();
-            return null;
-        });
+        HeldCommitter held = new HeldCommitter(commits, "k"); // the next units share one batch
         List<CompletableFuture<Object>> units = new ArrayList<>();
         units.add(commits.submit("k", h -> {
             addParent(h, "good1");
@@ -141,8 +135,7 @@ class WriteBehindTest {
             addParent(h, "good2");
             return null;
         }));
-        release.countDown();
-        gate.join();
+        held.release();
         units.forEach(CompletableFuture::join);
         assertThatThrownBy(bad::join).hasMessageContaining("wb_parent");
         assertThat(stored("wb_parent")).containsExactly("good1", "good2", "taken");
@@ -186,14 +179,7 @@ class WriteBehindTest {
      */
     List<Object> inOneBatch(List<List<ReadAhead.Lookup>> lookups, List<GroupCommit.Work<Object>> units)
             throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Object> gate = commits.submit("k", h -> {
-            running.countDown();
-            release.await();
-            return null;
-        });
-        running.await(); // the gate's batch has begun: every unit below waits for the next one
+        HeldCommitter held = new HeldCommitter(commits, "k");
         List<CompletableFuture<Object>> futures = new ArrayList<>();
         for (int i = 0; i < units.size(); i++) {
             int unit = i;
@@ -201,8 +187,7 @@ class WriteBehindTest {
             // Queued one after the other, so they run in this order.
             org.awaitility.Awaitility.await().until(() -> commits.queued() == unit + 1);
         }
-        release.countDown();
-        gate.join();
+        held.release();
         List<Object> results = new ArrayList<>();
         for (CompletableFuture<Object> future : futures) {
             results.add(future.join());
