@@ -4,7 +4,7 @@
 # wrote to disk per event (the WAL and checkpoints on SQLite; PostgreSQL writes in its own processes), and its read
 # system calls per event (sockets, and on SQLite the pages its caches miss). Also the CPU of the JVM's JIT compiler
 # threads (high while the server is still warming up: the measured run then understates it) and, on PostgreSQL, of
-# every postgres process on the machine. CPU per event moves far less than
+# every postgres process on the machine, and the WAL PostgreSQL wrote per event. CPU per event moves far less than
 # events/s when other work shares the machine, so it is the figure to compare changes by.
 # Usage: BENCH_DURATION=20s bench/with-server.sh sqlite|postgresql bench/webhooks-cpu.sh
 set -euo pipefail
@@ -24,7 +24,7 @@ cpu() { # clock ticks of the whole process, of the group-commit threads and of t
       C1\ Compiler*|C2\ Compiler*) j=$(( j + g[11] + g[12] )) ;;
     esac
   done
-  echo "$t $c $w $j $(pg_ticks) $(awk '/^write_bytes/ {print $2}' /proc/$pid/io) $(awk '/^syscr/ {print $2}' /proc/$pid/io)"
+  echo "$t $c $w $j $(pg_ticks) $(awk '/^write_bytes/ {print $2}' /proc/$pid/io) $(awk '/^syscr/ {print $2}' /proc/$pid/io) $(pg_wal)"
 }
 pg_ticks() { # clock ticks of every PostgreSQL process on this machine (0 on SQLite: its work is in the server's)
   if [[ "${BENCH_DATABASE:-}" != postgresql://* ]]; then echo 0; return; fi
@@ -35,14 +35,18 @@ pg_ticks() { # clock ticks of every PostgreSQL process on this machine (0 on SQL
   done
   echo "$sum"
 }
+pg_wal() { # bytes of WAL PostgreSQL has written so far, all databases together (0 on SQLite)
+  if [[ "${BENCH_DATABASE:-}" != postgresql://* ]]; then echo 0; return; fi
+  psql -At "$BENCH_DATABASE" -c "SELECT (pg_current_wal_lsn() - '0/0')::bigint"
+}
 # CPU is counted over the measured run only: the warm-up's end is read from the script's output.
 out=$( (bench/stripe-webhooks.sh | while IFS= read -r line; do
   [[ "$line" == signing* ]] && cpu > "${TMPDIR:-/tmp}/substate-cpu-$pid"
   echo "$line"; done) )
-read -r t0 c0 w0 j0 p0 b0 r0 < "${TMPDIR:-/tmp}/substate-cpu-$pid"
-read -r t1 c1 w1 j1 p1 b1 r1 < <(cpu)
+read -r t0 c0 w0 j0 p0 b0 r0 l0 < "${TMPDIR:-/tmp}/substate-cpu-$pid"
+read -r t1 c1 w1 j1 p1 b1 r1 l1 < <(cpu)
 n=$(echo "$out" | grep -v "^warm-up" | grep -o "200=[0-9]*" | head -1 | cut -d= -f2)
 echo "$out" | grep -E "events/s|p50|p99|WARNING" | tr '\n' ' '
 hz=$(getconf CLK_TCK)
-python3 -c "import sys; t,c,w,j,p,b,r,n,hz=map(int,sys.argv[1:]); pg=f', PostgreSQL {p/hz*1e6/n:.0f}' if p else ''; print(f'server CPU {t/hz*1e6/n:.0f} us/event, committer {c/hz*1e6/n:.0f}, HTTP threads {w/hz*1e6/n:.0f}, JIT compiler {j/hz*1e6/n:.0f}{pg}; written to disk {b/n/1024:.1f} KiB/event; read calls {r/n:.1f}/event')" \
-  $((t1-t0)) $((c1-c0)) $((w1-w0)) $((j1-j0)) $((p1-p0)) $((b1-b0)) $((r1-r0)) $n $hz
+python3 -c "import sys; t,c,w,j,p,b,r,l,n,hz=map(int,sys.argv[1:]); pg=f', PostgreSQL {p/hz*1e6/n:.0f}' if p else ''; wal=f'; PostgreSQL WAL {l/n/1024:.1f} KiB/event' if l else ''; print(f'server CPU {t/hz*1e6/n:.0f} us/event, committer {c/hz*1e6/n:.0f}, HTTP threads {w/hz*1e6/n:.0f}, JIT compiler {j/hz*1e6/n:.0f}{pg}; written to disk {b/n/1024:.1f} KiB/event; read calls {r/n:.1f}/event{wal}')" \
+  $((t1-t0)) $((c1-c0)) $((w1-w0)) $((j1-j0)) $((p1-p0)) $((b1-b0)) $((r1-r0)) $((l1-l0)) $n $hz
