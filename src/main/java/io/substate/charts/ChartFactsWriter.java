@@ -5,6 +5,7 @@ import io.substate.purchases.StoredPurchase;
 import io.substate.storage.Sql;
 import io.substate.storage.WriteOrder;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,23 +125,22 @@ public final class ChartFactsWriter {
     private record SpanRow(String customerId, Resubscriptions.PaidSpan span, boolean flagged) {}
 
     /** {@link #matchResubscriptions(Handle, String)} for several customers, with one read. */
-    private static void matchResubscriptions(Handle h, Set<String> customerIds) {
-        // One customer (always on SQLite, where this runs at once) keeps a fixed statement text: no list to render.
-        String which = customerIds.size() == 1 ? "p.customer_id = :customer" : "p.customer_id IN (<customers>)";
-        var query = h.createQuery("SELECT p.customer_id, s.purchase_id, s.seq, s.starts_at, s.ends_at, "
+    static void matchResubscriptions(Handle h, Set<String> customerIds) {
+        // Plain JDBC (Sql), not jdbi: on SQLite this runs for every production event that changes spans, and jdbi's
+        // statement machinery cost more than the read itself (BENCHMARKS.md). One customer keeps a fixed text.
+        String which = customerIds.size() == 1 ? "p.customer_id = ?"
+                : "p.customer_id IN (" + String.join(", ", Collections.nCopies(customerIds.size(), "?")) + ")";
+        List<Object> args = new ArrayList<>(customerIds);
+        args.add(true);
+        args.add(false);
+        List<SpanRow> rows = Sql.list(h, "SELECT p.customer_id, s.purchase_id, s.seq, s.starts_at, s.ends_at, "
                 + "s.ends_run, s.starts_run, s.resubscribes FROM purchases p "
                 + "JOIN subscription_spans s ON s.purchase_id = p.id "
-                + "WHERE " + which + " AND s.livemode = :live AND s.is_trial = :trial");
-        if (customerIds.size() == 1) {
-            query.bind("customer", customerIds.iterator().next());
-        } else {
-            query.bindList("customers", List.copyOf(customerIds));
-        }
-        List<SpanRow> rows = query.bind("live", true).bind("trial", false)
-                .map((rs, ctx) -> new SpanRow(rs.getString("customer_id"), new Resubscriptions.PaidSpan(
+                + "WHERE " + which + " AND s.livemode = ? AND s.is_trial = ?",
+                rs -> new SpanRow(rs.getString("customer_id"), new Resubscriptions.PaidSpan(
                         rs.getString("purchase_id"), rs.getInt("seq"), rs.getLong("starts_at"), rs.getLong("ends_at"),
-                        rs.getBoolean("ends_run"), rs.getBoolean("starts_run")), rs.getBoolean("resubscribes")))
-                .list();
+                        rs.getBoolean("ends_run"), rs.getBoolean("starts_run")), rs.getBoolean("resubscribes")),
+                args.toArray());
         Map<String, List<SpanRow>> byCustomer = new LinkedHashMap<>();
         rows.forEach(row -> byCustomer.computeIfAbsent(row.customerId(), c -> new ArrayList<>()).add(row));
         byCustomer.values().forEach(spans -> flagResubscriptions(h, spans));
@@ -152,10 +152,9 @@ public final class ChartFactsWriter {
         for (SpanRow row : rows) {
             boolean flagged = matched.contains(row.span());
             if (flagged != row.flagged()) {
-                h.createUpdate("UPDATE subscription_spans SET resubscribes = :flagged WHERE purchase_id = :purchase "
-                                + "AND seq = :seq")
-                        .bind("flagged", flagged).bind("purchase", row.span().purchaseId())
-                        .bind("seq", row.span().seq()).execute();
+                Sql.later(h, WriteOrder.SUBSCRIPTION_SPAN_UPDATE, List.of(), "UPDATE subscription_spans "
+                        + "SET resubscribes = ? WHERE purchase_id = ? AND seq = ?",
+                        flagged, row.span().purchaseId(), row.span().seq());
             }
         }
     }

@@ -6,6 +6,7 @@ import io.substate.storage.Dialect;
 import io.substate.testing.TestDb;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
@@ -100,6 +101,13 @@ class ChartFactsMigrationTest {
                 ChartFactsWriter.matchResubscriptions(h, customer);
             }
         });
+        assertThat(spans(jdbi)).isEqualTo(expected);
+
+        // And so does matching several customers with one read (a PostgreSQL batch's, at its commit), from scratch.
+        jdbi.useHandle(h -> h.execute("UPDATE subscription_spans SET resubscribes = FALSE "
+                + "WHERE purchase_id IN (SELECT id FROM purchases WHERE customer_id IS NOT NULL)"));
+        assertThat(spans(jdbi)).containsEntry("p1/1", "run").containsEntry("q1/1", "run");
+        jdbi.useTransaction(h -> ChartFactsWriter.matchResubscriptions(h, Set.of("cus1", "cus2", "cus3")));
         assertThat(spans(jdbi)).isEqualTo(expected);
     }
 
