@@ -81,6 +81,22 @@ class PostgresqlConnectionSettingsTest {
         }
     }
 
+    @Test
+    void aCommitterWhoseConnectionWasKilledGoesOnWithANewOneSetUpTheSameWay() {
+        try (GroupCommit commits = GroupCommit.forDatabase(database, new SimpleMeterRegistry())) {
+            int killed = commits.execute("a", h -> h.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one());
+            boolean terminated = database.jdbi().withHandle(h -> h.createQuery("SELECT pg_terminate_backend(:pid)")
+                    .bind("pid", killed).mapTo(Boolean.class).one());
+            assertThat(terminated).isTrue();
+            // The kept connection fails the next batch; its unit runs again, alone, on a fresh connection.
+            record Session(int pid, String planCacheMode) {}
+            Session next = commits.execute("a", h -> new Session(
+                    h.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one(), planCacheMode(h)));
+            assertThat(next.pid()).isNotEqualTo(killed);
+            assertThat(next.planCacheMode()).isEqualTo("force_generic_plan");
+        }
+    }
+
     private static String planCacheMode(Handle h) {
         return h.createQuery("SHOW plan_cache_mode").mapTo(String.class).one();
     }
