@@ -17,10 +17,16 @@ import org.jdbi.v3.core.Jdbi;
  * access code; only the migrations and a few locking clauses differ ({@link Dialect}).
  */
 public final class Database implements AutoCloseable {
+    /** How many group committers Substate runs on PostgreSQL, each with a connection of its own. */
+    public static final int POSTGRESQL_COMMITTERS = 2;
+
     private final HikariDataSource dataSource;
     private final Dialect dialect;
     private final Jdbi jdbi;
     private final Flyway flyway;
+    /** The group committers' own connections on PostgreSQL, opened when first asked for. */
+    private HikariDataSource committerDataSource;
+    private Jdbi committerJdbi;
 
     private Database(HikariDataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
@@ -108,6 +114,36 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
+    /**
+     * The PostgreSQL group committers' connections ({@link #POSTGRESQL_COMMITTERS}), a pool of their own beside
+     * {@link #jdbi()}'s, so that webhooks never wait for connections the API or the dashboard hold, and set up for
+     * the committers' statements: each forces generic plans ({@code plan_cache_mode}). Those statements look rows up
+     * by key, so one plan fits every value, but PostgreSQL's default planned some of them again at every execution (a
+     * custom plan, chosen when the generic plan's estimate is not cheaper, as for {@code = ANY (?)}): 7.5% of its CPU
+     * per webhook (BENCHMARKS.md). The API's and the dashboard's queries keep the default. Needs PostgreSQL 12 or newer.
+     */
+    public synchronized Jdbi committerJdbi() {
+        if (dialect != Dialect.POSTGRESQL) {
+            throw new IllegalStateException("only PostgreSQL's committers have connections of their own");
+        }
+        if (committerJdbi == null) {
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("substate-committers");
+            config.setJdbcUrl(dataSource.getJdbcUrl());
+            config.setUsername(dataSource.getUsername());
+            config.setPassword(dataSource.getPassword());
+            config.setMaximumPoolSize(POSTGRESQL_COMMITTERS);
+            config.setMinimumIdle(0);
+            config.setIdleTimeout(60_000);
+            config.setConnectionTimeout(10_000);
+            config.setInitializationFailTimeout(-1); // the main pool has connected: failures surface per batch
+            config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan");
+            committerDataSource = new HikariDataSource(config);
+            committerJdbi = Jdbi.create(committerDataSource);
+        }
+        return committerJdbi;
+    }
+
     public Dialect dialect() {
         return dialect;
     }
@@ -125,7 +161,10 @@ public final class Database implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (committerDataSource != null) {
+            committerDataSource.close();
+        }
         dataSource.close();
     }
 }

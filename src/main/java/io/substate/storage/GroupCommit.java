@@ -3,8 +3,6 @@ package io.substate.storage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +42,6 @@ public final class GroupCommit implements AutoCloseable {
     private final Jdbi jdbi;
     private final boolean keepConnection;
     private final boolean holdWrites;
-    private final boolean genericPlans;
     private final List<BlockingQueue<Item<?>>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
@@ -61,8 +57,7 @@ public final class GroupCommit implements AutoCloseable {
      * With {@code keepConnection}, each committer runs its batches on one connection (renewed every minute) instead of
      * one from the pool per batch. Right for SQLite: the statements stay prepared, and the connection's page cache
      * stays valid, since SQLite drops a connection's cache whenever another connection wrote since it last read,
-     * which a pool handing out connections in turn makes every batch. On PostgreSQL it lets a committer's session
-     * settings ({@link #forDatabase}) be set once per connection rather than once per batch.
+     * which a pool handing out connections in turn makes every batch.
      *
      * <p>Counts its batches in {@code metrics}: all of them, those rolled back and rerun unit by unit, and the units
      * run again after losing a race (see {@link #runAlone}). Many reruns mean batches conflict on PostgreSQL: units of
@@ -80,33 +75,9 @@ public final class GroupCommit implements AutoCloseable {
      */
     public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, boolean holdWrites,
             MeterRegistry metrics) {
-        this(jdbi, writerThreads, keepConnection, holdWrites, false, metrics);
-    }
-
-    /**
-     * The committers Substate runs on {@code database}.
-     * <ul>
-     *   <li>SQLite has one writer: one committer, keeping its connection.
-     *   <li>PostgreSQL takes batches in parallel, but two committers beat four (BENCHMARKS.md): fewer batches race on
-     *       the same new rows and are re-run alone. Each statement is a round trip there, so a batch's writes are held
-     *       and sent together and its rows read ahead. And each committer's connection forces generic plans
-     *       ({@code plan_cache_mode}): its statements look rows up by key, so one plan fits every value, but
-     *       PostgreSQL's default planned some of them again at every execution (a custom plan, chosen when the generic
-     *       plan's estimate is not cheaper, as for {@code = ANY (?)}): 7.5% of its CPU per webhook (BENCHMARKS.md).
-     *       The dashboard's and the API's queries, on other connections, keep the default.
-     * </ul>
-     */
-    public static GroupCommit forDatabase(Database database, MeterRegistry metrics) {
-        boolean postgresql = database.dialect() == Dialect.POSTGRESQL;
-        return new GroupCommit(database.jdbi(), postgresql ? 2 : 1, true, postgresql, postgresql, metrics);
-    }
-
-    private GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, boolean holdWrites,
-            boolean genericPlans, MeterRegistry metrics) {
         this.jdbi = jdbi;
         this.keepConnection = keepConnection;
         this.holdWrites = holdWrites;
-        this.genericPlans = genericPlans;
         this.batches = Counter.builder("substate.group_commit.batches")
                 .description("Transactions of batched units").register(metrics);
         this.batchesRerun = Counter.builder("substate.group_commit.batches_rerun")
@@ -125,6 +96,23 @@ public final class GroupCommit implements AutoCloseable {
             t.start();
             writers.add(t);
         }
+    }
+
+    /**
+     * The committers Substate runs on {@code database}, each keeping its connection.
+     * <ul>
+     *   <li>SQLite has one writer: one committer.
+     *   <li>PostgreSQL takes batches in parallel, but two committers beat four (BENCHMARKS.md): fewer batches race on
+     *       the same new rows and are re-run alone. Each statement is a round trip there, so a batch's writes are held
+     *       and sent together and its rows read ahead. The committers' connections are their own
+     *       ({@link Database#committerJdbi}), set up for their statements, and never wait for the pool's.
+     * </ul>
+     */
+    public static GroupCommit forDatabase(Database database, MeterRegistry metrics) {
+        if (database.dialect() == Dialect.SQLITE) {
+            return new GroupCommit(database.jdbi(), 1, true, false, metrics);
+        }
+        return new GroupCommit(database.committerJdbi(), Database.POSTGRESQL_COMMITTERS, true, true, metrics);
     }
 
     /** Runs {@code work} in the next batch and waits for its commit; its exception, if any, is rethrown. */
@@ -317,16 +305,7 @@ public final class GroupCommit implements AutoCloseable {
 
         Handle open() {
             if (current == null) {
-                Handle handle = jdbi.open();
-                if (genericPlans) {
-                    try {
-                        setPlanCacheMode(handle, "SET plan_cache_mode = force_generic_plan");
-                    } catch (RuntimeException e) {
-                        handle.close();
-                        throw e;
-                    }
-                }
-                current = StatementCache.install(handle, holdWrites);
+                current = StatementCache.install(jdbi.open(), holdWrites);
                 openedAt = System.currentTimeMillis();
             } else {
                 StatementCache.forgetMemo(current);
@@ -345,27 +324,12 @@ public final class GroupCommit implements AutoCloseable {
             if (current != null) {
                 Handle handle = current;
                 current = null;
-                try (handle) {
-                    if (genericPlans) {
-                        // The connection goes back to the pool: the queries it serves next keep the default. Out of
-                        // a failed commit's transaction first, or the RESET would fail and the setting stay.
-                        if (handle.isInTransaction()) {
-                            handle.rollback();
-                        }
-                        setPlanCacheMode(handle, "RESET plan_cache_mode");
-                    }
+                try {
+                    handle.close();
                 } catch (RuntimeException e) {
                     LOG.debug("Closing a committer's connection failed: {}", e.toString());
                 }
             }
-        }
-    }
-
-    private static void setPlanCacheMode(Handle handle, String sql) {
-        try (Statement statement = handle.getConnection().createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new UnableToExecuteStatementException("Statement failed: " + sql, e, null);
         }
     }
 

@@ -17,7 +17,7 @@ import org.postgresql.core.BaseConnection;
 
 /**
  * The settings of the server's PostgreSQL connections, read back from real ones: batched inserts rewritten as
- * multi-row inserts everywhere, generic plans on the group committers' connections only.
+ * multi-row inserts everywhere; the group committers' connections their own, forcing generic plans.
  */
 class PostgresqlConnectionSettingsTest {
     static final int POOL_SIZE = 4;
@@ -63,21 +63,26 @@ class PostgresqlConnectionSettingsTest {
     }
 
     @Test
-    void committersForceGenericPlansAndHandTheirConnectionsBackWithTheDefault() {
+    void committersHaveConnectionsOfTheirOwnThatForceGenericPlans() {
         try (GroupCommit commits = GroupCommit.forDatabase(database, new SimpleMeterRegistry())) {
-            assertThat(commits.execute("a", PostgresqlConnectionSettingsTest::planCacheMode)).isEqualTo("force_generic_plan");
-            assertThat(commits.execute("b", PostgresqlConnectionSettingsTest::planCacheMode)).isEqualTo("force_generic_plan");
-            assertThat(database.jdbi().withHandle(PostgresqlConnectionSettingsTest::planCacheMode)).isEqualTo("auto");
-        }
-        // Closed, the committers gave their connections back: every connection of the pool has the default.
-        List<Handle> all = new ArrayList<>();
-        try {
-            for (int i = 0; i < POOL_SIZE; i++) {
-                all.add(database.jdbi().open());
+            assertThat(commits.execute("a", PostgresqlConnectionSettingsTest::planCacheMode))
+                    .isEqualTo("force_generic_plan");
+            assertThat(commits.execute("b", PostgresqlConnectionSettingsTest::planCacheMode))
+                    .isEqualTo("force_generic_plan");
+            // Every connection of the pool is taken (by the API, say): the committers go on, on their own.
+            List<Handle> all = new ArrayList<>();
+            try {
+                for (int i = 0; i < POOL_SIZE; i++) {
+                    all.add(database.jdbi().open());
+                }
+                assertThat(all).extracting(PostgresqlConnectionSettingsTest::planCacheMode).containsOnly("auto");
+                for (String key : List.of("a", "b", "c", "d")) {
+                    Integer one = commits.execute(key, h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+                    assertThat(one).isEqualTo(1);
+                }
+            } finally {
+                all.forEach(Handle::close);
             }
-            assertThat(all).extracting(PostgresqlConnectionSettingsTest::planCacheMode).containsOnly("auto");
-        } finally {
-            all.forEach(Handle::close);
         }
     }
 
