@@ -8,6 +8,7 @@
 # server (default target/substate.jar), so two builds can be compared back to back.
 # BENCH_SERVER_LOG keeps the server's output in that file (default: dropped with the run's directory).
 # BENCH_PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/test) is where the fresh database is created.
+# BENCH_PG_URL_PARAMS adds parameters to the server's PostgreSQL JDBC URL (e.g. '&reWriteBatchedInserts=false').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:?usage: bench/with-server.sh sqlite|postgresql <command> [args…]}"

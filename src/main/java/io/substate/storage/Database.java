@@ -128,14 +128,10 @@ public final class Database implements AutoCloseable {
         }
         if (committerJdbi == null) {
             HikariConfig config = new HikariConfig();
+            dataSource.copyStateTo(config); // the main pool's URL, credentials and timeouts
             config.setPoolName("substate-committers");
-            config.setJdbcUrl(dataSource.getJdbcUrl());
-            config.setUsername(dataSource.getUsername());
-            config.setPassword(dataSource.getPassword());
             config.setMaximumPoolSize(POSTGRESQL_COMMITTERS);
             config.setMinimumIdle(0);
-            config.setIdleTimeout(60_000);
-            config.setConnectionTimeout(10_000);
             config.setInitializationFailTimeout(-1); // the main pool has connected: failures surface per batch
             config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan");
             committerDataSource = new HikariDataSource(config);
