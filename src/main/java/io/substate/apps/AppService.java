@@ -1,6 +1,6 @@
 package io.substate.apps;
 
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import io.substate.http.Page;
 import io.substate.projects.ProjectService;
 import io.substate.storage.Database;

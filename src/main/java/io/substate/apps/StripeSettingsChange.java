@@ -1,6 +1,6 @@
 package io.substate.apps;
 
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import io.substate.http.JsonBody;
 import java.net.URI;
 import java.util.Optional;

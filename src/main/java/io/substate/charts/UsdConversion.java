@@ -1,6 +1,6 @@
 package io.substate.charts;
 
-import io.substate.purchases.UsdRates;
+import io.substate.config.UsdRates;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Map;

@@ -4,13 +4,13 @@ import io.substate.apps.App;
 import io.substate.apps.AppService;
 import io.substate.config.InvalidSettingException;
 import io.substate.config.Settings;
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import io.substate.projects.ProjectService;
-import io.substate.purchases.PurchaseUpdater;
+import io.substate.ingest.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.DatabaseUnavailableException;
 import io.substate.storage.GroupCommit;
-import io.substate.stripe.StripeWebhookService;
+import io.substate.ingest.StripeWebhookService;
 import io.substate.sync.Backfill;
 import io.substate.sync.BackfillSummary;
 import java.io.PrintStream;
@@ -88,7 +88,7 @@ final class StripeCommand implements Runnable {
                 if (e.extra().get("summary") instanceof com.fasterxml.jackson.databind.JsonNode summary) {
                     err.println("Done before stopping: " + summary.path("message").asText());
                 }
-                return e.errorCode() == io.substate.http.ErrorCode.INVALID_PARAMETER
+                return e.errorCode() == io.substate.common.ErrorCode.INVALID_PARAMETER
                         ? ServeCommand.EXIT_INVALID_SETTING : EXIT_FAILED;
             }
         }

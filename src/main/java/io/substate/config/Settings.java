@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import io.substate.purchases.UsdRates;
 
 /**
  * Every setting of {@code substate serve} (DESIGN §2 "Running"), validated once at start-up.

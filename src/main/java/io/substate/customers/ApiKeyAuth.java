@@ -2,8 +2,8 @@ package io.substate.customers;
 
 import io.javalin.http.Context;
 import io.substate.apps.AppService;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.http.Requests;
 import io.substate.projects.ProjectService;
 

@@ -1,7 +1,7 @@
 package io.substate.customers;
 
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import java.util.Locale;
 import java.util.Set;
 

@@ -2,8 +2,8 @@ package io.substate.customers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.customers.CustomerStore.StoredAttribute;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package io.substate.customers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import io.substate.storage.GroupCommit;
 import java.time.Clock;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.substate.dashboard;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.http.RouteGroup;
 import java.io.IOException;
 import java.io.InputStream;

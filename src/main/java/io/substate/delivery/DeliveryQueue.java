@@ -1,7 +1,7 @@
 package io.substate.delivery;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import io.substate.storage.Dialect;
 import io.substate.storage.Ids;
 import io.substate.storage.Sql;

@@ -1,8 +1,8 @@
 package io.substate.delivery;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.ApiException;
-import io.substate.http.Json;
+import io.substate.common.ApiException;
+import io.substate.common.Json;
 import io.substate.http.Page;
 import io.substate.storage.GroupCommit;
 import io.substate.storage.Ids;

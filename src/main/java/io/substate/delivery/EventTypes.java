@@ -1,6 +1,6 @@
 package io.substate.delivery;
 
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.substate.delivery;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.substate.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.substate.delivery;
 
 import io.substate.apps.AppService;
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import io.substate.http.Page;
 import io.substate.projects.ProjectService;
 import io.substate.storage.Ids;

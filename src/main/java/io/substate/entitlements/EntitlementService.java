@@ -1,7 +1,7 @@
 package io.substate.entitlements;
 
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.http.Page;
 import io.substate.projects.ProjectService;
 import io.substate.storage.Constraints;

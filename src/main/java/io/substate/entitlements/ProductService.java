@@ -1,8 +1,8 @@
 package io.substate.entitlements;
 
 import io.substate.apps.AppService;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.http.Page;
 import io.substate.projects.ProjectService;
 import io.substate.storage.Constraints;

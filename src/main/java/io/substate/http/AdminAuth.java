@@ -1,6 +1,8 @@
 package io.substate.http;
 
 import io.javalin.http.Context;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.storage.Ids;
 import io.substate.storage.ServerSettingsRepository;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,8 @@ package io.substate.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.substate.common.ErrorCode;
+import io.substate.common.Json;
 import java.util.Map;
 
 /**

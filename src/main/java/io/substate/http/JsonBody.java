@@ -2,6 +2,9 @@ package io.substate.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
+import io.substate.common.Json;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;

@@ -3,6 +3,7 @@ package io.substate.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.substate.common.Json;
 import java.util.List;
 import java.util.function.Function;
 

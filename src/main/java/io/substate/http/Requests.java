@@ -1,6 +1,8 @@
 package io.substate.http;
 
 import io.javalin.http.Context;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

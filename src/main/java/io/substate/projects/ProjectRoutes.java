@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.substate.http.AdminAuth;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import io.substate.http.JsonBody;
 import io.substate.http.Page;
 import io.substate.http.Requests;

@@ -1,6 +1,6 @@
 package io.substate.projects;
 
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import io.substate.http.Page;
 import io.substate.storage.Ids;
 import java.time.Clock;

@@ -75,14 +75,14 @@ public final class PurchaseStore {
         return purchase;
     }
 
-    /** A new purchase with a fresh id, not yet stored: see {@link PurchaseUpdater#applyToNew}. */
+    /** A new purchase with a fresh id, not yet stored: see {@code PurchaseUpdater.applyToNew} (ingest). */
     public static StoredPurchase unsaved(String projectId, String appId, String customerId, String token,
             PurchaseState state, long nowMillis) {
         return new StoredPurchase(Ids.purchaseId(), projectId, appId, customerId, token, state, nowMillis);
     }
 
     /** Stores a purchase made by {@link #unsaved}, created now. */
-    static void insert(Handle h, StoredPurchase purchase) {
+    public static void insert(Handle h, StoredPurchase purchase) {
         Object[] args = withProjection(purchase, purchase.createdAt(), purchase.projectId(), purchase.appId(),
                 purchase.token(), purchase.createdAt(), purchase.id());
         Sql.later(h, WriteOrder.PURCHASE_INSERT, List.of(rowKey(purchase.appId(), purchase.token())),

@@ -1,7 +1,7 @@
 package io.substate.purchases;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,12 +1,12 @@
 package io.substate.receipts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.purchases.PurchaseState.Kind;
 import io.substate.purchases.StripeFact;
 import io.substate.purchases.StripeFact.CheckoutFact;
-import io.substate.purchases.StripeFacts;
+import io.substate.stripe.StripeFacts;
 import io.substate.stripe.StripeApi;
 import java.util.List;
 

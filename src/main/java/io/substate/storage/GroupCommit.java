@@ -254,7 +254,7 @@ public final class GroupCommit implements AutoCloseable {
      * Runs one unit in its own transaction. On PostgreSQL, several committers (and instances) run at once: a unit may
      * lose a race (another transaction inserted the same purchase or customer a moment ago, or a deadlock was broken)
      * and succeed when run again, now seeing the other's commit. So a failure other than an {@link
-     * io.substate.http.ApiException} (a client's mistake, final) is retried twice before it reaches the caller.
+     * io.substate.common.ApiException} (a client's mistake, final) is retried twice before it reaches the caller.
      */
     private void runAlone(Item<?> item, Handles handles) {
         for (int attempt = 1; ; attempt++) {
@@ -267,7 +267,7 @@ public final class GroupCommit implements AutoCloseable {
                 } catch (Exception e) {
                     handle.rollback();
                     handles.done(false);
-                    if (e instanceof io.substate.http.ApiException || attempt >= 3) {
+                    if (e instanceof io.substate.common.ApiException || attempt >= 3) {
                         item.future.completeExceptionally(e);
                         return;
                     }

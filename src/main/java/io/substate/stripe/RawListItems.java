@@ -2,7 +2,7 @@ package io.substate.stripe;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,9 +2,9 @@ package io.substate.stripe;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
-import io.substate.http.Json;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
+import io.substate.common.Json;
 import java.util.List;
 
 /** Reads a Stripe event envelope from a verified webhook body, refusing anything that is not one. */

@@ -1,14 +1,14 @@
 package io.substate.sync;
 
 import io.substate.apps.App;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.stripe.EventPage;
-import io.substate.stripe.LoggedStripeEvent;
+import io.substate.ingest.LoggedStripeEvent;
 import io.substate.stripe.StripeApi;
 import io.substate.stripe.StripeEvents;
-import io.substate.stripe.StripeWebhookService;
-import io.substate.stripe.WebhookResult;
+import io.substate.ingest.StripeWebhookService;
+import io.substate.ingest.WebhookResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

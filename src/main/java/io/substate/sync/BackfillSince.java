@@ -2,7 +2,7 @@ package io.substate.sync;
 
 import io.substate.config.Durations;
 import io.substate.config.InvalidSettingException;
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

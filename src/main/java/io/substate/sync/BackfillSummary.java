@@ -1,7 +1,7 @@
 package io.substate.sync;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import java.time.Instant;
 
 /**

@@ -2,13 +2,13 @@ package io.substate.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.apps.App;
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;
-import io.substate.purchases.PurchaseUpdater;
+import io.substate.ingest.PurchaseUpdater;
 import io.substate.purchases.StoredPurchase;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
-import io.substate.purchases.StripeFacts;
+import io.substate.stripe.StripeFacts;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import io.substate.stripe.StripeApi;

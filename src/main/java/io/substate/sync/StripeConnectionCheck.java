@@ -2,13 +2,13 @@ package io.substate.sync;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.apps.App;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
-import io.substate.http.Json;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
+import io.substate.common.Json;
 import io.substate.stripe.AccountInfo;
-import io.substate.stripe.LoggedStripeEvent;
+import io.substate.ingest.LoggedStripeEvent;
 import io.substate.stripe.StripeApi;
-import io.substate.stripe.StripeEventLog;
+import io.substate.ingest.StripeEventLog;
 import io.substate.stripe.StripeEvents;
 import java.time.Clock;
 import java.util.List;

@@ -132,7 +132,7 @@ class AdminBadInputTest {
         for (Route route : routes()) {
             clients.forEach((label, client) -> {
                 HttpResponse response = client.send(route.method(), route.path(),
-                        route.hasBody() ? io.substate.http.Json.write(route.validBody()) : null);
+                        route.hasBody() ? io.substate.common.Json.write(route.validBody()) : null);
                 softly.assertThat(response.status()).as(route + " with " + label).isEqualTo(401);
                 softly.assertThat(code(response)).as(route + " with " + label).isEqualTo("unauthorized");
             });
@@ -159,7 +159,7 @@ class AdminBadInputTest {
         for (Route route : bodyRoutes()) {
             Map<String, Object> body = new LinkedHashMap<>(route.validBody());
             body.put("surprise", 1);
-            HttpResponse response = admin().send(route.method(), route.path(), io.substate.http.Json.write(body));
+            HttpResponse response = admin().send(route.method(), route.path(), io.substate.common.Json.write(body));
             softly.assertThat(response.status()).as(route.toString()).isEqualTo(400);
             softly.assertThat(code(response)).as(route.toString()).isEqualTo("invalid_parameter");
             softly.assertThat(message(response)).as(route.toString()).contains("surprise");
@@ -179,8 +179,8 @@ class AdminBadInputTest {
                     }
                     Map<String, Object> body = new LinkedHashMap<>(route.validBody());
                     body.put(field, wrong);
-                    HttpResponse response = admin().send(route.method(), route.path(), io.substate.http.Json.write(body));
-                    String label = route + " with " + field + "=" + io.substate.http.Json.write(wrong);
+                    HttpResponse response = admin().send(route.method(), route.path(), io.substate.common.Json.write(body));
+                    String label = route + " with " + field + "=" + io.substate.common.Json.write(wrong);
                     softly.assertThat(response.status()).as(label).isEqualTo(400);
                     softly.assertThat(code(response)).as(label).isEqualTo("invalid_parameter");
                     softly.assertThat(message(response)).as(label).contains(field);
@@ -200,7 +200,7 @@ class AdminBadInputTest {
             for (String field : route.validBody().keySet()) {
                 Map<String, Object> body = new LinkedHashMap<>(route.validBody());
                 body.remove(field);
-                HttpResponse response = admin().send(route.method(), route.path(), io.substate.http.Json.write(body));
+                HttpResponse response = admin().send(route.method(), route.path(), io.substate.common.Json.write(body));
                 softly.assertThat(response.status()).as(route + " without " + field).isEqualTo(400);
                 softly.assertThat(message(response)).as(route + " without " + field).contains(field);
             }
@@ -221,7 +221,7 @@ class AdminBadInputTest {
                     Map.of("name", "New", "type", "stripe")))) {
                 Map<String, Object> body = new LinkedHashMap<>(route.validBody());
                 body.put("stripe", stripe);
-                HttpResponse response = admin().send(route.method(), route.path(), io.substate.http.Json.write(body));
+                HttpResponse response = admin().send(route.method(), route.path(), io.substate.common.Json.write(body));
                 softly.assertThat(response.status()).as(route + " stripe=" + stripe).isEqualTo(400);
                 softly.assertThat(message(response)).as(route + " stripe=" + stripe).contains("stripe");
             }
@@ -261,7 +261,7 @@ class AdminBadInputTest {
         SoftAssertions softly = new SoftAssertions();
         for (Route route : unknown) {
             HttpResponse response = admin().send(route.method(), route.path(),
-                    route.hasBody() ? io.substate.http.Json.write(route.validBody()) : null);
+                    route.hasBody() ? io.substate.common.Json.write(route.validBody()) : null);
             softly.assertThat(response.status()).as(route.toString()).isEqualTo(404);
             softly.assertThat(code(response)).as(route.toString()).isEqualTo("resource_missing");
             softly.assertThat(message(response)).as(route.toString()).containsPattern("Nope");
@@ -313,7 +313,7 @@ class AdminBadInputTest {
                 new Route("GET", entitlementPath() + "/actions/attach_products", null));
         for (Route route : wrongMethods) {
             HttpResponse response = admin().send(route.method(), route.path(),
-                    route.hasBody() ? io.substate.http.Json.write(route.validBody()) : null);
+                    route.hasBody() ? io.substate.common.Json.write(route.validBody()) : null);
             softly.assertThat(response.status()).as(route.toString()).isEqualTo(405);
             softly.assertThat(code(response)).as(route.toString()).isEqualTo("method_not_allowed");
         }

@@ -62,8 +62,8 @@ class StripeBackfillProcessTest {
                     "3 events fetched in 4 pages", "2 processed", "1 duplicates", "0 parked", "0 failed");
             String log = server.admin().get("/v2/projects/" + app.projectId() + "/apps/" + app.appId()
                     + "/stripe_events?status=processed").body();
-            assertThat(log).contains(io.substate.http.Json.read(missed).get("id").asText(),
-                    io.substate.http.Json.read(missedOther).get("id").asText());
+            assertThat(log).contains(io.substate.common.Json.read(missed).get("id").asText(),
+                    io.substate.common.Json.read(missedOther).get("id").asText());
         }
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import io.substate.testing.FakeStripe;
 import io.substate.testing.Fixtures;
 import io.substate.testing.Fixtures.StripeApp;

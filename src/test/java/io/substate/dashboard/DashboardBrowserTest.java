@@ -5,7 +5,7 @@ import static io.substate.testing.StripeEventBuilder.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import io.substate.testing.Api;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.StripeObjects;

@@ -2,7 +2,7 @@ package io.substate.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.substate.http.Json;
+import io.substate.common.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

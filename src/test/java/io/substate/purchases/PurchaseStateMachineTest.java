@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import io.substate.purchases.PurchaseState.Kind;
 import io.substate.purchases.PurchaseState.PeriodType;
 import io.substate.purchases.StripeEventJson.Shape;

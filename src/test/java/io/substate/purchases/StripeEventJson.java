@@ -1,8 +1,9 @@
 package io.substate.purchases;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import io.substate.stripe.StripeEvents;
+import io.substate.stripe.StripeFacts;
 
 /**
  * Builds realistic Stripe event bodies in either API shape, so tests go through the same parsing as webhooks.

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.testing.TestDb;
 import java.util.ArrayList;
 import java.util.List;

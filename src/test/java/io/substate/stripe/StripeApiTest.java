@@ -1,13 +1,10 @@
 package io.substate.stripe;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
-import io.substate.testing.FakeStripe;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.testing.FakeStripe.RecordedRequest;
+import io.substate.testing.FakeStripe;
 import io.substate.testing.StripeObjects;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +15,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Stripe API client against the local fake Stripe API, through the real stripe-java HTTP stack. */
 class StripeApiTest {

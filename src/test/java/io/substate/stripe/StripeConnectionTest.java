@@ -1,14 +1,10 @@
 package io.substate.stripe;
 
-import static io.substate.testing.StripeEventBuilder.sign;
-import static io.substate.testing.StripeEventBuilder.uniqueId;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import io.substate.testing.FakeStripe;
-import io.substate.testing.Fixtures;
 import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
@@ -20,6 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import static io.substate.testing.StripeEventBuilder.sign;
+import static io.substate.testing.StripeEventBuilder.uniqueId;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** "Check connection": the app's Stripe API key read against the (fake) Stripe account, and its mode vs the events'. */
 @ParameterizedClass

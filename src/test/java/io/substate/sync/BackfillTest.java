@@ -98,7 +98,7 @@ class BackfillTest {
     }
 
     static String id(String rawEvent) {
-        return io.substate.http.Json.read(rawEvent).get("id").asText();
+        return io.substate.common.Json.read(rawEvent).get("id").asText();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.substate.testing;
 
-import io.substate.http.Json;
+import io.substate.common.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,7 +1,7 @@
 package io.substate.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import java.net.http.HttpHeaders;
 
 /** A response as a test sees it. */

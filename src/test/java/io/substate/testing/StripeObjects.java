@@ -3,7 +3,7 @@ package io.substate.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
-package io.substate.stripe;
+package io.substate.ingest;
 
-import io.substate.http.ErrorCode;
+import io.substate.common.ErrorCode;
 
 /**
  * What became of one Stripe event: {@code processed}, {@code stale} and {@code duplicate} are answered 200; parked

@@ -1,4 +1,4 @@
-package io.substate.http;
+package io.substate.common;
 
 import java.util.Map;
 

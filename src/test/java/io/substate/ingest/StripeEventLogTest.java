@@ -1,10 +1,9 @@
-package io.substate.stripe;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+package io.substate.ingest;
 
 import io.substate.storage.Database;
 import io.substate.storage.GroupCommit;
+import io.substate.stripe.StripeEvent;
+import io.substate.stripe.StripeEvents;
 import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
 import java.util.List;
@@ -14,6 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The log's per-batch memory of parked events, inside a group-commit transaction as the webhook path uses it. */
 @ParameterizedClass

@@ -1,22 +1,25 @@
-package io.substate.stripe;
+package io.substate.ingest;
 
 import io.substate.apps.App;
 import io.substate.apps.AppService;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
-import io.substate.purchases.PurchaseState;
 import io.substate.purchases.Outcome;
+import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStateMachine;
 import io.substate.purchases.PurchaseStore;
-import io.substate.purchases.PurchaseUpdater;
 import io.substate.purchases.StoredPurchase;
 import io.substate.purchases.StripeFact;
-import io.substate.purchases.StripeFacts;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import io.substate.storage.ReadAhead;
+import io.substate.stripe.SignatureException;
+import io.substate.stripe.StripeEvent;
+import io.substate.stripe.StripeEvents;
+import io.substate.stripe.StripeFacts;
+import io.substate.stripe.StripeSignatureVerifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -114,7 +117,7 @@ public final class StripeWebhookService {
 
     private WebhookResult process(App app, StripeEvent event, StripeFact fact, String payload, boolean replay) {
         long receivedAt = clock.millis();
-        Resolution resolution = resolver.resolve(app, fact);
+        ResolvedEvent resolution = resolver.resolve(app, fact);
         return commits.execute(resolution.orderKey(event.id()), lookups(app, event, resolution),
                 h -> processInTransaction(h, app, event, payload, resolution, replay, receivedAt));
     }
@@ -124,7 +127,7 @@ public final class StripeWebhookService {
      * and the customer a new purchase would go to (looked up in vain when the purchase exists: still one statement
      * for the whole batch). Read for the whole batch at once on PostgreSQL ({@link ReadAhead}).
      */
-    private static List<ReadAhead.Lookup> lookups(App app, StripeEvent event, Resolution resolution) {
+    private static List<ReadAhead.Lookup> lookups(App app, StripeEvent event, ResolvedEvent resolution) {
         List<ReadAhead.Lookup> lookups = new ArrayList<>(3);
         lookups.add(StripeEventLog.KNOWN_AHEAD.lookup(app.id(), event.id()));
         if (resolution.failure() == null && resolution.ignoredBecause() == null && resolution.token() != null) {
@@ -140,7 +143,7 @@ public final class StripeWebhookService {
     }
 
     private WebhookResult processInTransaction(Handle h, App app, StripeEvent event, String payload,
-            Resolution resolution, boolean replay, long now) {
+            ResolvedEvent resolution, boolean replay, long now) {
         Optional<StripeEventLog.Known> known = StripeEventLog.known(h, app.id(), event.id(), dialect.forUpdate());
         if (known.isPresent() && !replay && isFinal(known.get().status())) {
             StripeEventLog.countDuplicate(h, app.id(), event.id());

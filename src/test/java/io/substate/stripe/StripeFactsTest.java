@@ -1,23 +1,23 @@
-package io.substate.purchases;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+package io.substate.stripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
-import io.substate.http.Json;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
+import io.substate.common.Json;
 import io.substate.purchases.StripeFact.CheckoutFact;
 import io.substate.purchases.StripeFact.InvoiceFact;
 import io.substate.purchases.StripeFact.RefundFact;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
-import io.substate.stripe.StripeEvents;
+import io.substate.purchases.StripeFact;
 import io.substate.testing.Resources;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class StripeFactsTest {
 
@@ -145,7 +145,7 @@ class StripeFactsTest {
         String body = "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"" + type
                 + "\",\"created\":1,\"livemode\":false,\"data\":{\"object\":" + object + "}}";
 
-        Throwable thrown = catchThrowable(() -> StripeEventJson.fact(body));
+        Throwable thrown = catchThrowable(() -> StripeFacts.from(StripeEvents.parse(body)));
 
         assertThat(thrown).isInstanceOf(ApiException.class);
         assertThat(((ApiException) thrown).errorCode()).isEqualTo(ErrorCode.INVALID_EVENT);

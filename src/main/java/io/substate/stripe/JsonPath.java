@@ -1,8 +1,8 @@
-package io.substate.purchases;
+package io.substate.stripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

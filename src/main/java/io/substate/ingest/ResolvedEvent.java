@@ -1,6 +1,6 @@
-package io.substate.stripe;
+package io.substate.ingest;
 
-import io.substate.http.ApiException;
+import io.substate.common.ApiException;
 import io.substate.purchases.StripeFact;
 import java.util.List;
 
@@ -14,31 +14,31 @@ import java.util.List;
  * @param failure a Stripe API failure that prevented the resolution, or null
  * @param ignoredBecause why the event concerns no purchase (e.g. an invoice without a subscription), or null
  */
-record Resolution(String token, String parkKey, StripeFact fact, List<StripeFact> prelude, ApiException failure,
+record ResolvedEvent(String token, String parkKey, StripeFact fact, List<StripeFact> prelude, ApiException failure,
         String ignoredBecause) {
 
-    static Resolution of(String token, StripeFact fact) {
-        return new Resolution(token, token, fact, List.of(), null, null);
+    static ResolvedEvent of(String token, StripeFact fact) {
+        return new ResolvedEvent(token, token, fact, List.of(), null, null);
     }
 
-    static Resolution ignored(StripeFact fact, String why) {
-        return new Resolution(null, null, fact, List.of(), null, why);
+    static ResolvedEvent ignored(StripeFact fact, String why) {
+        return new ResolvedEvent(null, null, fact, List.of(), null, why);
     }
 
-    static Resolution failed(String parkKey, StripeFact fact, ApiException failure) {
-        return new Resolution(null, parkKey, fact, List.of(), failure, null);
+    static ResolvedEvent failed(String parkKey, StripeFact fact, ApiException failure) {
+        return new ResolvedEvent(null, parkKey, fact, List.of(), failure, null);
     }
 
-    static Resolution unresolved(String parkKey, StripeFact fact) {
-        return new Resolution(null, parkKey, fact, List.of(), null, null);
+    static ResolvedEvent unresolved(String parkKey, StripeFact fact) {
+        return new ResolvedEvent(null, parkKey, fact, List.of(), null, null);
     }
 
-    Resolution withPrelude(List<StripeFact> facts) {
-        return new Resolution(token, parkKey, fact, facts, failure, ignoredBecause);
+    ResolvedEvent withPrelude(List<StripeFact> facts) {
+        return new ResolvedEvent(token, parkKey, fact, facts, failure, ignoredBecause);
     }
 
-    Resolution withFact(StripeFact newFact) {
-        return new Resolution(token, parkKey, newFact, prelude, failure, ignoredBecause);
+    ResolvedEvent withFact(StripeFact newFact) {
+        return new ResolvedEvent(token, parkKey, newFact, prelude, failure, ignoredBecause);
     }
 
     /** The key batches are ordered by, so that units touching the same purchase keep a stable lock order. */

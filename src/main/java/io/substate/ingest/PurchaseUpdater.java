@@ -1,9 +1,16 @@
-package io.substate.purchases;
+package io.substate.ingest;
 
 import io.substate.charts.ChartFactsWriter;
+import io.substate.config.UsdRates;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
 import io.substate.delivery.Outbox;
+import io.substate.purchases.Outcome;
+import io.substate.purchases.PurchaseStateMachine;
+import io.substate.purchases.PurchaseStore;
+import io.substate.purchases.StoredPurchase;
+import io.substate.purchases.StripeFact;
+import io.substate.purchases.Transition;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;

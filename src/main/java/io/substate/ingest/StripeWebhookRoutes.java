@@ -1,14 +1,14 @@
-package io.substate.stripe;
+package io.substate.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.substate.apps.App;
 import io.substate.apps.AppService;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
+import io.substate.common.Json;
 import io.substate.http.AdminAuth;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
-import io.substate.http.Json;
 import io.substate.http.Page;
 import io.substate.http.Requests;
 import io.substate.http.RouteGroup;

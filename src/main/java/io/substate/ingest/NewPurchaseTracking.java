@@ -1,9 +1,9 @@
-package io.substate.stripe;
+package io.substate.ingest;
 
 import io.substate.apps.App;
-import io.substate.purchases.StripeFact;
 import io.substate.purchases.StripeFact.CheckoutFact;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
+import io.substate.purchases.StripeFact;
 import io.substate.storage.Ids;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.substate.http;
+package io.substate.common;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;

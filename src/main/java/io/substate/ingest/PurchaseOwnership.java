@@ -1,9 +1,11 @@
-package io.substate.customers;
+package io.substate.ingest;
 
 import io.substate.charts.ChartFactsWriter;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
+import io.substate.customers.Customer;
+import io.substate.customers.CustomerStore;
 import io.substate.delivery.Outbox;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
 import io.substate.projects.TransferBehavior;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;

@@ -1,4 +1,4 @@
-package io.substate.http;
+package io.substate.common;
 
 /**
  * Every error the HTTP API can answer with. The {@link #code()} strings are API: never rename them.

@@ -1,17 +1,18 @@
-package io.substate.stripe;
+package io.substate.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.apps.App;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.purchases.PurchaseStore;
 import io.substate.purchases.StoredPurchase;
-import io.substate.purchases.StripeFact;
 import io.substate.purchases.StripeFact.CheckoutFact;
 import io.substate.purchases.StripeFact.InvoiceFact;
 import io.substate.purchases.StripeFact.RefundFact;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
-import io.substate.purchases.StripeFacts;
+import io.substate.purchases.StripeFact;
+import io.substate.stripe.StripeApi;
+import io.substate.stripe.StripeFacts;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -32,14 +33,14 @@ final class PurchaseResolver {
         this.stripeApiBase = stripeApiBase;
     }
 
-    Resolution resolve(App app, StripeFact fact) {
+    ResolvedEvent resolve(App app, StripeFact fact) {
         if (fact instanceof SubscriptionSnapshot s) {
-            return Resolution.of(s.subscriptionId(), s);
+            return ResolvedEvent.of(s.subscriptionId(), s);
         }
         if (fact instanceof InvoiceFact i) {
             return i.subscriptionId() == null
-                    ? Resolution.ignored(i, "invoice " + i.invoiceId() + " is not for a subscription; nothing to update")
-                    : Resolution.of(i.subscriptionId(), i);
+                    ? ResolvedEvent.ignored(i, "invoice " + i.invoiceId() + " is not for a subscription; nothing to update")
+                    : ResolvedEvent.of(i.subscriptionId(), i);
         }
         if (fact instanceof CheckoutFact c) {
             return resolveCheckout(app, c);
@@ -50,12 +51,12 @@ final class PurchaseResolver {
         throw new IllegalArgumentException("unknown fact " + fact);
     }
 
-    private Resolution resolveCheckout(App app, CheckoutFact c) {
+    private ResolvedEvent resolveCheckout(App app, CheckoutFact c) {
         if ("subscription".equals(c.mode())) {
             if (c.subscriptionId() == null) {
-                return Resolution.ignored(c, "checkout session " + c.sessionId() + " has no subscription yet");
+                return ResolvedEvent.ignored(c, "checkout session " + c.sessionId() + " has no subscription yet");
             }
-            Resolution resolution = Resolution.of(c.subscriptionId(), c);
+            ResolvedEvent resolution = ResolvedEvent.of(c.subscriptionId(), c);
             // A new subscription-mode purchase: read the subscription now so access starts with this event
             // instead of waiting for customer.subscription.* (which may arrive later, or not be selected).
             if (app.trackNewPurchases() && app.stripeApiKey() != null && !exists(app, c.subscriptionId())) {
@@ -64,21 +65,21 @@ final class PurchaseResolver {
                     return resolution.withPrelude(List.of(StripeFacts.fromSubscriptionObject(subscription, c.eventId(),
                             c.created(), c.livemode())));
                 } catch (ApiException e) {
-                    return Resolution.failed(c.subscriptionId(), c, e);
+                    return ResolvedEvent.failed(c.subscriptionId(), c, e);
                 }
             }
             return resolution;
         }
         if (!"payment".equals(c.mode())) {
-            return Resolution.ignored(c, "checkout session " + c.sessionId() + " is in " + c.mode()
+            return ResolvedEvent.ignored(c, "checkout session " + c.sessionId() + " is in " + c.mode()
                     + " mode; only payment and subscription sessions are purchases");
         }
-        Resolution resolution = Resolution.of(c.sessionId(), c);
+        ResolvedEvent resolution = ResolvedEvent.of(c.sessionId(), c);
         if (c.productId() != null || exists(app, c.sessionId()) || !app.trackNewPurchases()) {
             return resolution;
         }
         if (app.stripeApiKey() == null) {
-            return Resolution.failed(c.sessionId(), c, new ApiException(ErrorCode.STRIPE_API_KEY_NOT_CONFIGURED,
+            return ResolvedEvent.failed(c.sessionId(), c, new ApiException(ErrorCode.STRIPE_API_KEY_NOT_CONFIGURED,
                     "Checkout session " + c.sessionId() + " is a one-time purchase whose product is only in its line "
                             + "items, which Stripe does not include in the event. Set the app's Stripe API key "
                             + "(a restricted key rk_… with read access to Checkout Sessions) and replay this event."));
@@ -86,20 +87,20 @@ final class PurchaseResolver {
         try {
             return resolution.withFact(StripeFacts.withFirstLineItem(c, api(app).checkoutSessionLineItems(c.sessionId())));
         } catch (ApiException e) {
-            return Resolution.failed(c.sessionId(), c, e);
+            return ResolvedEvent.failed(c.sessionId(), c, e);
         }
     }
 
-    private Resolution resolveRefund(App app, RefundFact r) {
+    private ResolvedEvent resolveRefund(App app, RefundFact r) {
         for (String objectId : new String[] {r.chargeId(), r.paymentIntentId(), r.invoiceId()}) {
             Optional<StoredPurchase> known = objectId == null ? Optional.empty() : findByRef(app, objectId);
             if (known.isPresent()) {
-                return Resolution.of(known.get().token(), r);
+                return ResolvedEvent.of(known.get().token(), r);
             }
         }
         String parkKey = r.paymentIntentId() != null ? r.paymentIntentId() : r.chargeId();
         if (app.stripeApiKey() == null) {
-            return Resolution.unresolved(parkKey, r);
+            return ResolvedEvent.unresolved(parkKey, r);
         }
         try {
             StripeApi api = api(app);
@@ -108,16 +109,16 @@ final class PurchaseResolver {
                 invoiceId = api.invoiceIdForPaymentIntent(r.paymentIntentId()).orElse(null);
             }
             if (invoiceId == null) {
-                return Resolution.unresolved(parkKey, r);
+                return ResolvedEvent.unresolved(parkKey, r);
             }
             InvoiceFact invoice = StripeFacts.fromInvoiceObject(api.invoice(invoiceId), r.eventId(), r.created(),
                     r.livemode());
             if (invoice.subscriptionId() == null) {
-                return Resolution.unresolved(parkKey, r);
+                return ResolvedEvent.unresolved(parkKey, r);
             }
-            return Resolution.of(invoice.subscriptionId(), r.withInvoiceId(invoiceId));
+            return ResolvedEvent.of(invoice.subscriptionId(), r.withInvoiceId(invoiceId));
         } catch (ApiException e) {
-            return Resolution.failed(parkKey, r, e);
+            return ResolvedEvent.failed(parkKey, r, e);
         }
     }
 

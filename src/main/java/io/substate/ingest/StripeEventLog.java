@@ -1,13 +1,14 @@
-package io.substate.stripe;
+package io.substate.ingest;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.List;
-import java.util.Optional;
 import io.substate.storage.ReadAhead;
 import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
 import io.substate.storage.WriteOrder;
+import io.substate.stripe.StripeEvent;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;

@@ -1,4 +1,4 @@
-package io.substate.stripe;
+package io.substate.ingest;
 
 /** One row of the Stripe event log: a verified event, raw, with its outcome. */
 public record LoggedStripeEvent(

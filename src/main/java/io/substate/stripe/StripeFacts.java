@@ -1,13 +1,13 @@
-package io.substate.purchases;
+package io.substate.stripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.substate.http.ApiException;
-import io.substate.http.ErrorCode;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.purchases.StripeFact.CheckoutFact;
 import io.substate.purchases.StripeFact.InvoiceFact;
 import io.substate.purchases.StripeFact.RefundFact;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
-import io.substate.stripe.StripeEvent;
+import io.substate.purchases.StripeFact;
 
 /**
  * Turns Stripe events and objects into {@link StripeFact}s, reading both API shapes: before 2025-03-31.basil

@@ -1,13 +1,11 @@
-package io.substate.stripe;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.substate.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.http.Json;
+import io.substate.common.Json;
 import io.substate.testing.Api;
-import io.substate.testing.Fixtures;
 import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
@@ -27,6 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import static io.substate.testing.StripeEventBuilder.sign;
 import static io.substate.testing.StripeEventBuilder.uniqueId;
 import static io.substate.testing.StripeObjects.event;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The per-app Stripe webhook endpoint over HTTP: every answer of DESIGN §2, on SQLite and PostgreSQL. */
 @ParameterizedClass
@@ -324,7 +323,7 @@ class StripeWebhookEndpointTest {
         StripeApp app = app(Map.of("webhook_secret", SECRET));
         String customer = uniqueId("cus_");
         String payload = subscriptionEvent("customer.subscription.created", uniqueId("sub_"), customer, "active", now());
-        String eventId = io.substate.http.Json.read(payload).get("id").asText();
+        String eventId = io.substate.common.Json.read(payload).get("id").asText();
         stripe().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
         admin().patch("/v2/projects/" + app.projectId() + "/apps/" + app.appId(),
                 Map.of("stripe", Map.of("track_new_purchases", true, "app_user_id_detection", "stripe_customer_id")));

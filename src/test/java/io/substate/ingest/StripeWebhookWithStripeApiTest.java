@@ -1,15 +1,10 @@
-package io.substate.stripe;
-
-import static io.substate.testing.StripeEventBuilder.sign;
-import static io.substate.testing.StripeEventBuilder.uniqueId;
-import static io.substate.testing.StripeObjects.event;
-import static org.assertj.core.api.Assertions.assertThat;
+package io.substate.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.testing.Api;
 import io.substate.testing.FakeStripe;
-import io.substate.testing.Fixtures;
 import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
@@ -21,6 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import static io.substate.testing.StripeEventBuilder.sign;
+import static io.substate.testing.StripeEventBuilder.uniqueId;
+import static io.substate.testing.StripeObjects.event;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Webhook paths that read the Stripe API with the app's key: one-time Checkout line items, guest checkouts, a new

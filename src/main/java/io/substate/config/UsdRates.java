@@ -1,6 +1,5 @@
-package io.substate.purchases;
+package io.substate.config;
 
-import io.substate.config.InvalidSettingException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Locale;
