@@ -3,6 +3,7 @@ package io.substate.charts;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.StoredPurchase;
 import io.substate.storage.Sql;
+import io.substate.storage.WriteBehind;
 import io.substate.storage.WriteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,7 +61,7 @@ public final class ChartFactsWriter {
         if (spans && (purchase.state().livemode() || previous.livemode()) && purchase.customerId() != null) {
             // Reads the owner's spans, this purchase's held writes included: on PostgreSQL deferred to the commit,
             // once for every owner the batch changed, instead of sending the batch's held writes for each event.
-            Sql.atCommit(h, MATCH_RESUBSCRIPTIONS, purchase.customerId());
+            WriteBehind.atCommit(h, MATCH_RESUBSCRIPTIONS, purchase.customerId());
         }
     }
 
@@ -84,7 +85,7 @@ public final class ChartFactsWriter {
             changed.forEach(column -> values.add(next.get(column)));
             values.add(after.purchaseId());
             values.add(seq);
-            Sql.later(h, WriteOrder.SUBSCRIPTION_SPAN_UPDATE, List.of(), "UPDATE subscription_spans SET "
+            WriteBehind.later(h, WriteOrder.SUBSCRIPTION_SPAN_UPDATE, List.of(), "UPDATE subscription_spans SET "
                     + String.join(" = ?, ", changed) + " = ? WHERE purchase_id = ? AND seq = ?", values.toArray());
         }
     }
@@ -112,7 +113,7 @@ public final class ChartFactsWriter {
                 .bind("key", key).execute();
     }
 
-    private static final Sql.AtCommit<String> MATCH_RESUBSCRIPTIONS = ChartFactsWriter::matchResubscriptions;
+    private static final WriteBehind.AtCommit<String> MATCH_RESUBSCRIPTIONS = ChartFactsWriter::matchResubscriptions;
 
     /** Matches the resubscriptions of every production paid span of the customer's purchases; writes what changed. */
     public static void matchResubscriptions(Handle h, String customerId) {
@@ -152,7 +153,7 @@ public final class ChartFactsWriter {
         for (SpanRow row : rows) {
             boolean flagged = matched.contains(row.span());
             if (flagged != row.flagged()) {
-                Sql.later(h, WriteOrder.SUBSCRIPTION_SPAN_UPDATE, List.of(), "UPDATE subscription_spans "
+                WriteBehind.later(h, WriteOrder.SUBSCRIPTION_SPAN_UPDATE, List.of(), "UPDATE subscription_spans "
                         + "SET resubscribes = ? WHERE purchase_id = ? AND seq = ?",
                         flagged, row.span().purchaseId(), row.span().seq());
             }
@@ -189,12 +190,12 @@ public final class ChartFactsWriter {
                 spans.add(row.toArray());
             }
         }
-        // Held (Sql.later): chart rows are read back only by statements that send held writes first.
-        Sql.later(h, WriteOrder.PURCHASE_TRANSACTION_INSERT, List.of(),
+        // Held (WriteBehind.later): chart rows are read back only by statements that send held writes first.
+        WriteBehind.later(h, WriteOrder.PURCHASE_TRANSACTION_INSERT, List.of(),
                 "INSERT INTO purchase_transactions (purchase_id, id, project_id, livemode, paid_at, paid_day, "
                 + "currency, amount_minor, refunded_amount_minor, refunded_at, fully_refunded, is_trial_conversion) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", transactions);
-        Sql.later(h, WriteOrder.SUBSCRIPTION_SPAN_INSERT, List.of(), SPAN_INSERT, spans);
+        WriteBehind.later(h, WriteOrder.SUBSCRIPTION_SPAN_INSERT, List.of(), SPAN_INSERT, spans);
     }
 
     /** A span's columns other than its key (purchase_id, seq), in {@link #SPAN_INSERT}'s order. */

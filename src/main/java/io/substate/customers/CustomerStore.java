@@ -4,6 +4,7 @@ import io.substate.charts.ChartFactsWriter;
 import io.substate.storage.Ids;
 import io.substate.storage.ReadAhead;
 import io.substate.storage.Sql;
+import io.substate.storage.WriteBehind;
 import io.substate.storage.WriteOrder;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,11 +32,11 @@ public final class CustomerStore {
             + "WHERE a.project_id = ? AND a.app_user_id = ANY (?)", rs -> map(rs, null), CustomerStore::aliasKey);
 
     public static Optional<Customer> findByAppUserId(Handle h, String projectId, String appUserId) {
-        if (Sql.own(h, new OwnAlias(projectId, appUserId)) instanceof Customer mine) {
+        if (WriteBehind.own(h, new OwnAlias(projectId, appUserId)) instanceof Customer mine) {
             return Optional.of(mine);
         }
-        Sql.Key key = aliasKey(projectId, appUserId);
-        return Sql.readAheadOr(h, key, Customer.class, () -> Sql.first(h, key,
+        WriteBehind.Key key = aliasKey(projectId, appUserId);
+        return WriteBehind.readAheadOr(h, key, Customer.class, () -> Sql.first(h, key,
                 "SELECT " + COLUMNS + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
                 + "WHERE a.project_id = ? AND a.app_user_id = ?", rs -> map(rs, null), projectId, appUserId));
     }
@@ -50,7 +51,7 @@ public final class CustomerStore {
 
     /** The customer and its App User IDs in one read (an outgoing event needs both). */
     public static Optional<WithAliases> findWithAliases(Handle h, String customerId) {
-        if (Sql.own(h, new OwnRow(customerId)) instanceof WithAliases mine) {
+        if (WriteBehind.own(h, new OwnRow(customerId)) instanceof WithAliases mine) {
             return Optional.of(mine);
         }
         record Row(Customer customer, String alias, long createdAt) {}
@@ -81,40 +82,40 @@ public final class CustomerStore {
     /** A new customer whose original App User ID is {@code appUserId} (which must not be taken). */
     public static Customer create(Handle h, String projectId, String appUserId, long nowMillis) {
         Customer customer = new Customer(Ids.customerId(), projectId, appUserId, nowMillis, nowMillis, nowMillis);
-        Sql.later(h, WriteOrder.CUSTOMER_INSERT, List.of(rowKey(customer.id())),
+        WriteBehind.later(h, WriteOrder.CUSTOMER_INSERT, List.of(rowKey(customer.id())),
                 "INSERT INTO customers (id, project_id, original_app_user_id, first_seen, last_seen, created_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?)", customer.id(), projectId, appUserId, nowMillis, nowMillis, nowMillis);
         addAlias(h, projectId, appUserId, customer.id(), nowMillis);
         // Inserted with last_event_sequence 0 and invisible to other transactions until this one commits.
-        Sql.own(h, new LastSequence(customer.id()), 0L);
-        Sql.own(h, new OwnRow(customer.id()), new WithAliases(customer, List.of(appUserId)));
-        Sql.own(h, new OwnAlias(projectId, appUserId), customer);
+        WriteBehind.own(h, new LastSequence(customer.id()), 0L);
+        WriteBehind.own(h, new OwnRow(customer.id()), new WithAliases(customer, List.of(appUserId)));
+        WriteBehind.own(h, new OwnAlias(projectId, appUserId), customer);
         return customer;
     }
 
     public static void addAlias(Handle h, String projectId, String appUserId, String customerId, long nowMillis) {
-        Sql.later(h, WriteOrder.CUSTOMER_ALIAS_INSERT, List.of(aliasKey(projectId, appUserId), rowKey(customerId)),
+        WriteBehind.later(h, WriteOrder.CUSTOMER_ALIAS_INSERT, List.of(aliasKey(projectId, appUserId), rowKey(customerId)),
                 "INSERT INTO customer_aliases (project_id, app_user_id, customer_id, created_at) VALUES (?, ?, ?, ?)",
                 projectId, appUserId, customerId, nowMillis);
-        Sql.own(h, new OwnRow(customerId), null); // its aliases changed
-        Sql.own(h, new OwnAlias(projectId, appUserId), null);
+        WriteBehind.own(h, new OwnRow(customerId), null); // its aliases changed
+        WriteBehind.own(h, new OwnAlias(projectId, appUserId), null);
     }
 
     /**
      * A customer this transaction created, with its aliases, and the customer of one of its App User IDs: other
-     * transactions cannot see it, let alone change it, before this one commits ({@link Sql#own}).
+     * transactions cannot see it, let alone change it, before this one commits ({@link WriteBehind#own}).
      */
     private record OwnRow(String customerId) {}
 
     private record OwnAlias(String projectId, String appUserId) {}
 
-    /** The customer's row (and its aliases' rows), for reads and held writes ({@link Sql#later}). */
-    private static Sql.Key rowKey(String customerId) {
-        return Sql.key("customers", customerId);
+    /** The customer's row (and its aliases' rows), for reads and held writes ({@link WriteBehind#later}). */
+    private static WriteBehind.Key rowKey(String customerId) {
+        return WriteBehind.key("customers", customerId);
     }
 
-    private static Sql.Key aliasKey(String projectId, String appUserId) {
-        return Sql.key("customer_aliases", projectId, appUserId);
+    private static WriteBehind.Key aliasKey(String projectId, String appUserId) {
+        return WriteBehind.key("customer_aliases", projectId, appUserId);
     }
 
     /** Every App User ID of the customer, the original first (ordered as by {@link #findWithAliases}). */
@@ -127,21 +128,21 @@ public final class CustomerStore {
         LastSequence name = new LastSequence(customerId);
         // Where writes are held, a number this transaction already took (or a customer it created) is counted on
         // from memory: the row is locked by the first UPDATE (or unseen by others) until the commit.
-        Object own = Sql.own(h, name);
+        Object own = WriteBehind.own(h, name);
         long next;
         if (own instanceof Long last) {
             next = last + 1;
-            Sql.later(h, WriteOrder.CUSTOMER_SEQUENCE, List.of(rowKey(customerId)),
+            WriteBehind.later(h, WriteOrder.CUSTOMER_SEQUENCE, List.of(rowKey(customerId)),
                     "UPDATE customers SET last_event_sequence = ? WHERE id = ?", next, customerId);
         } else {
             next = Sql.first(h, rowKey(customerId), "UPDATE customers SET last_event_sequence = last_event_sequence + 1 "
                     + "WHERE id = ? RETURNING last_event_sequence", rs -> rs.getLong(1), customerId).orElseThrow();
         }
-        Sql.own(h, name, next);
+        WriteBehind.own(h, name, next);
         return next;
     }
 
-    /** The customer's last event sequence number, as this transaction wrote it: see {@link Sql#own}. */
+    /** The customer's last event sequence number, as this transaction wrote it: see {@link WriteBehind#own}. */
     private record LastSequence(String customerId) {}
 
     /** Records that the customer's app was just used (RevenueCat updates {@code last_seen} when X-Platform is sent). */

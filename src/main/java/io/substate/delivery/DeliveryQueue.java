@@ -6,6 +6,7 @@ import io.substate.storage.Dialect;
 import io.substate.storage.Ids;
 import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
+import io.substate.storage.WriteBehind;
 import io.substate.storage.WriteOrder;
 import java.util.List;
 import java.util.Optional;
@@ -40,14 +41,14 @@ final class DeliveryQueue {
         // Both statements are plain JDBC (Sql): they run in the webhook's committer, where jdbi's per-statement
         // preparation cost more than the query.
         boolean any = TransactionMemo.get(h, new IntegrationsOf(projectId), () -> Sql.first(h,
-                Sql.key("webhook_integrations", projectId),
+                WriteBehind.key("webhook_integrations", projectId),
                 "SELECT 1 FROM webhook_integrations WHERE project_id = ? LIMIT 1", rs -> true, projectId).isPresent());
         if (!any) {
             return;
         }
-        // Held like the event itself (Sql.later): whether an integration takes this event type is left to the
+        // Held like the event itself (WriteBehind.later): whether an integration takes this event type is left to the
         // INSERT's own filter, and the worker woken either way.
-        Sql.later(h, WriteOrder.DELIVERY_INSERT, List.of(), "INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, "
+        WriteBehind.later(h, WriteOrder.DELIVERY_INSERT, List.of(), "INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, "
                         + "attempt_count, next_attempt_at, created_at, updated_at) "
                         + "SELECT ? || i.id, ?, i.id, 'pending', 0, ?, ?, ? FROM webhook_integrations i "
                         + "WHERE i.project_id = ? AND (i.environment IS NULL OR i.environment = ?) "

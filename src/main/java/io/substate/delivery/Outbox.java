@@ -2,15 +2,16 @@ package io.substate.delivery;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.common.Json;
+import io.substate.config.UsdRates;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
 import io.substate.entitlements.EntitlementService;
-import io.substate.common.Json;
 import io.substate.purchases.OutgoingEventDraft;
-import io.substate.config.UsdRates;
 import io.substate.storage.Ids;
 import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
+import io.substate.storage.WriteBehind;
 import io.substate.storage.WriteOrder;
 import java.math.BigDecimal;
 import java.util.List;
@@ -122,7 +123,7 @@ public final class Outbox {
 
     private static void insert(Handle h, String id, Source source, String type, String environment, long sequence,
             String payload, long nowMillis) {
-        Sql.later(h, WriteOrder.OUTGOING_EVENT_INSERT, List.of(),
+        WriteBehind.later(h, WriteOrder.OUTGOING_EVENT_INSERT, List.of(),
                 "INSERT INTO outgoing_events (id, project_id, app_id, customer_id, purchase_id, type, environment, "
                         + "sequence, source_event_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 id, source.projectId(), source.appId(), source.customer().id(), Sql.text(source.purchaseId()), type,

@@ -1,6 +1,7 @@
 package io.substate.entitlements;
 
 import io.substate.storage.Sql;
+import io.substate.storage.WriteBehind;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -82,8 +83,8 @@ final class EntitlementRepository {
      * a reusable statement ({@link Sql}), since the webhook's committer asks this in every batch.
      */
     static List<String> lookupKeysFor(Handle handle, String appId, String storeIdentifier) {
-        // No held write (Sql.later) touches these tables: the read need not send them.
-        return Sql.list(handle, Sql.key("entitlement_products", appId, storeIdentifier), "SELECT e.lookup_key FROM products p "
+        // No held write (WriteBehind.later) touches these tables: the read need not send them.
+        return Sql.list(handle, WriteBehind.key("entitlement_products", appId, storeIdentifier), "SELECT e.lookup_key FROM products p "
                 + "JOIN entitlement_products ep ON ep.product_id = p.id JOIN entitlements e ON e.id = ep.entitlement_id "
                 + "WHERE p.app_id = ? AND p.store_identifier = ? ORDER BY e.lookup_key",
                 rs -> rs.getString(1), appId, storeIdentifier);

@@ -3,6 +3,7 @@ package io.substate.ingest;
 import io.substate.storage.ReadAhead;
 import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
+import io.substate.storage.WriteBehind;
 import io.substate.storage.WriteOrder;
 import io.substate.stripe.StripeEvent;
 import java.sql.ResultSet;
@@ -38,8 +39,8 @@ public final class StripeEventLog {
 
     /** The event's status if it is logged, locked for update where the database supports it. */
     public static Optional<Known> known(Handle h, String appId, String eventId, String lockClause) {
-        Sql.Key key = rowKey(appId, eventId);
-        return Sql.readAheadOr(h, key, Known.class, () -> Sql.first(h, key,
+        WriteBehind.Key key = rowKey(appId, eventId);
+        return WriteBehind.readAheadOr(h, key, Known.class, () -> Sql.first(h, key,
                 "SELECT status, purchase_id FROM stripe_events WHERE app_id = ? AND event_id = ?" + lockClause,
                 StripeEventLog::known, appId, eventId));
     }
@@ -55,9 +56,9 @@ public final class StripeEventLog {
      */
     public static void insert(Handle h, String appId, StripeEvent event, String payload, long receivedAt,
             String status, String errorCode, String errorMessage, String purchaseToken, String purchaseId) {
-        List<Sql.Key> touched = LoggedStripeEvent.PARKED.equals(status)
+        List<WriteBehind.Key> touched = LoggedStripeEvent.PARKED.equals(status)
                 ? List.of(rowKey(appId, event.id()), parkedKey(appId)) : List.of(rowKey(appId, event.id()));
-        Sql.later(h, WriteOrder.STRIPE_EVENT_INSERT, touched,
+        WriteBehind.later(h, WriteOrder.STRIPE_EVENT_INSERT, touched,
                 "INSERT INTO stripe_events (app_id, event_id, type, created, livemode, api_version, received_at, "
                         + "processed_at, status, error_code, error_message, purchase_token, purchase_id, payload) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -66,13 +67,13 @@ public final class StripeEventLog {
                 Sql.text(purchaseId), payload);
     }
 
-    private static Sql.Key rowKey(String appId, String eventId) {
-        return Sql.key("stripe_events", appId, eventId);
+    private static WriteBehind.Key rowKey(String appId, String eventId) {
+        return WriteBehind.key("stripe_events", appId, eventId);
     }
 
     /** The app's parked events, for {@link #anyParked}: a held insert of a parked event touches it. */
-    private static Sql.Key parkedKey(String appId) {
-        return Sql.key("stripe_events parked", appId);
+    private static WriteBehind.Key parkedKey(String appId) {
+        return WriteBehind.key("stripe_events parked", appId);
     }
 
     /** The stored event, locked for update where the database supports it. */

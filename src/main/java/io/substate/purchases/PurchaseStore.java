@@ -3,6 +3,7 @@ package io.substate.purchases;
 import io.substate.storage.Ids;
 import io.substate.storage.ReadAhead;
 import io.substate.storage.Sql;
+import io.substate.storage.WriteBehind;
 import io.substate.storage.WriteOrder;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,20 +34,20 @@ public final class PurchaseStore {
     /** The purchase of {@code token} in the app, locked for update on PostgreSQL (per-purchase updates serialize). */
     public static Optional<StoredPurchase> findForUpdate(Handle h, String appId, String token, String lockClause) {
         OwnRow own = new OwnRow(appId, token);
-        if (!lockClause.isEmpty() && Sql.own(h, own) instanceof StoredPurchase mine) {
+        if (!lockClause.isEmpty() && WriteBehind.own(h, own) instanceof StoredPurchase mine) {
             return Optional.of(mine); // this transaction wrote it, or read it locked: it is as read back
         }
         String sql = lockClause.isEmpty() ? FIND_BY_TOKEN : FIND_BY_TOKEN + lockClause;
-        Sql.Key key = rowKey(appId, token);
-        Optional<StoredPurchase> found = Sql.readAheadOr(h, key, StoredPurchase.class,
+        WriteBehind.Key key = rowKey(appId, token);
+        Optional<StoredPurchase> found = WriteBehind.readAheadOr(h, key, StoredPurchase.class,
                 () -> Sql.first(h, key, sql, rs -> map(rs, null), appId, token));
         if (!lockClause.isEmpty()) {
-            found.ifPresent(p -> Sql.own(h, own, p));
+            found.ifPresent(p -> WriteBehind.own(h, own, p));
         }
         return found;
     }
 
-    /** The purchase row as this transaction last wrote or read it locked ({@link Sql#own}). */
+    /** The purchase row as this transaction last wrote or read it locked ({@link WriteBehind#own}). */
     private record OwnRow(String appId, String token) {}
 
     public static Optional<StoredPurchase> findById(Handle h, String id) {
@@ -85,10 +86,10 @@ public final class PurchaseStore {
     public static void insert(Handle h, StoredPurchase purchase) {
         Object[] args = withProjection(purchase, purchase.createdAt(), purchase.projectId(), purchase.appId(),
                 purchase.token(), purchase.createdAt(), purchase.id());
-        Sql.later(h, WriteOrder.PURCHASE_INSERT, List.of(rowKey(purchase.appId(), purchase.token())),
+        WriteBehind.later(h, WriteOrder.PURCHASE_INSERT, List.of(rowKey(purchase.appId(), purchase.token())),
                 "INSERT INTO purchases (project_id, app_id, store_token, created_at, id, " + PROJECTED
                 + ") VALUES (?, ?, ?, ?, ?, " + PROJECTED_PARAMS + ")", args);
-        Sql.own(h, new OwnRow(purchase.appId(), purchase.token()), purchase);
+        WriteBehind.own(h, new OwnRow(purchase.appId(), purchase.token()), purchase);
     }
 
     /** Writes the state and its projections. */
@@ -96,14 +97,14 @@ public final class PurchaseStore {
         Object[] args = withProjection(p, nowMillis);
         Object[] withId = java.util.Arrays.copyOf(args, args.length + 1);
         withId[args.length] = p.id();
-        Sql.later(h, WriteOrder.PURCHASE_UPDATE, List.of(rowKey(p.appId(), p.token())),
+        WriteBehind.later(h, WriteOrder.PURCHASE_UPDATE, List.of(rowKey(p.appId(), p.token())),
                 "UPDATE purchases SET (" + PROJECTED + ") = (" + PROJECTED_PARAMS + ") WHERE id = ?", withId);
-        Sql.own(h, new OwnRow(p.appId(), p.token()), p);
+        WriteBehind.own(h, new OwnRow(p.appId(), p.token()), p);
     }
 
-    /** The row of the purchase of {@code token}, for reads and held writes ({@link Sql#later}). */
-    private static Sql.Key rowKey(String appId, String token) {
-        return Sql.key("purchases", appId, token);
+    /** The row of the purchase of {@code token}, for reads and held writes ({@link WriteBehind#later}). */
+    private static WriteBehind.Key rowKey(String appId, String token) {
+        return WriteBehind.key("purchases", appId, token);
     }
 
     private static final String PROJECTED = "customer_id, kind, stripe_customer_id, payment_intent_id, product_id, "
@@ -133,7 +134,7 @@ public final class PurchaseStore {
             return;
         }
         // Read back only by statements that send held writes first (the resolver's reads run outside any batch).
-        Sql.later(h, WriteOrder.STRIPE_OBJECT_REF_INSERT, List.of(),
+        WriteBehind.later(h, WriteOrder.STRIPE_OBJECT_REF_INSERT, List.of(),
                 "INSERT INTO stripe_object_refs (app_id, object_id, purchase_id) VALUES (?, ?, ?) "
                 + "ON CONFLICT (app_id, object_id) DO NOTHING", appId, objectId, purchaseId);
     }

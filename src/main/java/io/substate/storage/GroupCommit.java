@@ -68,9 +68,9 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /**
-     * With {@code holdWrites}, the writes units make with {@link Sql#later} are held and sent together before the
+     * With {@code holdWrites}, the writes units make with {@link WriteBehind#later} are held and sent together before the
      * commit ({@link WriteBehind}), the rows units declare are read for the whole batch before they run
-     * ({@link ReadAhead}), and work they defer with {@link Sql#atCommit} runs once after them: right for PostgreSQL,
+     * ({@link ReadAhead}), and work they defer with {@link WriteBehind#atCommit} runs once after them: right for PostgreSQL,
      * where every statement is a round trip, and for PostgreSQL only (reading ahead binds its arrays).
      */
     public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, boolean holdWrites,
@@ -213,7 +213,7 @@ public final class GroupCommit implements AutoCloseable {
                     for (Item<?> item : batch) {
                         item.run(handle);
                     }
-                    Sql.beforeCommit(handle); // a held write that fails is a unit's failure: the units run alone
+                    WriteBehind.beforeCommit(handle); // a held write that fails is a unit's failure: the units run alone
                 } catch (Exception e) {
                     handle.rollback();
                     unitFailed = true;
@@ -263,7 +263,7 @@ public final class GroupCommit implements AutoCloseable {
                 handle.begin();
                 try {
                     item.run(handle);
-                    Sql.beforeCommit(handle);
+                    WriteBehind.beforeCommit(handle);
                 } catch (Exception e) {
                     handle.rollback();
                     handles.done(false);
@@ -296,7 +296,7 @@ public final class GroupCommit implements AutoCloseable {
     /**
      * The handle a committer thread runs its transactions on: a new one per transaction, or with {@code keepConnection}
      * the same one until it is a minute old or a transaction on it failed (then it may be broken: it is replaced).
-     * Prepared statements are reused within a handle's life (see {@link StatementCache}); remembered values
+     * Prepared statements are reused within a handle's life (see {@link CommitterSession}); remembered values
      * ({@link TransactionMemo}) within one transaction only.
      */
     private final class Handles {
@@ -305,10 +305,10 @@ public final class GroupCommit implements AutoCloseable {
 
         Handle open() {
             if (current == null) {
-                current = StatementCache.install(jdbi.open(), holdWrites);
+                current = CommitterSession.install(jdbi.open(), holdWrites);
                 openedAt = System.currentTimeMillis();
             } else {
-                StatementCache.forgetMemo(current);
+                CommitterSession.forgetMemo(current);
             }
             return current;
         }

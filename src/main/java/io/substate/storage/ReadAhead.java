@@ -14,7 +14,7 @@ import org.jdbi.v3.core.Handle;
  * is submitted ({@link GroupCommit#execute(String, List, GroupCommit.Work)}); where the committer holds writes
  * (PostgreSQL, {@link WriteBehind}) it reads each kind with one statement per scope for all the batch's units before
  * running them, so a batch of twenty events costs one round trip per kind instead of twenty. The unit's own lookup
- * then finds the row, or its absence, with {@link Sql#readAhead(Handle, Sql.Key)}, and reads it as usual where it was
+ * then finds the row, or its absence, with {@link WriteBehind#readAhead(Handle, WriteBehind.Key)}, and reads it as usual where it was
  * not read ahead or has since been written.
  *
  * <p>A row read ahead is as good as one read at the unit's start: the batch's held writes are not in the database
@@ -31,14 +31,14 @@ public final class ReadAhead {
 
     private final String sql;
     private final Sql.Row<?> row;
-    private final BiFunction<String, String, Sql.Key> key;
+    private final BiFunction<String, String, WriteBehind.Key> key;
 
     /**
      * @param sql the statement: {@code ? = scope} and {@code = ANY (?)} of the values, the value first in each row
      * @param row reads a row (by column name) into what the unit's own lookup returns
      * @param key the key the unit's lookup and held writes name the row by, from the scope and the value
      */
-    public ReadAhead(String sql, Sql.Row<?> row, BiFunction<String, String, Sql.Key> key) {
+    public ReadAhead(String sql, Sql.Row<?> row, BiFunction<String, String, WriteBehind.Key> key) {
         this.sql = sql;
         this.row = row;
         this.key = key;
@@ -48,7 +48,7 @@ public final class ReadAhead {
         return new Lookup(this, scope, value);
     }
 
-    /** Reads the rows of {@code lookups} (all of this kind) and notes each, or {@link Sql#ABSENT}. */
+    /** Reads the rows of {@code lookups} (all of this kind) and notes each, or {@link WriteBehind#ABSENT}. */
     void readAll(Handle h, List<Lookup> lookups) {
         Map<String, Set<String>> valuesByScope = new LinkedHashMap<>();
         for (Lookup lookup : lookups) {
@@ -60,10 +60,10 @@ public final class ReadAhead {
                     values.toArray(String[]::new));
             Set<String> missing = new LinkedHashSet<>(values);
             for (Found f : found) {
-                Sql.readAhead(h, key.apply(scope, f.value()), f.row());
+                WriteBehind.readAhead(h, key.apply(scope, f.value()), f.row());
                 missing.remove(f.value());
             }
-            missing.forEach(value -> Sql.readAhead(h, key.apply(scope, value), Sql.ABSENT));
+            missing.forEach(value -> WriteBehind.readAhead(h, key.apply(scope, value), WriteBehind.ABSENT));
         });
     }
 

@@ -8,7 +8,7 @@ import org.jdbi.v3.core.Handle;
  * from the database by its first unit is what every later unit would read too, unless a unit of the batch changes it
  * (callers must {@link #forget} then). Lives as long as the transaction: GroupCommit clears it when a kept handle
  * starts the next one, and closes a handle whose transaction failed, so nothing read by a rolled-back transaction is
- * reused. Outside group commit (a handle without the statement cache)
+ * reused. Outside group commit (a handle without a {@link CommitterSession})
  * nothing is remembered.
  */
 public final class TransactionMemo {
@@ -16,7 +16,7 @@ public final class TransactionMemo {
 
     @SuppressWarnings("unchecked")
     public static <T> T get(Handle h, Object key, Supplier<T> read) {
-        if (!(h.getStatementBuilder() instanceof StatementCache cache)) {
+        if (!(h.getStatementBuilder() instanceof CommitterSession cache)) {
             return read.get();
         }
         Object known = cache.memo().get(key);
@@ -31,7 +31,7 @@ public final class TransactionMemo {
     }
 
     public static void forget(Handle h, Object key) {
-        if (h.getStatementBuilder() instanceof StatementCache cache) {
+        if (h.getStatementBuilder() instanceof CommitterSession cache) {
             cache.memo().remove(key);
         }
     }

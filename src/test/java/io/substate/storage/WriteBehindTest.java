@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Held writes ({@link Sql#later}) in group-commit batches on real databases: read back where needed, sent parents
+ * Held writes ({@link WriteBehind#later}) in group-commit batches on real databases: read back where needed, sent parents
  * first, committed with the batch, and dropped with a unit that fails.
  */
 @ParameterizedClass
@@ -48,20 +48,20 @@ class WriteBehindTest {
         database.close();
     }
 
-    static Sql.Key parentKey(String id) {
-        return Sql.key("wb_parent", id);
+    static WriteBehind.Key parentKey(String id) {
+        return WriteBehind.key("wb_parent", id);
     }
 
     static void addParent(Handle h, String id) {
-        Sql.later(h, WriteOrder.CUSTOMER_INSERT, List.of(parentKey(id)), "INSERT INTO wb_parent (id) VALUES (?)", id);
+        WriteBehind.later(h, WriteOrder.CUSTOMER_INSERT, List.of(parentKey(id)), "INSERT INTO wb_parent (id) VALUES (?)", id);
     }
 
     static void addChild(Handle h, String id, String parent) {
-        Sql.later(h, WriteOrder.OUTGOING_EVENT_INSERT, List.of(), "INSERT INTO wb_child (id, parent_id) VALUES (?, ?)",
+        WriteBehind.later(h, WriteOrder.OUTGOING_EVENT_INSERT, List.of(), "INSERT INTO wb_child (id, parent_id) VALUES (?, ?)",
                 id, parent);
     }
 
-    static boolean parentExists(Handle h, Sql.Key key, String id) {
+    static boolean parentExists(Handle h, WriteBehind.Key key, String id) {
         return Sql.first(h, key, "SELECT id FROM wb_parent WHERE id = ?", rs -> rs.getString(1), id).isPresent();
     }
 
@@ -158,12 +158,12 @@ class WriteBehindTest {
     @Test
     void ownValuesAreForgottenWhenAStatementMayHaveChangedThem() {
         List<Object> seen = commits.execute("k", h -> {
-            Sql.own(h, "name", 1L);
-            Object afterKeyedRead = Sql.own(h, "name");
+            WriteBehind.own(h, "name", 1L);
+            Object afterKeyedRead = WriteBehind.own(h, "name");
             parentExists(h, parentKey("x"), "x");
-            Object afterRead = Sql.own(h, "name");
+            Object afterRead = WriteBehind.own(h, "name");
             h.createUpdate("INSERT INTO wb_parent (id) VALUES ('y')").execute();
-            return java.util.Arrays.asList(afterKeyedRead, afterRead, Sql.own(h, "name"));
+            return java.util.Arrays.asList(afterKeyedRead, afterRead, WriteBehind.own(h, "name"));
         });
         assertThat(seen).containsExactly(1L, 1L, null);
     }
@@ -202,12 +202,12 @@ class WriteBehindTest {
         List<Object> seen = inOneBatch(
                 List.of(List.of(PARENTS_AHEAD.lookup("a", "a1"), PARENTS_AHEAD.lookup("a", "a9")),
                         List.of(PARENTS_AHEAD.lookup("b", "b1"), PARENTS_AHEAD.lookup("a", "b1"))),
-                List.of(h -> java.util.Arrays.asList(Sql.readAhead(h, parentKey("a1")), Sql.readAhead(h, parentKey("a9")),
-                                Sql.readAhead(h, parentKey("a2"))),
-                        h -> List.of(Sql.readAhead(h, parentKey("b1")))));
+                List.of(h -> java.util.Arrays.asList(WriteBehind.readAhead(h, parentKey("a1")), WriteBehind.readAhead(h, parentKey("a9")),
+                                WriteBehind.readAhead(h, parentKey("a2"))),
+                        h -> List.of(WriteBehind.readAhead(h, parentKey("b1")))));
         // Found rows as read, absent ones marked, rows nobody declared not read; a row outside one lookup's scope
         // ("b1" in "a") is still found by the lookup whose scope it is in.
-        assertThat(seen).containsExactly(java.util.Arrays.asList("row a1", Sql.ABSENT, null), List.of("row b1"));
+        assertThat(seen).containsExactly(java.util.Arrays.asList("row a1", WriteBehind.ABSENT, null), List.of("row b1"));
     }
 
     @Test
@@ -218,19 +218,19 @@ class WriteBehindTest {
                 List.of(List.of(PARENTS_AHEAD.lookup("x", "x2")), List.of(PARENTS_AHEAD.lookup("x", "x2")),
                         List.of(PARENTS_AHEAD.lookup("x", "x1"))),
                 List.of(h -> {
-                            Object before = Sql.readAhead(h, parentKey("x2"));
+                            Object before = WriteBehind.readAhead(h, parentKey("x2"));
                             addParent(h, "x2"); // held, touching x2: the next unit must not take x2 as absent
                             return List.of(before);
                         },
                         h -> {
-                            Object ahead = Sql.readAhead(h, parentKey("x2"));
+                            Object ahead = WriteBehind.readAhead(h, parentKey("x2"));
                             boolean exists = parentExists(h, parentKey("x2"), "x2");
-                            Object x1Before = Sql.readAhead(h, parentKey("x1"));
+                            Object x1Before = WriteBehind.readAhead(h, parentKey("x1"));
                             h.createUpdate("UPDATE wb_parent SET id = id WHERE id = 'x1'").execute();
                             return java.util.Arrays.asList(ahead, exists, x1Before);
                         },
-                        h -> java.util.Arrays.asList(Sql.readAhead(h, parentKey("x1")))));
-        assertThat(seen).containsExactly(List.of(Sql.ABSENT), java.util.Arrays.asList(null, true, "row x1"),
+                        h -> java.util.Arrays.asList(WriteBehind.readAhead(h, parentKey("x1")))));
+        assertThat(seen).containsExactly(List.of(WriteBehind.ABSENT), java.util.Arrays.asList(null, true, "row x1"),
                 java.util.Arrays.asList((Object) null));
         assertThat(stored("wb_parent")).containsExactly("x1", "x2");
     }
@@ -243,11 +243,11 @@ class WriteBehindTest {
         List<Object> seen = inOneBatch(List.of(List.of(broken.lookup("f", "f1")), List.of(broken.lookup("f", "f2"))),
                 List.of(h -> {
                             addParent(h, "f1");
-                            return java.util.Arrays.asList(Sql.readAhead(h, parentKey("f1")));
+                            return java.util.Arrays.asList(WriteBehind.readAhead(h, parentKey("f1")));
                         },
                         h -> {
                             addParent(h, "f2");
-                            return java.util.Arrays.asList(Sql.readAhead(h, parentKey("f2")));
+                            return java.util.Arrays.asList(WriteBehind.readAhead(h, parentKey("f2")));
                         }));
         // Run alone, a unit reads nothing ahead.
         assertThat(seen).containsExactly(java.util.Arrays.asList((Object) null), java.util.Arrays.asList((Object) null));
@@ -257,7 +257,7 @@ class WriteBehindTest {
     @Test
     void workDeferredToTheCommitRunsOnceWithEveryValueAfterAllUnitsAndCommitsWithThem() throws Exception {
         List<String> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Sql.AtCommit<String> addChildren = (h, parents) -> {
+        WriteBehind.AtCommit<String> addChildren = (h, parents) -> {
             // Reads what the units held: it must see their parents.
             List<String> visible = Sql.list(h, "SELECT id FROM wb_parent ORDER BY id", rs -> rs.getString(1));
             runs.add(parents + " seeing " + visible);
@@ -266,13 +266,13 @@ class WriteBehindTest {
         List<Object> results = inOneBatch(List.of(List.of(), List.of()), List.of(
                 h -> {
                     addParent(h, "d1");
-                    Sql.atCommit(h, addChildren, "d1");
-                    Sql.atCommit(h, addChildren, "d1"); // asked twice, done once
+                    WriteBehind.atCommit(h, addChildren, "d1");
+                    WriteBehind.atCommit(h, addChildren, "d1"); // asked twice, done once
                     return runs.size();
                 },
                 h -> {
                     addParent(h, "d2");
-                    Sql.atCommit(h, addChildren, "d2");
+                    WriteBehind.atCommit(h, addChildren, "d2");
                     return runs.size();
                 }));
         assertThat(results).containsExactly(0, 0); // nothing ran while the units did

@@ -17,14 +17,19 @@ import org.jdbi.v3.core.statement.StatementBuilder;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * Keeps the prepared statements of one handle for reuse by SQL text, for the life of that handle only. A group-commit
+ * What a group committer's handle keeps between statements: its prepared statements, for the life of the handle, and
+ * for the transaction under way the values read once per batch ({@link TransactionMemo}) and the held writes
+ * ({@link WriteBehind}, PostgreSQL only). Installed as the handle's jdbi statement builder, so that every statement,
+ * jdbi's or {@link Sql}'s, passes here: a statement Substate cannot see into first sends the held writes.
+ *
+ * <p>Prepared statements are reused by SQL text. A group-commit
  * batch runs the same dozen statements for every unit in it, and sqlite-jdbc has no statement cache of its own, so
  * without this each of them is parsed and planned afresh per unit. A statement jdbi is done with goes back to the
  * idle list (parameters and batch cleared); one in use is never handed out twice, so nested use of the same SQL gets
  * a second statement. Everything is closed with the handle: the pool closes a connection's statements on return
  * anyway, and a handle whose transaction failed is closed, not reused (GroupCommit).
  */
-final class StatementCache implements StatementBuilder {
+final class CommitterSession implements StatementBuilder {
     private final DefaultStatementBuilder plain = new DefaultStatementBuilder();
     private final Map<String, ArrayDeque<PreparedStatement>> idle = new HashMap<>();
     /** Every statement made here, with the SQL it was prepared from (jdbi's close passes the unparsed SQL instead). */
@@ -35,28 +40,28 @@ final class StatementCache implements StatementBuilder {
     /** The transaction's held writes, or null where writes run at once. */
     private final WriteBehind writeBehind;
 
-    private StatementCache(boolean holdWrites) {
+    private CommitterSession(boolean holdWrites) {
         this.writeBehind = holdWrites ? new WriteBehind() : null;
     }
 
-    /** Makes {@code handle} reuse its prepared statements until it closes; returns it. */
+    /** Makes {@code handle} reuse its prepared statements until it closes (and hold no writes); returns it. */
     static Handle install(Handle handle) {
         return install(handle, false);
     }
 
-    /** As {@link #install(Handle)}, and with {@code holdWrites} the handle holds {@link Sql#later} writes. */
+    /** As {@link #install(Handle)}, and with {@code holdWrites} the handle holds {@link WriteBehind#later} writes. */
     static Handle install(Handle handle, boolean holdWrites) {
-        StatementCache cache = new StatementCache(holdWrites);
-        handle.setStatementBuilder(cache);
+        CommitterSession session = new CommitterSession(holdWrites);
+        handle.setStatementBuilder(session);
         // jdbi tells only the builder a handle was created with that the handle closes, so this one is told here.
         Connection connection = handle.getConnection();
-        handle.addCleanable(() -> cache.close(connection));
+        handle.addCleanable(() -> session.close(connection));
         return handle;
     }
 
     /** Starts a new transaction on a handle that is kept: what the last one remembered may have changed since. */
     static void forgetMemo(Handle handle) {
-        if (handle.getStatementBuilder() instanceof StatementCache cache) {
+        if (handle.getStatementBuilder() instanceof CommitterSession cache) {
             cache.memo.clear();
             if (cache.writeBehind != null) {
                 cache.writeBehind.clear();

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The committer's statement cache on real databases: reuse with fresh bindings, nesting, and closing with the handle. */
 @ParameterizedClass
 @EnumSource(TestDb.class)
-class StatementCacheTest {
+class CommitterSessionTest {
     @Parameter
     TestDb db;
 
@@ -42,7 +42,7 @@ class StatementCacheTest {
 
     @Test
     void aStatementIsReusedWithTheNewBindingsOnly() {
-        try (Handle h = StatementCache.install(database.jdbi().open())) {
+        try (Handle h = CommitterSession.install(database.jdbi().open())) {
             insert(h, 1, "one");
             insert(h, 2, null);
             assertThat(used.get(0)).isSameAs(used.get(1));
@@ -55,7 +55,7 @@ class StatementCacheTest {
 
     @Test
     void theSameSqlUsedWhileOpenGetsItsOwnStatement() {
-        try (Handle h = StatementCache.install(database.jdbi().open())) {
+        try (Handle h = CommitterSession.install(database.jdbi().open())) {
             insert(h, 1, "one");
             insert(h, 2, "two");
             List<String> pairs = new ArrayList<>();
@@ -69,7 +69,7 @@ class StatementCacheTest {
 
     @Test
     void statementsCloseWithTheHandle() throws SQLException {
-        try (Handle h = StatementCache.install(database.jdbi().open())) {
+        try (Handle h = CommitterSession.install(database.jdbi().open())) {
             insert(h, 1, "one");
             assertThat(used.get(0).isClosed()).isFalse();
         }
@@ -78,7 +78,7 @@ class StatementCacheTest {
 
     @Test
     void aRolledBackTransactionLeavesNothingAndTheCacheKeepsWorking() {
-        try (Handle h = StatementCache.install(database.jdbi().open())) {
+        try (Handle h = CommitterSession.install(database.jdbi().open())) {
             h.begin();
             insert(h, 1, "gone");
             h.rollback();
