@@ -12,7 +12,15 @@ import io.substate.apps.AppService;
 import io.substate.charts.ChartRoutes;
 import io.substate.charts.ChartService;
 import io.substate.config.Settings;
+import io.substate.customers.ApiKeyAuth;
+import io.substate.customers.CustomerAdminRoutes;
+import io.substate.customers.SubscriberRoutes;
+import io.substate.customers.SubscriberService;
 import io.substate.dashboard.DashboardRoutes;
+import io.substate.delivery.DeliveryService;
+import io.substate.delivery.DeliveryWorker;
+import io.substate.delivery.IntegrationRoutes;
+import io.substate.delivery.IntegrationService;
 import io.substate.entitlements.EntitlementRoutes;
 import io.substate.entitlements.EntitlementService;
 import io.substate.entitlements.ProductRoutes;
@@ -21,25 +29,19 @@ import io.substate.http.AdminAuth;
 import io.substate.http.HttpServer;
 import io.substate.http.OperationsRoutes;
 import io.substate.http.RouteGroup;
+import io.substate.ingest.PurchaseUpdater;
+import io.substate.ingest.StripeEventRepository;
+import io.substate.ingest.StripeEventService;
+import io.substate.ingest.StripeWebhookRoutes;
+import io.substate.ingest.StripeWebhookService;
+import io.substate.ingest.WebhookPipeline;
 import io.substate.projects.ProjectRoutes;
 import io.substate.projects.ProjectService;
-import io.substate.customers.ApiKeyAuth;
-import io.substate.customers.CustomerAdminRoutes;
-import io.substate.delivery.DeliveryService;
-import io.substate.delivery.DeliveryWorker;
-import io.substate.delivery.IntegrationRoutes;
-import io.substate.delivery.IntegrationService;
-import io.substate.customers.SubscriberRoutes;
-import io.substate.customers.SubscriberService;
 import io.substate.receipts.ReceiptRoutes;
 import io.substate.receipts.ReceiptService;
-import io.substate.ingest.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.GroupCommit;
 import io.substate.storage.PlannerStatistics;
-import io.substate.ingest.StripeEventLog;
-import io.substate.ingest.StripeWebhookRoutes;
-import io.substate.ingest.StripeWebhookService;
 import io.substate.storage.ServerSettingsRepository;
 import io.substate.sync.Backfill;
 import io.substate.sync.PurchaseRefresher;
@@ -90,19 +92,20 @@ public final class Substate implements AutoCloseable {
             ProductService products = new ProductService(database.jdbi(), projects, apps, clock);
 
             List<AutoCloseable> workers = new ArrayList<>();
-            GroupCommit commits = GroupCommit.forDatabase(database, registry);
-            workers.add(commits);
+            WebhookPipeline pipeline = WebhookPipeline.open(database, apps, settings, registry, clock);
+            workers.add(pipeline);
             workers.add(PlannerStatistics.start(database.jdbi(), database.dialect()));
-            PurchaseUpdater purchaseUpdater = new PurchaseUpdater(settings.usdRates());
-            StripeWebhookService webhooks = new StripeWebhookService(apps, database.jdbi(), database.dialect(), commits,
-                    purchaseUpdater, settings.stripeApiBase(), clock);
+            GroupCommit commits = pipeline.commits();
+            PurchaseUpdater purchaseUpdater = pipeline.updater();
+            StripeWebhookService webhooks = pipeline.webhooks();
 
             List<RouteGroup> routes = new ArrayList<>();
             routes.add(new OperationsRoutes(database, registry));
             routes.add(new ProjectRoutes(projects, adminAuth));
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
-            StripeEventLog stripeEvents = new StripeEventLog(database.jdbi());
-            routes.add(new StripeWebhookRoutes(webhooks, stripeEvents, apps, adminAuth));
+            StripeEventRepository stripeEvents = new StripeEventRepository(database.jdbi());
+            routes.add(new StripeWebhookRoutes(webhooks, new StripeEventService(stripeEvents, webhooks, apps),
+                    adminAuth));
             PurchaseRefresher refresher = new PurchaseRefresher(database.dialect(), commits, purchaseUpdater,
                     settings.stripeApiBase(), clock);
             routes.add(new SyncRoutes(database.jdbi(), projects, apps,

@@ -1,16 +1,17 @@
 package io.substate.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.substate.apps.App;
 import io.substate.apps.AppService;
+import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.config.InvalidSettingException;
 import io.substate.config.Settings;
-import io.substate.common.ApiException;
+import io.substate.ingest.WebhookPipeline;
 import io.substate.projects.ProjectService;
-import io.substate.ingest.PurchaseUpdater;
 import io.substate.storage.Database;
 import io.substate.storage.DatabaseUnavailableException;
-import io.substate.storage.GroupCommit;
-import io.substate.ingest.StripeWebhookService;
 import io.substate.sync.Backfill;
 import io.substate.sync.BackfillSummary;
 import java.io.PrintStream;
@@ -69,26 +70,26 @@ final class StripeCommand implements Runnable {
                 err.println("Invalid setting " + e.getMessage());
                 return ServeCommand.EXIT_INVALID_SETTING;
             }
-            try (Database database = Database.open(settings);
-                    GroupCommit commits = new GroupCommit(database.jdbi(), 1)) {
-                Clock clock = Clock.systemUTC();
+            Clock clock = Clock.systemUTC();
+            try (Database database = Database.open(settings)) {
                 AppService apps = new AppService(database, new ProjectService(database.jdbi(), clock), clock);
                 App app = apps.find(appId).orElseThrow(() -> ApiException.notFound("App", appId));
-                StripeWebhookService webhooks = new StripeWebhookService(apps, database.jdbi(), database.dialect(),
-                        commits, new PurchaseUpdater(settings.usdRates()), settings.stripeApiBase(), clock);
-                BackfillSummary summary = new Backfill(webhooks, settings.stripeApiBase(), clock)
-                        .run(app, since, pageSize, out::println);
-                out.println(summary.message());
-                return 0;
+                try (WebhookPipeline pipeline = WebhookPipeline.open(database, apps, settings,
+                        new SimpleMeterRegistry(), clock)) {
+                    BackfillSummary summary = new Backfill(pipeline.webhooks(), settings.stripeApiBase(), clock)
+                            .run(app, since, pageSize, out::println);
+                    out.println(summary.message());
+                    return 0;
+                }
             } catch (DatabaseUnavailableException e) {
                 err.println(e.getMessage());
                 return ServeCommand.EXIT_DATABASE_UNAVAILABLE;
             } catch (ApiException e) {
                 err.println("Backfill failed (" + e.errorCode().code() + "): " + e.getMessage());
-                if (e.extra().get("summary") instanceof com.fasterxml.jackson.databind.JsonNode summary) {
+                if (e.extra().get("summary") instanceof JsonNode summary) {
                     err.println("Done before stopping: " + summary.path("message").asText());
                 }
-                return e.errorCode() == io.substate.common.ErrorCode.INVALID_PARAMETER
+                return e.errorCode() == ErrorCode.INVALID_PARAMETER
                         ? ServeCommand.EXIT_INVALID_SETTING : EXIT_FAILED;
             }
         }

@@ -10,16 +10,10 @@ public record LoggedStripeEvent(
         String apiVersion,
         long receivedAt,
         Long processedAt,
-        String status,
+        StripeEventStatus status,
         String errorCode,
         String errorMessage,
         String purchaseToken,
         String purchaseId,
         long duplicateDeliveries,
-        String payload) {
-
-    public static final String PROCESSED = "processed";
-    public static final String STALE = "stale";
-    public static final String FAILED = "failed";
-    public static final String PARKED = "parked";
-}
+        String payload) {}

@@ -23,7 +23,7 @@ import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import io.substate.ingest.LoggedStripeEvent;
 import io.substate.stripe.StripeApi;
-import io.substate.ingest.StripeEventLog;
+import io.substate.ingest.StripeEventStore;
 import io.substate.ingest.StripeWebhookService;
 import java.time.Clock;
 import java.time.Duration;
@@ -120,7 +120,7 @@ public final class ReceiptService {
         if (read.livemode() != null) {
             return read.livemode();
         }
-        List<LoggedStripeEvent> parked = StripeEventLog.parkedFor(h, app.id(), read.token());
+        List<LoggedStripeEvent> parked = StripeEventStore.parkedFor(h, app.id(), read.token());
         if (parked.isEmpty()) {
             throw new ApiException(ErrorCode.RECEIPT_NOT_READABLE, "This app has no Stripe API key, so Substate "
                     + "cannot read " + read.token() + " from Stripe, and no Stripe event about it has arrived yet. Set "

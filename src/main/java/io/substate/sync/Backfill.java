@@ -4,11 +4,10 @@ import io.substate.apps.App;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.stripe.EventPage;
-import io.substate.ingest.LoggedStripeEvent;
+import io.substate.ingest.WebhookOutcome;
 import io.substate.stripe.StripeApi;
 import io.substate.stripe.StripeEvents;
 import io.substate.ingest.StripeWebhookService;
-import io.substate.ingest.WebhookResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,13 +127,12 @@ public final class Backfill {
         }
     }
 
-    private String ingest(App app, String raw) {
+    private WebhookOutcome ingest(App app, String raw) {
         try {
-            WebhookResult result = webhooks.ingestVerified(app, raw);
-            return result.outcome();
+            return webhooks.ingestVerified(app, raw).outcome();
         } catch (ApiException e) {
-            // An event Substate cannot read is logged as failed by the webhook path, as for a delivery.
-            return LoggedStripeEvent.FAILED;
+            // The webhook path answers what Stripe would be told; anything else thrown on the way failed this event.
+            return WebhookOutcome.FAILED;
         }
     }
 
@@ -167,13 +165,13 @@ public final class Backfill {
             this.requestedSince = requestedSince;
         }
 
-        void count(String outcome) {
+        void count(WebhookOutcome outcome) {
             switch (outcome) {
-                case LoggedStripeEvent.PROCESSED -> processed++;
-                case LoggedStripeEvent.STALE -> stale++;
-                case WebhookResult.DUPLICATE -> duplicates++;
-                case LoggedStripeEvent.PARKED -> parked++;
-                default -> failed++;
+                case PROCESSED -> processed++;
+                case STALE -> stale++;
+                case DUPLICATE -> duplicates++;
+                case PARKED -> parked++;
+                case FAILED -> failed++;
             }
         }
 

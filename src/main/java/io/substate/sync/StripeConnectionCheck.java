@@ -8,7 +8,7 @@ import io.substate.common.Json;
 import io.substate.stripe.AccountInfo;
 import io.substate.ingest.LoggedStripeEvent;
 import io.substate.stripe.StripeApi;
-import io.substate.ingest.StripeEventLog;
+import io.substate.ingest.StripeEventRepository;
 import io.substate.stripe.StripeEvents;
 import java.time.Clock;
 import java.util.List;
@@ -20,11 +20,11 @@ import java.util.Optional;
  * message saying what to do: no key, key rejected or lacking a permission, Stripe unreachable, rate limited.
  */
 public final class StripeConnectionCheck {
-    private final StripeEventLog log;
+    private final StripeEventRepository log;
     private final String stripeApiBase;
     private final Clock clock;
 
-    public StripeConnectionCheck(StripeEventLog log, String stripeApiBase, Clock clock) {
+    public StripeConnectionCheck(StripeEventRepository log, String stripeApiBase, Clock clock) {
         this.log = log;
         this.stripeApiBase = stripeApiBase;
         this.clock = clock;

@@ -48,45 +48,46 @@ class StripeEventLogTest {
     @Test
     void anEventParkedEarlierInTheSameTransactionIsSeenByALaterUnit() {
         List<Object> seen = commits.execute("k", h -> {
-            boolean before = StripeEventLog.anyParked(h, "app1");
+            boolean before = StripeEventStore.anyParked(h, "app1");
             StripeEvent event = event("evt_parked_1");
-            StripeEventLog.insert(h, "app1", event, "{}", 1, "parked", "purchase_not_found", "m", "sub_1", null);
-            boolean remembered = StripeEventLog.anyParked(h, "app1");
-            StripeEventLog.forgetAnyParked(h, "app1");
-            boolean after = StripeEventLog.anyParked(h, "app1");
-            List<String> waiting = StripeEventLog.parkedFor(h, "app1", "sub_1").stream()
+            StripeEventStore.insert(h, "app1", event, "{}", 1, StripeEventStatus.PARKED, "purchase_not_found", "m",
+                    "sub_1", null);
+            boolean remembered = StripeEventStore.anyParked(h, "app1");
+            StripeEventStore.forgetAnyParked(h, "app1");
+            boolean after = StripeEventStore.anyParked(h, "app1");
+            List<String> waiting = StripeEventStore.parkedFor(h, "app1", "sub_1").stream()
                     .map(LoggedStripeEvent::eventId).toList();
             return List.of(before, remembered, after, waiting);
         });
 
         assertThat(seen).containsExactly(false, false, true, List.of("evt_parked_1"));
-        boolean nextTransaction = commits.execute("k", h -> StripeEventLog.anyParked(h, "app1"));
-        boolean otherApp = commits.execute("k", h -> StripeEventLog.anyParked(h, "app_other"));
+        boolean nextTransaction = commits.execute("k", h -> StripeEventStore.anyParked(h, "app1"));
+        boolean otherApp = commits.execute("k", h -> StripeEventStore.anyParked(h, "app_other"));
         assertThat(nextTransaction).isTrue();
         assertThat(otherApp).isFalse();
     }
 
     @Test
     void eventsAreListedAndReplayedByStatusThroughTheirOwnIndexes() {
-        StripeEventLog log = new StripeEventLog(database.jdbi());
+        StripeEventRepository log = new StripeEventRepository(database.jdbi());
         String[][] rows = {{"evt_a", "failed"}, {"evt_b", "processed"}, {"evt_c", "parked"}, {"evt_d", "failed"},
                 {"evt_e", "stale"}};
         commits.execute("k", h -> {
             for (int i = 0; i < rows.length; i++) {
-                StripeEventLog.insert(h, "app1", event(rows[i][0]), "{}", 1_000 + i, rows[i][1], null, null, "sub_1",
-                        null);
+                StripeEventStore.insert(h, "app1", event(rows[i][0]), "{}", 1_000 + i, StripeEventStatus.of(rows[i][1]),
+                        null, null, "sub_1", null);
             }
             return null;
         });
 
-        assertThat(log.list("app1", "failed", null, 10)).extracting(LoggedStripeEvent::eventId)
+        assertThat(log.list("app1", StripeEventStatus.FAILED, null, 10)).extracting(LoggedStripeEvent::eventId)
                 .containsExactly("evt_d", "evt_a");
-        assertThat(log.list("app1", "processed", null, 10)).extracting(LoggedStripeEvent::eventId)
+        assertThat(log.list("app1", StripeEventStatus.PROCESSED, null, 10)).extracting(LoggedStripeEvent::eventId)
                 .containsExactly("evt_b");
         assertThat(log.list("app1", null, null, 10)).hasSize(5);
-        assertThat(log.idsWithStatus("app1", "failed", 10)).containsExactlyInAnyOrder("evt_a", "evt_d");
-        assertThat(log.idsWithStatus("app1", "parked", 10)).containsExactly("evt_c");
-        assertThatThrownBy(() -> StripeEventLog.statusLiteral("failed' OR '1'='1"))
+        assertThat(log.idsWithStatus("app1", StripeEventStatus.FAILED, 10)).containsExactlyInAnyOrder("evt_a", "evt_d");
+        assertThat(log.idsWithStatus("app1", StripeEventStatus.PARKED, 10)).containsExactly("evt_c");
+        assertThatThrownBy(() -> StripeEventStatus.of("failed' OR '1'='1"))
                 .isInstanceOf(IllegalArgumentException.class);
         if (db == TestDb.SQLITE) {
             String plan = database.jdbi().withHandle(h -> String.join(" ", h.createQuery("EXPLAIN QUERY PLAN SELECT "
