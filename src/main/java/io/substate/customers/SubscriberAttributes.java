@@ -1,9 +1,11 @@
 package io.substate.customers;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.customers.CustomerStore.StoredAttribute;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
+import io.substate.common.Json;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -42,6 +44,20 @@ public final class SubscriberAttributes {
             "$campaign", "$adGroup", "$ad", "$keyword", "$creative");
 
     private SubscriberAttributes() {}
+
+    /**
+     * The customer's attributes in RevenueCat's {@code {name: {value, updated_at_ms}}} shape, by name: what the
+     * subscriber object, outgoing events ("as of sending") and the customer's profile show.
+     */
+    public static ObjectNode json(Handle h, String customerId) {
+        ObjectNode attributes = Json.object();
+        CustomerStore.attributes(h, customerId).forEach((name, stored) -> {
+            ObjectNode attribute = attributes.putObject(name);
+            attribute.put("value", stored.value());
+            attribute.put("updated_at_ms", stored.updatedAtMs());
+        });
+        return attributes;
+    }
 
     /** One requested change; {@code value} null means delete. */
     public record Change(String key, String value, long updatedAtMs) {}

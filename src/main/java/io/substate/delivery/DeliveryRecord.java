@@ -15,7 +15,7 @@ public record DeliveryRecord(
         String eventId,
         String eventType,
         String environment,
-        String status,
+        DeliveryStatus status,
         int attemptCount,
         Long nextAttemptAt,
         boolean inFlight,

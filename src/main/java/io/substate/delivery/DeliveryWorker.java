@@ -2,6 +2,7 @@ package io.substate.delivery;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.common.Json;
+import io.substate.customers.SubscriberAttributes;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import io.substate.storage.Ids;
@@ -77,7 +78,7 @@ public final class DeliveryWorker implements AutoCloseable {
                     continue;
                 }
                 int free = 1 + freeSenders.drainPermits();
-                List<DeliveryQueue.Claimed> claimed = claim(free);
+                List<DeliveryStore.Claimed> claimed = claim(free);
                 freeSenders.release(free - claimed.size());
                 claimed.forEach(delivery -> senders.execute(() -> send(delivery)));
                 if (claimed.size() < free) {
@@ -94,20 +95,20 @@ public final class DeliveryWorker implements AutoCloseable {
         }
     }
 
-    private List<DeliveryQueue.Claimed> claim(int max) {
+    private List<DeliveryStore.Claimed> claim(int max) {
         long now = clock.millis();
-        if (!jdbi.withHandle(h -> DeliveryQueue.anyDue(h, now))) {
+        if (!jdbi.withHandle(h -> DeliveryStore.anyDue(h, now))) {
             return List.of();
         }
-        return commits.execute("", h -> DeliveryQueue.load(h,
-                DeliveryQueue.claim(h, dialect, workerId, max, now, now + lease.toMillis())));
+        return commits.execute("", h -> DeliveryStore.load(h,
+                DeliveryStore.claim(h, dialect, workerId, max, now, now + lease.toMillis())));
     }
 
-    private void send(DeliveryQueue.Claimed delivery) {
+    private void send(DeliveryStore.Claimed delivery) {
         try {
             ObjectNode event = (ObjectNode) Json.read(delivery.payload());
-            event.set("subscriber_attributes",
-                    jdbi.withHandle(h -> DeliveryQueue.subscriberAttributes(h, delivery.customerId())));
+            event.set("subscriber_attributes", delivery.customerId() == null ? Json.object()
+                    : jdbi.withHandle(h -> SubscriberAttributes.json(h, delivery.customerId())));
             ObjectNode envelope = Json.object();
             envelope.put("api_version", "1.0");
             envelope.set("event", event);
@@ -120,7 +121,7 @@ public final class DeliveryWorker implements AutoCloseable {
             }
             Long nextRetryAt = result.succeeded() ? null : nextRetryAt(delivery.attemptCount(), clock.millis());
             commits.execute(delivery.id(), h -> {
-                DeliveryQueue.settle(h, delivery.id(), workerId, result, attemptedAt, nextRetryAt);
+                DeliveryStore.settle(h, delivery.id(), workerId, result, attemptedAt, nextRetryAt);
                 return null;
             });
         } catch (RuntimeException e) {
@@ -131,7 +132,7 @@ public final class DeliveryWorker implements AutoCloseable {
         }
     }
 
-    private Map<String, String> headers(DeliveryQueue.Claimed delivery, String body, long nowMillis) {
+    private Map<String, String> headers(DeliveryStore.Claimed delivery, String body, long nowMillis) {
         long timestamp = nowMillis / 1000;
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.StatementContext;
 
 /** Rows of {@code webhook_integrations}; {@code event_types} is stored as a JSON array of names. */
 final class IntegrationRepository {
@@ -44,9 +43,9 @@ final class IntegrationRepository {
         return jdbi.withHandle(h -> find(h, id));
     }
 
-    static Optional<WebhookIntegration> find(Handle h, String id) {
+    private static Optional<WebhookIntegration> find(Handle h, String id) {
         return h.createQuery("SELECT " + COLUMNS + " FROM webhook_integrations WHERE id = :id").bind("id", id)
-                .map(IntegrationRepository::map).findOne();
+                .map((rs, ctx) -> map(rs)).findOne();
     }
 
     /** Up to {@code limit + 1} integrations of the project after {@code startingAfter}, oldest first. */
@@ -59,7 +58,7 @@ final class IntegrationRepository {
             if (startingAfter != null) {
                 query.bind("after", startingAfter);
             }
-            return query.map(IntegrationRepository::map).list();
+            return query.map((rs, ctx) -> map(rs)).list();
         });
     }
 
@@ -80,7 +79,8 @@ final class IntegrationRepository {
         return map;
     }
 
-    static WebhookIntegration map(ResultSet rs, StatementContext ctx) throws SQLException {
+    /** A row of {@link #COLUMNS}. */
+    static WebhookIntegration map(ResultSet rs) throws SQLException {
         long previousExpires = rs.getLong("previous_secret_expires_at");
         Long previousExpiresAt = rs.wasNull() ? null : previousExpires;
         return new WebhookIntegration(rs.getString("id"), rs.getString("project_id"), rs.getString("name"),

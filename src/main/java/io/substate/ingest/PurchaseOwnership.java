@@ -5,7 +5,7 @@ import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
-import io.substate.delivery.Outbox;
+import io.substate.delivery.OutgoingEventStore;
 import io.substate.projects.TransferBehavior;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;
@@ -57,7 +57,7 @@ public final class PurchaseOwnership {
         PurchaseStore.update(h, moved, now);
         ChartFactsWriter.ownerChanged(h, moved.id(), owner.id(), poster.id());
         // RevenueCat sends TRANSFER for the destination user only.
-        Outbox.appendTransfer(h, new Outbox.Source(moved.projectId(), moved.appId(), poster, moved.id(),
+        OutgoingEventStore.appendTransfer(h, new OutgoingEventStore.Source(moved.projectId(), moved.appId(), poster, moved.id(),
                 moved.state().livemode(), null), from, to, now);
         return new Claimed(moved, poster);
     }

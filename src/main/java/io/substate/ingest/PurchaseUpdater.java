@@ -4,7 +4,7 @@ import io.substate.charts.ChartFactsWriter;
 import io.substate.config.UsdRates;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
-import io.substate.delivery.Outbox;
+import io.substate.delivery.OutgoingEventStore;
 import io.substate.purchases.Outcome;
 import io.substate.purchases.PurchaseStateMachine;
 import io.substate.purchases.PurchaseStore;
@@ -76,10 +76,10 @@ public final class PurchaseUpdater {
                     : CustomerStore.findWithAliases(h, next.customerId())
                             .map(found -> new KnownCustomer(found.customer(), found.aliases()));
             if (customer.isPresent()) {
-                Outbox.Source source = new Outbox.Source(next.projectId(), next.appId(), customer.get().customer(),
+                OutgoingEventStore.Source source = new OutgoingEventStore.Source(next.projectId(), next.appId(), customer.get().customer(),
                         next.id(), next.state().livemode(), sourceEventId, customer.get().aliases());
                 ids = transition.events().stream()
-                        .map(draft -> Outbox.append(h, source, draft, rates, nowMillis))
+                        .map(draft -> OutgoingEventStore.append(h, source, draft, rates, nowMillis))
                         .toList();
             }
         }

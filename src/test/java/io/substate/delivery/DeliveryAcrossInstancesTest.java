@@ -1,21 +1,15 @@
 package io.substate.delivery;
 
-import static io.substate.testing.StripeEventBuilder.sign;
-import static io.substate.testing.StripeEventBuilder.uniqueId;
-import static io.substate.testing.StripeObjects.event;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import io.substate.testing.Api;
-import io.substate.testing.Fixtures;
 import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
-import io.substate.testing.WebhookReceiver;
 import io.substate.testing.WebhookReceiver.Received;
 import io.substate.testing.WebhookReceiver.Reply;
+import io.substate.testing.WebhookReceiver;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -32,6 +26,12 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+
+import static io.substate.testing.StripeEventBuilder.sign;
+import static io.substate.testing.StripeEventBuilder.uniqueId;
+import static io.substate.testing.StripeObjects.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Delivery guarantees that need more than one server: a real server process killed with SIGKILL in the middle of a

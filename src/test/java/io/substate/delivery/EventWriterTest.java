@@ -1,10 +1,10 @@
 package io.substate.delivery;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.substate.common.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class EventWriterTest {
     @Test

@@ -1,24 +1,18 @@
 package io.substate.delivery;
 
-import static io.substate.testing.StripeEventBuilder.sign;
-import static io.substate.testing.StripeEventBuilder.uniqueId;
-import static io.substate.testing.StripeObjects.event;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.testing.Api;
 import io.substate.testing.FakeStripe;
-import io.substate.testing.Fixtures;
 import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.StandardWebhooksVerifier;
 import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
-import io.substate.testing.WebhookReceiver;
 import io.substate.testing.WebhookReceiver.Received;
 import io.substate.testing.WebhookReceiver.Reply;
+import io.substate.testing.WebhookReceiver;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -33,6 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import static io.substate.testing.StripeEventBuilder.sign;
+import static io.substate.testing.StripeEventBuilder.uniqueId;
+import static io.substate.testing.StripeObjects.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Outgoing webhooks end to end over HTTP, on SQLite and PostgreSQL: real signed Stripe events make real outgoing

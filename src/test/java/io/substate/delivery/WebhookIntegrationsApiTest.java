@@ -1,11 +1,9 @@
 package io.substate.delivery;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.testing.Api;
-import io.substate.testing.Fixtures;
 import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
@@ -16,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code /v2/projects/{id}/integrations/webhooks} over HTTP on SQLite and PostgreSQL: shapes, validation, paging. */
 @ParameterizedClass

@@ -1,11 +1,11 @@
 package io.substate.delivery;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.substate.storage.Ids;
 import io.substate.testing.StandardWebhooksVerifier;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Signing against the Standard Webhooks specification's published test vector, and the test suite's independent

@@ -24,8 +24,8 @@ import org.jdbi.v3.core.Handle;
  * <p>{@code subscriber_attributes} are not stored: they are added when the event is sent ("as of sending"). Each event
  * gets one {@code deliveries} row per matching webhook integration, in the same transaction.
  */
-public final class Outbox {
-    private Outbox() {}
+public final class OutgoingEventStore {
+    private OutgoingEventStore() {}
 
     /** Where an event comes from: the project, app, customer and purchase it is about. */
     public record Source(String projectId, String appId, Customer customer, String purchaseId, boolean livemode,
@@ -123,13 +123,30 @@ public final class Outbox {
 
     private static void insert(Handle h, String id, Source source, String type, String environment, long sequence,
             String payload, long nowMillis) {
+        insert(h, id, source.projectId(), source.appId(), source.customer().id(), source.purchaseId(), type,
+                environment, sequence, source.sourceEventId(), payload, nowMillis);
+        // Same transaction: a delivery exists exactly when its event does (the outbox is durable as a whole).
+        DeliveryStore.enqueueForIntegrations(h, id, source.projectId(), source.appId(), environment, type, nowMillis);
+    }
+
+    /**
+     * A TEST event (RevenueCat's, for receivers to try their parsing): about no customer or purchase, numbered 0, and
+     * delivered to one integration only ({@link DeliveryStore#enqueue}), not fanned out.
+     */
+    static void appendTest(Handle h, String id, String projectId, String appId, String environment, String payload,
+            long nowMillis) {
+        insert(h, id, projectId, appId, null, null, "TEST", environment, 0, null, payload, nowMillis);
+    }
+
+    /** The one statement that stores an outgoing event. */
+    private static void insert(Handle h, String id, String projectId, String appId, String customerId,
+            String purchaseId, String type, String environment, long sequence, String sourceEventId, String payload,
+            long nowMillis) {
         WriteBehind.later(h, WriteOrder.OUTGOING_EVENT_INSERT, List.of(),
                 "INSERT INTO outgoing_events (id, project_id, app_id, customer_id, purchase_id, type, environment, "
                         + "sequence, source_event_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                id, source.projectId(), source.appId(), source.customer().id(), Sql.text(source.purchaseId()), type,
-                environment, sequence, Sql.text(source.sourceEventId()), payload, nowMillis);
-        // Same transaction: a delivery exists exactly when its event does (the outbox is durable as a whole).
-        DeliveryQueue.enqueueForIntegrations(h, id, source.projectId(), source.appId(), environment, type, nowMillis);
+                id, projectId, Sql.text(appId), Sql.text(customerId), Sql.text(purchaseId), type, environment,
+                sequence, Sql.text(sourceEventId), payload, nowMillis);
     }
 
     private record EntitlementsOf(String appId, String productId) {}

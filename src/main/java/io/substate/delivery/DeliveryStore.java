@@ -1,7 +1,5 @@
 package io.substate.delivery;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.substate.common.Json;
 import io.substate.storage.Dialect;
 import io.substate.storage.Ids;
 import io.substate.storage.Sql;
@@ -9,7 +7,6 @@ import io.substate.storage.TransactionMemo;
 import io.substate.storage.WriteBehind;
 import io.substate.storage.WriteOrder;
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -19,12 +16,8 @@ import org.jdbi.v3.core.Handle;
  * which makes delivery at-least-once across crashes. Claims use {@code FOR UPDATE SKIP LOCKED} on PostgreSQL, so
  * instances never claim the same due attempt.
  */
-final class DeliveryQueue {
-    static final String PENDING = "pending";
-    static final String SUCCEEDED = "succeeded";
-    static final String FAILED = "failed";
-
-    private DeliveryQueue() {}
+final class DeliveryStore {
+    private DeliveryStore() {}
 
     /** A claimed delivery with everything needed to send it. */
     record Claimed(String id, String eventId, String eventType, String payload, String customerId, int attemptCount,
@@ -65,29 +58,27 @@ final class DeliveryQueue {
     /** One pending delivery of the event to one integration, due now (the TEST event). */
     static String enqueue(Handle h, String eventId, String integrationId, long nowMillis) {
         String id = Ids.random("dlv", 24);
-        h.createUpdate("INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, attempt_count, "
-                        + "next_attempt_at, created_at, updated_at) VALUES (:id, :event, :integration, 'pending', 0, "
-                        + ":now, :now, :now)")
-                .bind("id", id).bind("event", eventId).bind("integration", integrationId).bind("now", nowMillis).execute();
+        Sql.update(h, "INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, attempt_count, "
+                        + "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)",
+                id, eventId, integrationId, nowMillis, nowMillis, nowMillis);
         h.afterCommit(DeliveryWakeup::signal);
         return id;
     }
 
     /** Whether any delivery is due now (a read, so idle polling never takes SQLite's write lock). */
     static boolean anyDue(Handle h, long nowMillis) {
-        return h.createQuery("SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= :now "
-                        + "AND (claimed_until IS NULL OR claimed_until < :now) LIMIT 1")
-                .bind("now", nowMillis).mapTo(String.class).findOne().isPresent();
+        return Sql.first(h, "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
+                + "AND (claimed_until IS NULL OR claimed_until < ?) LIMIT 1", rs -> true, nowMillis, nowMillis)
+                .isPresent();
     }
 
     /** Leases up to {@code max} due deliveries to {@code worker} until {@code leaseUntil}; returns their ids. */
     static List<String> claim(Handle h, Dialect dialect, String worker, int max, long nowMillis, long leaseUntil) {
-        return h.createQuery("UPDATE deliveries SET claimed_by = :worker, claimed_until = :until WHERE id IN ("
-                        + "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= :now "
-                        + "AND (claimed_until IS NULL OR claimed_until < :now) ORDER BY next_attempt_at LIMIT :n"
-                        + dialect.forUpdateSkipLocked() + ") RETURNING id")
-                .bind("worker", worker).bind("until", leaseUntil).bind("now", nowMillis).bind("n", max)
-                .mapTo(String.class).list();
+        return Sql.list(h, "UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id IN ("
+                        + "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
+                        + "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY next_attempt_at LIMIT ?"
+                        + dialect.forUpdateSkipLocked() + ") RETURNING id",
+                rs -> rs.getString("id"), worker, leaseUntil, nowMillis, nowMillis, max);
     }
 
     static List<Claimed> load(Handle h, List<String> ids) {
@@ -95,33 +86,15 @@ final class DeliveryQueue {
             return List.of();
         }
         String integrationColumns = IntegrationRepository.COLUMNS.replaceAll("(\\w+)", "i.$1");
-        return h.createQuery("SELECT d.id AS delivery_id, d.attempt_count, e.id AS event_id, e.type AS event_type, "
+        return Sql.list(h, "SELECT d.id AS delivery_id, d.attempt_count, e.id AS event_id, e.type AS event_type, "
                         + "e.payload, e.customer_id, " + integrationColumns + " FROM deliveries d "
                         + "JOIN outgoing_events e ON e.id = d.outgoing_event_id "
-                        + "JOIN webhook_integrations i ON i.id = d.integration_id WHERE d.id IN (<ids>)")
-                .bindList("ids", ids)
-                .map((rs, ctx) -> new Claimed(rs.getString("delivery_id"), rs.getString("event_id"),
-                        rs.getString("event_type"), rs.getString("payload"), rs.getString("customer_id"),
-                        rs.getInt("attempt_count"), IntegrationRepository.map(rs, ctx)))
-                .list();
-    }
-
-    /** The customer's attributes now, in RevenueCat's {@code {name: {value, updated_at_ms}}} shape. */
-    static ObjectNode subscriberAttributes(Handle h, String customerId) {
-        ObjectNode attributes = Json.object();
-        if (customerId == null) {
-            return attributes;
-        }
-        h.createQuery("SELECT name, value, updated_at_ms FROM customer_attributes WHERE customer_id = :id ORDER BY name")
-                .bind("id", customerId)
-                .map((rs, ctx) -> {
-                    ObjectNode attribute = attributes.putObject(rs.getString("name"));
-                    attribute.put("value", rs.getString("value"));
-                    attribute.put("updated_at_ms", rs.getLong("updated_at_ms"));
-                    return attribute;
-                })
-                .list();
-        return attributes;
+                        + "JOIN webhook_integrations i ON i.id = d.integration_id WHERE d.id IN ("
+                        + Sql.marks(ids.size()) + ")",
+                rs -> new Claimed(rs.getString("delivery_id"), rs.getString("event_id"), rs.getString("event_type"),
+                        rs.getString("payload"), rs.getString("customer_id"), rs.getInt("attempt_count"),
+                        IntegrationRepository.map(rs)),
+                Sql.params(ids));
     }
 
     /**
@@ -131,35 +104,29 @@ final class DeliveryQueue {
      */
     static void settle(Handle h, String deliveryId, String worker, WebhookSender.Result result, long attemptedAt,
             Long nextRetryAt) {
-        String status = result.succeeded() ? SUCCEEDED : nextRetryAt != null ? PENDING : FAILED;
-        int updated = h.createUpdate("UPDATE deliveries SET status = :status, attempt_count = attempt_count + 1, "
-                        + "next_attempt_at = :next, claimed_by = NULL, claimed_until = NULL, updated_at = :now "
-                        + "WHERE id = :id AND claimed_by = :worker")
-                .bind("status", status).bind("next", nextRetryAt).bind("now", attemptedAt).bind("id", deliveryId)
-                .bind("worker", worker).execute();
+        DeliveryStatus status = result.succeeded() ? DeliveryStatus.SUCCEEDED
+                : nextRetryAt != null ? DeliveryStatus.PENDING : DeliveryStatus.FAILED;
+        int updated = Sql.update(h, "UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, "
+                        + "next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? "
+                        + "WHERE id = ? AND claimed_by = ?",
+                status.value(), Sql.bigint(nextRetryAt), attemptedAt, deliveryId, worker);
         if (updated == 0 && !exists(h, deliveryId)) {
             return;
         }
-        h.createUpdate("INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms, "
-                        + "response_excerpt, error, next_retry_at) VALUES (:id, :at, :code, :latency, :excerpt, :error, :next)")
-                .bind("id", deliveryId).bind("at", attemptedAt).bind("code", result.statusCode())
-                .bind("latency", result.latencyMillis()).bind("excerpt", result.responseExcerpt())
-                .bind("error", result.error()).bind("next", nextRetryAt).execute();
+        Sql.update(h, "INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms, "
+                        + "response_excerpt, error, next_retry_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                deliveryId, attemptedAt, Sql.integer(result.statusCode()), result.latencyMillis(),
+                Sql.text(result.responseExcerpt()), Sql.text(result.error()), Sql.bigint(nextRetryAt));
     }
 
     /** Makes the delivery due now, whatever its state: one more attempt (manual redelivery). */
     static void redeliver(Handle h, String deliveryId, long nowMillis) {
-        h.createUpdate("UPDATE deliveries SET status = 'pending', next_attempt_at = :now, updated_at = :now WHERE id = :id")
-                .bind("id", deliveryId).bind("now", nowMillis).execute();
+        Sql.update(h, "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                nowMillis, nowMillis, deliveryId);
         h.afterCommit(DeliveryWakeup::signal);
     }
 
-    static Optional<String> integrationOf(Handle h, String deliveryId) {
-        return h.createQuery("SELECT integration_id FROM deliveries WHERE id = :id").bind("id", deliveryId)
-                .mapTo(String.class).findOne();
-    }
-
     private static boolean exists(Handle h, String deliveryId) {
-        return integrationOf(h, deliveryId).isPresent();
+        return Sql.first(h, "SELECT integration_id FROM deliveries WHERE id = ?", rs -> true, deliveryId).isPresent();
     }
 }
