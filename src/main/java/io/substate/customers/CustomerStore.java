@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Customers, their aliases and event sequence numbers, inside a caller's transaction. Every App User ID a customer
@@ -29,7 +28,7 @@ public final class CustomerStore {
      */
     public static final ReadAhead BY_APP_USER_ID_AHEAD = new ReadAhead("SELECT a.app_user_id, " + COLUMNS
             + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
-            + "WHERE a.project_id = ? AND a.app_user_id = ANY (?)", rs -> map(rs, null), CustomerStore::aliasKey);
+            + "WHERE a.project_id = ? AND a.app_user_id = ANY (?)", CustomerStore::map, CustomerStore::aliasKey);
 
     public static Optional<Customer> findByAppUserId(Handle h, String projectId, String appUserId) {
         if (WriteBehind.own(h, new OwnAlias(projectId, appUserId)) instanceof Customer mine) {
@@ -38,12 +37,12 @@ public final class CustomerStore {
         WriteBehind.Key key = aliasKey(projectId, appUserId);
         return WriteBehind.readAheadOr(h, key, Customer.class, () -> Sql.first(h, key,
                 "SELECT " + COLUMNS + " FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
-                + "WHERE a.project_id = ? AND a.app_user_id = ?", rs -> map(rs, null), projectId, appUserId));
+                + "WHERE a.project_id = ? AND a.app_user_id = ?", CustomerStore::map, projectId, appUserId));
     }
 
     public static Optional<Customer> findById(Handle h, String customerId) {
         return Sql.first(h, rowKey(customerId), "SELECT " + COLUMNS + " FROM customers c WHERE c.id = ?",
-                rs -> map(rs, null), customerId);
+                CustomerStore::map, customerId);
     }
 
     /** A customer with every App User ID of it: the original first, then the oldest first. */
@@ -59,7 +58,7 @@ public final class CustomerStore {
         List<Row> rows = new java.util.ArrayList<>(Sql.list(h, rowKey(customerId),
                 "SELECT " + COLUMNS + ", a.app_user_id, a.created_at "
                 + "FROM customers c LEFT JOIN customer_aliases a ON a.customer_id = c.id WHERE c.id = ?",
-                rs -> new Row(map(rs, null), rs.getString(7), rs.getLong(8)), customerId));
+                rs -> new Row(map(rs), rs.getString(7), rs.getLong(8)), customerId));
         if (rows.isEmpty()) {
             return Optional.empty();
         }
@@ -150,24 +149,24 @@ public final class CustomerStore {
         if (nowMillis <= customer.lastSeen()) {
             return customer;
         }
-        h.createUpdate("UPDATE customers SET last_seen = :now WHERE id = :id AND last_seen < :now")
-                .bind("id", customer.id()).bind("now", nowMillis).execute();
+        Sql.update(h, "UPDATE customers SET last_seen = ? WHERE id = ? AND last_seen < ?", nowMillis, customer.id(),
+                nowMillis);
         return new Customer(customer.id(), customer.projectId(), customer.originalAppUserId(), customer.firstSeen(),
                 nowMillis, customer.createdAt());
     }
 
     /** Whether every App User ID of the customer is anonymous ({@code $RCAnonymousID:…}): nobody identified owns it. */
     public static boolean isAnonymous(Handle h, String customerId) {
-        return h.createQuery("SELECT COUNT(*) FROM customer_aliases WHERE customer_id = :id "
-                        + "AND app_user_id NOT LIKE '" + AppUserIds.ANONYMOUS_PREFIX + "%'")
-                .bind("id", customerId).mapTo(Long.class).one() == 0;
+        return Sql.first(h, "SELECT COUNT(*) FROM customer_aliases WHERE customer_id = ? "
+                        + "AND app_user_id NOT LIKE '" + AppUserIds.ANONYMOUS_PREFIX + "%'",
+                rs -> rs.getLong(1), customerId).orElseThrow() == 0;
     }
 
     /** Whether one of the customer's App User IDs is anonymous (RevenueCat's logIn then switches instead of merging). */
     public static boolean hasAnonymousAlias(Handle h, String customerId) {
-        return h.createQuery("SELECT COUNT(*) FROM customer_aliases WHERE customer_id = :id "
-                        + "AND app_user_id LIKE '" + AppUserIds.ANONYMOUS_PREFIX + "%'")
-                .bind("id", customerId).mapTo(Long.class).one() > 0;
+        return Sql.first(h, "SELECT COUNT(*) FROM customer_aliases WHERE customer_id = ? "
+                        + "AND app_user_id LIKE '" + AppUserIds.ANONYMOUS_PREFIX + "%'",
+                rs -> rs.getLong(1), customerId).orElseThrow() > 0;
     }
 
     /**
@@ -176,10 +175,10 @@ public final class CustomerStore {
      */
     public static void delete(Handle h, String customerId) {
         ChartFactsWriter.ownerDeleted(h, customerId);
-        h.createUpdate("UPDATE purchases SET customer_id = NULL WHERE customer_id = :id").bind("id", customerId).execute();
-        h.createUpdate("DELETE FROM customer_attributes WHERE customer_id = :id").bind("id", customerId).execute();
-        h.createUpdate("DELETE FROM customer_aliases WHERE customer_id = :id").bind("id", customerId).execute();
-        h.createUpdate("DELETE FROM customers WHERE id = :id").bind("id", customerId).execute();
+        Sql.update(h, "UPDATE purchases SET customer_id = NULL WHERE customer_id = ?", customerId);
+        Sql.update(h, "DELETE FROM customer_attributes WHERE customer_id = ?", customerId);
+        Sql.update(h, "DELETE FROM customer_aliases WHERE customer_id = ?", customerId);
+        Sql.update(h, "DELETE FROM customers WHERE id = ?", customerId);
     }
 
     /**
@@ -197,13 +196,10 @@ public final class CustomerStore {
                 : a.createdAt() != b.createdAt() ? a.createdAt() < b.createdAt() : a.id().compareTo(b.id()) < 0;
         Customer into = aFirst ? a : b;
         Customer from = aFirst ? b : a;
-        h.createUpdate("UPDATE customer_aliases SET customer_id = :into WHERE customer_id = :from")
-                .bind("into", into.id()).bind("from", from.id()).execute();
-        h.createUpdate("UPDATE purchases SET customer_id = :into WHERE customer_id = :from")
-                .bind("into", into.id()).bind("from", from.id()).execute();
+        Sql.update(h, "UPDATE customer_aliases SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
+        Sql.update(h, "UPDATE purchases SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         ChartFactsWriter.matchResubscriptions(h, into.id()); // churn: one customer's subscriptions now
-        h.createUpdate("UPDATE outgoing_events SET customer_id = :into WHERE customer_id = :from")
-                .bind("into", into.id()).bind("from", from.id()).execute();
+        Sql.update(h, "UPDATE outgoing_events SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         java.util.Map<String, StoredAttribute> kept = attributes(h, into.id());
         attributes(h, from.id()).forEach((name, attribute) -> {
             StoredAttribute mine = kept.get(name);
@@ -212,12 +208,12 @@ public final class CustomerStore {
             }
         });
         // Sequence numbers keep growing past both histories, so consumers can still order the merged events.
-        h.createUpdate("UPDATE customers SET last_event_sequence = (SELECT MAX(last_event_sequence) FROM customers "
-                        + "WHERE id IN (:into, :from)), last_seen = (SELECT MAX(last_seen) FROM customers "
-                        + "WHERE id IN (:into, :from)) WHERE id = :into")
-                .bind("into", into.id()).bind("from", from.id()).execute();
-        h.createUpdate("DELETE FROM customer_attributes WHERE customer_id = :id").bind("id", from.id()).execute();
-        h.createUpdate("DELETE FROM customers WHERE id = :id").bind("id", from.id()).execute();
+        Sql.update(h, "UPDATE customers SET last_event_sequence = (SELECT MAX(last_event_sequence) FROM customers "
+                        + "WHERE id IN (?, ?)), last_seen = (SELECT MAX(last_seen) FROM customers "
+                        + "WHERE id IN (?, ?)) WHERE id = ?",
+                into.id(), from.id(), into.id(), from.id(), into.id());
+        Sql.update(h, "DELETE FROM customer_attributes WHERE customer_id = ?", from.id());
+        Sql.update(h, "DELETE FROM customers WHERE id = ?", from.id());
         return findById(h, into.id()).orElseThrow();
     }
 
@@ -227,27 +223,25 @@ public final class CustomerStore {
     /** The customer's attributes by name, sorted. */
     public static java.util.SortedMap<String, StoredAttribute> attributes(Handle h, String customerId) {
         java.util.SortedMap<String, StoredAttribute> result = new java.util.TreeMap<>();
-        h.createQuery("SELECT name, value, updated_at_ms FROM customer_attributes WHERE customer_id = :id")
-                .bind("id", customerId)
-                .map((rs, ctx) -> java.util.Map.entry(rs.getString("name"),
-                        new StoredAttribute(rs.getString("value"), rs.getLong("updated_at_ms"))))
+        Sql.list(h, "SELECT name, value, updated_at_ms FROM customer_attributes WHERE customer_id = ?",
+                        rs -> java.util.Map.entry(rs.getString("name"),
+                                new StoredAttribute(rs.getString("value"), rs.getLong("updated_at_ms"))), customerId)
                 .forEach(e -> result.put(e.getKey(), e.getValue()));
         return result;
     }
 
     public static void putAttribute(Handle h, String customerId, String name, String value, long updatedAtMs) {
-        h.createUpdate("INSERT INTO customer_attributes (customer_id, name, value, updated_at_ms) "
-                        + "VALUES (:id, :name, :value, :at) ON CONFLICT (customer_id, name) "
-                        + "DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms")
-                .bind("id", customerId).bind("name", name).bind("value", value).bind("at", updatedAtMs).execute();
+        Sql.update(h, "INSERT INTO customer_attributes (customer_id, name, value, updated_at_ms) "
+                        + "VALUES (?, ?, ?, ?) ON CONFLICT (customer_id, name) "
+                        + "DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms",
+                customerId, name, value, updatedAtMs);
     }
 
     public static void deleteAttribute(Handle h, String customerId, String name) {
-        h.createUpdate("DELETE FROM customer_attributes WHERE customer_id = :id AND name = :name")
-                .bind("id", customerId).bind("name", name).execute();
+        Sql.update(h, "DELETE FROM customer_attributes WHERE customer_id = ? AND name = ?", customerId, name);
     }
 
-    private static Customer map(ResultSet rs, StatementContext ctx) throws SQLException {
+    private static Customer map(ResultSet rs) throws SQLException {
         return new Customer(rs.getString("id"), rs.getString("project_id"), rs.getString("original_app_user_id"),
                 rs.getLong("first_seen"), rs.getLong("last_seen"), rs.getLong("created_at"));
     }

@@ -2,6 +2,7 @@ package io.substate.customers;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.apps.AppStore;
 import io.substate.entitlements.EntitlementService;
 import io.substate.entitlements.StoreProduct;
 import io.substate.common.Json;
@@ -14,7 +15,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -193,13 +193,7 @@ public final class SubscriberView {
 
     private static Map<String, String> managementUrls(Handle h, List<Shown> listed) {
         List<String> appIds = listed.stream().filter(Shown::subscription).map(s -> s.purchase().appId()).distinct().toList();
-        Map<String, String> urls = new HashMap<>();
-        if (!appIds.isEmpty()) {
-            h.createQuery("SELECT id, management_url FROM apps WHERE id IN (<ids>)").bindList("ids", appIds)
-                    .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
-                    .forEach(row -> urls.put(row[0], row[1]));
-        }
-        return urls;
+        return AppStore.managementUrls(h, appIds);
     }
 
     private static ObjectNode price(Long amountMinor, String currency) {

@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Purchases inside a caller's transaction. The state machine's whole state is kept as JSON; the columns beside it
@@ -29,7 +28,7 @@ public final class PurchaseStore {
      */
     public static final ReadAhead FIND_FOR_UPDATE_AHEAD = new ReadAhead("SELECT store_token, " + COLUMNS
             + " FROM purchases WHERE app_id = ? AND store_token = ANY (?) ORDER BY store_token FOR UPDATE",
-            rs -> map(rs, null), PurchaseStore::rowKey);
+            PurchaseStore::map, PurchaseStore::rowKey);
 
     /** The purchase of {@code token} in the app, locked for update on PostgreSQL (per-purchase updates serialize). */
     public static Optional<StoredPurchase> findForUpdate(Handle h, String appId, String token, String lockClause) {
@@ -40,7 +39,7 @@ public final class PurchaseStore {
         String sql = lockClause.isEmpty() ? FIND_BY_TOKEN : FIND_BY_TOKEN + lockClause;
         WriteBehind.Key key = rowKey(appId, token);
         Optional<StoredPurchase> found = WriteBehind.readAheadOr(h, key, StoredPurchase.class,
-                () -> Sql.first(h, key, sql, rs -> map(rs, null), appId, token));
+                () -> Sql.first(h, key, sql, PurchaseStore::map, appId, token));
         if (!lockClause.isEmpty()) {
             found.ifPresent(p -> WriteBehind.own(h, own, p));
         }
@@ -51,22 +50,20 @@ public final class PurchaseStore {
     private record OwnRow(String appId, String token) {}
 
     public static Optional<StoredPurchase> findById(Handle h, String id) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM purchases WHERE id = :id").bind("id", id)
-                .map(PurchaseStore::map).findOne();
+        return Sql.first(h, "SELECT " + COLUMNS + " FROM purchases WHERE id = ?", PurchaseStore::map, id);
     }
 
     /** Every purchase of a customer, oldest first. */
     public static List<StoredPurchase> forCustomer(Handle h, String customerId) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM purchases WHERE customer_id = :customer ORDER BY created_at, id")
-                .bind("customer", customerId).map(PurchaseStore::map).list();
+        return Sql.list(h, "SELECT " + COLUMNS + " FROM purchases WHERE customer_id = ? ORDER BY created_at, id",
+                PurchaseStore::map, customerId);
     }
 
     /** The purchase a Stripe object (invoice, charge, payment intent, checkout session) was seen with. */
     public static Optional<StoredPurchase> findByObjectRef(Handle h, String appId, String objectId) {
-        return h.createQuery("SELECT p.id, p.project_id, p.app_id, p.customer_id, p.store_token, p.state_json, p.created_at "
+        return Sql.first(h, "SELECT p.id, p.project_id, p.app_id, p.customer_id, p.store_token, p.state_json, p.created_at "
                         + "FROM stripe_object_refs r JOIN purchases p ON p.id = r.purchase_id "
-                        + "WHERE r.app_id = :app AND r.object_id = :object")
-                .bind("app", appId).bind("object", objectId).map(PurchaseStore::map).findOne();
+                        + "WHERE r.app_id = ? AND r.object_id = ?", PurchaseStore::map, appId, objectId);
     }
 
     public static StoredPurchase insert(Handle h, String projectId, String appId, String customerId, String token,
@@ -143,7 +140,7 @@ public final class PurchaseStore {
         return String.valueOf(state.kind()).toLowerCase(java.util.Locale.ROOT);
     }
 
-    private static StoredPurchase map(ResultSet rs, StatementContext ctx) throws SQLException {
+    private static StoredPurchase map(ResultSet rs) throws SQLException {
         try {
             PurchaseState state = StateCodec.read(rs.getString("state_json"));
             return new StoredPurchase(rs.getString("id"), rs.getString("project_id"), rs.getString("app_id"),
