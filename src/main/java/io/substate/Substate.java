@@ -13,7 +13,6 @@ import io.substate.charts.ChartRoutes;
 import io.substate.charts.ChartService;
 import io.substate.config.Settings;
 import io.substate.customers.ApiKeyAuth;
-import io.substate.customers.CustomerAdminRoutes;
 import io.substate.customers.SubscriberRoutes;
 import io.substate.customers.SubscriberService;
 import io.substate.dashboard.DashboardRoutes;
@@ -35,6 +34,8 @@ import io.substate.ingest.StripeEventService;
 import io.substate.ingest.StripeWebhookRoutes;
 import io.substate.ingest.StripeWebhookService;
 import io.substate.ingest.WebhookPipeline;
+import io.substate.profiles.CustomerProfileRoutes;
+import io.substate.profiles.CustomerProfiles;
 import io.substate.projects.ProjectRoutes;
 import io.substate.projects.ProjectService;
 import io.substate.receipts.ReceiptRoutes;
@@ -106,15 +107,15 @@ public final class Substate implements AutoCloseable {
             StripeEventRepository stripeEvents = new StripeEventRepository(database.jdbi());
             routes.add(new StripeWebhookRoutes(webhooks, new StripeEventService(stripeEvents, webhooks, apps),
                     adminAuth));
-            PurchaseRefresher refresher = new PurchaseRefresher(database.dialect(), commits, purchaseUpdater,
-                    settings.stripeApiBase(), clock);
-            routes.add(new SyncRoutes(database.jdbi(), projects, apps,
+            PurchaseRefresher refresher = new PurchaseRefresher(database.jdbi(), apps, database.dialect(), commits,
+                    purchaseUpdater, settings.stripeApiBase(), clock);
+            routes.add(new SyncRoutes(projects, apps,
                     new Backfill(webhooks, settings.stripeApiBase(), clock),
                     new StripeConnectionCheck(stripeEvents, settings.stripeApiBase(), clock), refresher, adminAuth, clock));
             // First in the list so it stops before the group committer it writes through.
             workers.add(0, new RefreshWorker(database.dialect(), commits, apps, refresher,
                     RefreshSchedule.of(settings.stripeRefreshInterval(), settings.stripeRefreshTick()), clock, registry));
-            routes.add(new CustomerAdminRoutes(database.jdbi(), projects, adminAuth, clock));
+            routes.add(new CustomerProfileRoutes(new CustomerProfiles(database.jdbi(), projects, clock), adminAuth));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
             IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);

@@ -3,13 +3,13 @@ package io.substate.customers;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.apps.AppStore;
+import io.substate.common.Json;
+import io.substate.config.UsdRates;
 import io.substate.entitlements.EntitlementService;
 import io.substate.entitlements.StoreProduct;
-import io.substate.common.Json;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;
 import io.substate.purchases.StoredPurchase;
-import io.substate.config.UsdRates;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -78,12 +78,7 @@ public final class SubscriberView {
         subscriber.putNull("original_purchase_date");
         subscriber.putObject("other_purchases");
         if (caller.secret()) {
-            ObjectNode attributes = subscriber.putObject("subscriber_attributes");
-            CustomerStore.attributes(h, customer.id()).forEach((name, a) -> {
-                ObjectNode node = attributes.putObject(name);
-                node.put("value", a.value());
-                node.put("updated_at_ms", a.updatedAtMs());
-            });
+            subscriber.set("subscriber_attributes", SubscriberAttributes.json(h, customer.id()));
         }
         ObjectNode subs = subscriber.putObject("subscriptions");
         subscriptions.forEach((product, s) -> subs.set(product, subscription(s)));

@@ -149,6 +149,17 @@ public final class OutgoingEventStore {
                 sequence, Sql.text(sourceEventId), payload, nowMillis);
     }
 
+    /** What a customer's history shows of one outgoing event. */
+    public record Sent(String id, String type, long sequence, long createdAt, String purchaseId) {}
+
+    /** The events sent about a customer, in no particular order. */
+    public static List<Sent> forCustomer(Handle h, String customerId) {
+        return Sql.list(h, "SELECT id, type, sequence, created_at, purchase_id FROM outgoing_events "
+                        + "WHERE customer_id = ?",
+                rs -> new Sent(rs.getString("id"), rs.getString("type"), rs.getLong("sequence"),
+                        rs.getLong("created_at"), rs.getString("purchase_id")), customerId);
+    }
+
     private record EntitlementsOf(String appId, String productId) {}
 
     private static void writePrice(EventWriter event, OutgoingEventDraft draft, UsdRates rates)

@@ -108,6 +108,21 @@ public final class StripeEventStore {
                 StripeEventStore::map, appId, token);
     }
 
+    /** What a customer's history shows of one Stripe event. */
+    public record Touch(String eventId, String type, long receivedAt, StripeEventStatus status, String purchaseId) {}
+
+    /** The Stripe events applied to these purchases, in no particular order. */
+    public static List<Touch> forPurchases(Handle h, List<String> purchaseIds) {
+        if (purchaseIds.isEmpty()) {
+            return List.of();
+        }
+        return Sql.list(h, "SELECT event_id, type, received_at, status, purchase_id FROM stripe_events "
+                        + "WHERE purchase_id IN (" + Sql.marks(purchaseIds.size()) + ")",
+                rs -> new Touch(rs.getString("event_id"), rs.getString("type"), rs.getLong("received_at"),
+                        StripeEventStatus.of(rs.getString("status")), rs.getString("purchase_id")),
+                Sql.params(purchaseIds));
+    }
+
     /** A row of {@link #COLUMNS}. */
     static LoggedStripeEvent map(ResultSet rs) throws SQLException {
         long processedAt = rs.getLong("processed_at");

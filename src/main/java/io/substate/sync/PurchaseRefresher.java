@@ -2,36 +2,61 @@ package io.substate.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.apps.App;
+import io.substate.apps.AppService;
 import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
+import io.substate.ingest.PurchaseUpdater;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;
-import io.substate.ingest.PurchaseUpdater;
 import io.substate.purchases.StoredPurchase;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
-import io.substate.stripe.StripeFacts;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import io.substate.stripe.StripeApi;
+import io.substate.stripe.StripeFacts;
 import java.time.Clock;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * Re-reads one subscription from the Stripe API with its app's key and applies it as a snapshot through the same
  * state machine as a webhook, so a change made in Stripe without a notification emits the same outgoing events.
  */
 public final class PurchaseRefresher {
+    private final Jdbi jdbi;
+    private final AppService apps;
     private final Dialect dialect;
     private final GroupCommit commits;
     private final PurchaseUpdater updater;
     private final String stripeApiBase;
     private final Clock clock;
 
-    public PurchaseRefresher(Dialect dialect, GroupCommit commits, PurchaseUpdater updater, String stripeApiBase,
-            Clock clock) {
+    public PurchaseRefresher(Jdbi jdbi, AppService apps, Dialect dialect, GroupCommit commits, PurchaseUpdater updater,
+            String stripeApiBase, Clock clock) {
+        this.jdbi = jdbi;
+        this.apps = apps;
         this.dialect = dialect;
         this.commits = commits;
         this.updater = updater;
         this.stripeApiBase = stripeApiBase;
         this.clock = clock;
+    }
+
+    /**
+     * Re-reads the subscription of the project's purchase {@code purchaseId} now (the admin action); the purchase as
+     * it is afterwards.
+     *
+     * @throws ApiException {@code PURCHASE_NOT_REFRESHABLE} for a one-time purchase, or as {@link #refresh(App, String)}
+     */
+    public StoredPurchase refresh(String projectId, String purchaseId) {
+        StoredPurchase purchase = jdbi.withHandle(h -> PurchaseStore.findById(h, purchaseId))
+                .filter(p -> p.projectId().equals(projectId))
+                .orElseThrow(() -> ApiException.notFound("Purchase", purchaseId));
+        if (purchase.state().kind() != PurchaseState.Kind.SUBSCRIPTION) {
+            throw new ApiException(ErrorCode.PURCHASE_NOT_REFRESHABLE, "Purchase " + purchaseId + " is a one-time "
+                    + "payment (" + purchase.token() + "): nothing about it changes in Stripe except refunds, which "
+                    + "arrive as charge.refunded events. Only subscriptions can be refreshed.");
+        }
+        return refresh(apps.get(projectId, purchase.appId()), purchase.token());
     }
 
     /**

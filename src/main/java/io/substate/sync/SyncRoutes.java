@@ -5,18 +5,14 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.substate.apps.App;
 import io.substate.apps.AppService;
-import io.substate.customers.CustomerAdminRoutes;
-import io.substate.http.AdminAuth;
 import io.substate.common.ApiException;
-import io.substate.common.ErrorCode;
+import io.substate.http.AdminAuth;
 import io.substate.http.JsonBody;
 import io.substate.http.RouteGroup;
+import io.substate.profiles.PurchaseView;
 import io.substate.projects.ProjectService;
-import io.substate.purchases.PurchaseState;
-import io.substate.purchases.PurchaseStore;
 import io.substate.purchases.StoredPurchase;
 import java.time.Clock;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class SyncRoutes implements RouteGroup {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRoutes.class);
 
-    private final Jdbi jdbi;
     private final ProjectService projects;
     private final AppService apps;
     private final Backfill backfill;
@@ -36,9 +31,8 @@ public final class SyncRoutes implements RouteGroup {
     private final AdminAuth auth;
     private final Clock clock;
 
-    public SyncRoutes(Jdbi jdbi, ProjectService projects, AppService apps, Backfill backfill,
-            StripeConnectionCheck connection, PurchaseRefresher refresher, AdminAuth auth, Clock clock) {
-        this.jdbi = jdbi;
+    public SyncRoutes(ProjectService projects, AppService apps, Backfill backfill, StripeConnectionCheck connection,
+            PurchaseRefresher refresher, AdminAuth auth, Clock clock) {
         this.projects = projects;
         this.apps = apps;
         this.backfill = backfill;
@@ -78,18 +72,8 @@ public final class SyncRoutes implements RouteGroup {
     private void refresh(Context ctx) {
         auth.require(ctx);
         String projectId = projects.get(ctx.pathParam("project_id")).id();
-        String purchaseId = ctx.pathParam("purchase_id");
-        StoredPurchase purchase = jdbi.withHandle(h -> PurchaseStore.findById(h, purchaseId))
-                .filter(p -> p.projectId().equals(projectId))
-                .orElseThrow(() -> ApiException.notFound("Purchase", purchaseId));
-        if (purchase.state().kind() != PurchaseState.Kind.SUBSCRIPTION) {
-            throw new ApiException(ErrorCode.PURCHASE_NOT_REFRESHABLE, "Purchase " + purchaseId + " is a one-time "
-                    + "payment (" + purchase.token() + "): nothing about it changes in Stripe except refunds, which "
-                    + "arrive as charge.refunded events. Only subscriptions can be refreshed.");
-        }
-        App app = apps.get(projectId, purchase.appId());
-        StoredPurchase refreshed = refresher.refresh(app, purchase.token());
-        ObjectNode view = CustomerAdminRoutes.renderPurchase(refreshed, clock.millis());
+        StoredPurchase refreshed = refresher.refresh(projectId, ctx.pathParam("purchase_id"));
+        ObjectNode view = PurchaseView.render(refreshed, clock.millis());
         view.put("object", "purchase");
         ctx.json(view);
     }

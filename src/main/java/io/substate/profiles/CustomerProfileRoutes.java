@@ -1,0 +1,27 @@
+package io.substate.profiles;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.substate.http.AdminAuth;
+import io.substate.http.RouteGroup;
+
+/** {@code GET /v2/projects/{project_id}/customers/{app_user_id}}: a customer's profile for operators. */
+public final class CustomerProfileRoutes implements RouteGroup {
+    private final CustomerProfiles profiles;
+    private final AdminAuth auth;
+
+    public CustomerProfileRoutes(CustomerProfiles profiles, AdminAuth auth) {
+        this.profiles = profiles;
+        this.auth = auth;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get("/v2/projects/{project_id}/customers/{app_user_id}", this::get);
+    }
+
+    private void get(Context ctx) {
+        auth.require(ctx);
+        ctx.json(profiles.get(ctx.pathParam("project_id"), ctx.pathParam("app_user_id")));
+    }
+}

@@ -1,0 +1,107 @@
+package io.substate.profiles;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.common.ApiException;
+import io.substate.common.Json;
+import io.substate.customers.Customer;
+import io.substate.customers.CustomerStore;
+import io.substate.customers.SubscriberAttributes;
+import io.substate.delivery.OutgoingEventStore;
+import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.StoreProduct;
+import io.substate.ingest.StripeEventStore;
+import io.substate.projects.ProjectService;
+import io.substate.purchases.PurchaseStore;
+import io.substate.purchases.StoredPurchase;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * A customer as operators see it: aliases, attributes, purchases with their access, active entitlements, and a history
+ * of the Stripe events and outgoing events about them. It reads what several features keep, so it sits above them.
+ */
+public final class CustomerProfiles {
+    private final Jdbi jdbi;
+    private final ProjectService projects;
+    private final Clock clock;
+
+    public CustomerProfiles(Jdbi jdbi, ProjectService projects, Clock clock) {
+        this.jdbi = jdbi;
+        this.projects = projects;
+        this.clock = clock;
+    }
+
+    /** The profile of the customer known by {@code appUserId} (any alias) in the project. */
+    public ObjectNode get(String projectId, String appUserId) {
+        String project = projects.get(projectId).id();
+        return jdbi.withHandle(h -> {
+            Customer customer = CustomerStore.findByAppUserId(h, project, appUserId)
+                    .orElseThrow(() -> ApiException.notFound("Customer", appUserId));
+            return render(h, customer, clock.millis());
+        });
+    }
+
+    private static ObjectNode render(Handle h, Customer c, long now) {
+        ObjectNode node = Json.object();
+        node.put("object", "customer");
+        node.put("id", c.id());
+        node.put("project_id", c.projectId());
+        node.put("original_app_user_id", c.originalAppUserId());
+        ArrayNode aliases = node.putArray("aliases");
+        CustomerStore.aliases(h, c.id()).forEach(aliases::add);
+        node.put("first_seen", c.firstSeen());
+        node.put("last_seen", c.lastSeen());
+        node.set("attributes", SubscriberAttributes.json(h, c.id()));
+        ArrayNode purchases = node.putArray("purchases");
+        List<StoredPurchase> owned = PurchaseStore.forCustomer(h, c.id());
+        owned.forEach(p -> purchases.add(PurchaseView.render(p, now)));
+        ArrayNode active = node.putArray("active_entitlements");
+        activeEntitlements(h, owned, now).forEach(active::add);
+        node.set("history", history(h, c.id(), owned));
+        return node;
+    }
+
+    private static List<String> activeEntitlements(Handle h, List<StoredPurchase> purchases, long now) {
+        List<StoreProduct> granting = purchases.stream()
+                .filter(p -> p.state().productId() != null && p.state().grantsAccess(now))
+                .map(p -> new StoreProduct(p.appId(), p.state().productId()))
+                .toList();
+        return EntitlementService.entitlementsForProducts(h, granting).values().stream()
+                .flatMap(List::stream).distinct().sorted().toList();
+    }
+
+    /** Stripe events that touched the customer's purchases and the events sent about the customer, newest first. */
+    private static ArrayNode history(Handle h, String customerId, List<StoredPurchase> purchases) {
+        List<ObjectNode> entries = new ArrayList<>();
+        for (StripeEventStore.Touch touch : StripeEventStore.forPurchases(h,
+                purchases.stream().map(StoredPurchase::id).toList())) {
+            ObjectNode e = Json.object();
+            e.put("kind", "stripe_event");
+            e.put("at", touch.receivedAt());
+            e.put("id", touch.eventId());
+            e.put("type", touch.type());
+            e.put("status", touch.status().value());
+            e.put("purchase_id", touch.purchaseId());
+            entries.add(e);
+        }
+        for (OutgoingEventStore.Sent sent : OutgoingEventStore.forCustomer(h, customerId)) {
+            ObjectNode e = Json.object();
+            e.put("kind", "outgoing_event");
+            e.put("at", sent.createdAt());
+            e.put("id", sent.id());
+            e.put("type", sent.type());
+            e.put("sequence", sent.sequence());
+            e.put("purchase_id", sent.purchaseId());
+            entries.add(e);
+        }
+        entries.sort(Comparator.comparingLong((ObjectNode e) -> e.get("at").asLong()).reversed());
+        ArrayNode history = Json.MAPPER.createArrayNode();
+        entries.forEach(history::add);
+        return history;
+    }
+}
