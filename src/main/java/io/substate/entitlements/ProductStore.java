@@ -9,10 +9,10 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** SQL for products; every method runs on the caller's handle so services choose the transaction. */
-final class ProductRepository {
+final class ProductStore {
     static final String COLUMNS = "p.id, p.project_id, p.app_id, p.store_identifier, p.type, p.display_name, p.created_at";
 
-    private ProductRepository() {}
+    private ProductStore() {}
 
     static void insert(Handle handle, Product product) {
         handle.createUpdate("""
@@ -23,7 +23,7 @@ final class ProductRepository {
 
     static Optional<Product> find(Handle handle, String projectId, String id) {
         return handle.createQuery("SELECT " + COLUMNS + " FROM products p WHERE p.id = :id AND p.project_id = :project")
-                .bind("id", id).bind("project", projectId).map(ProductRepository::map).findOne();
+                .bind("id", id).bind("project", projectId).map(ProductStore::map).findOne();
     }
 
     static boolean existsForApp(Handle handle, String appId, String storeIdentifier) {
@@ -34,7 +34,7 @@ final class ProductRepository {
     /** The products of the project among {@code ids}. */
     static List<Product> findAll(Handle handle, String projectId, Collection<String> ids) {
         return handle.createQuery("SELECT " + COLUMNS + " FROM products p WHERE p.project_id = :project AND p.id IN (<ids>)")
-                .bind("project", projectId).bindList("ids", List.copyOf(ids)).map(ProductRepository::map).list();
+                .bind("project", projectId).bindList("ids", List.copyOf(ids)).map(ProductStore::map).list();
     }
 
     /** Up to {@code limit + 1} products after {@code startingAfter}, oldest first, optionally of one app. */
@@ -51,7 +51,7 @@ final class ProductRepository {
         if (startingAfter != null) {
             query.bind("after", startingAfter);
         }
-        return query.map(ProductRepository::map).list();
+        return query.map(ProductStore::map).list();
     }
 
     /** Deletes the product and its attachments to entitlements. */

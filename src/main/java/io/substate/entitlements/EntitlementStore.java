@@ -14,10 +14,10 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** SQL for entitlements and their attached products; every method runs on the caller's handle. */
-final class EntitlementRepository {
+final class EntitlementStore {
     private static final String COLUMNS = "id, project_id, lookup_key, display_name, created_at";
 
-    private EntitlementRepository() {}
+    private EntitlementStore() {}
 
     static void insert(Handle handle, Entitlement entitlement) {
         handle.createUpdate("""
@@ -47,7 +47,7 @@ final class EntitlementRepository {
     /** The entitlement with its products, if it belongs to the project. */
     static Optional<Entitlement> find(Handle handle, String projectId, String id) {
         return handle.createQuery("SELECT " + COLUMNS + " FROM entitlements WHERE id = :id AND project_id = :project")
-                .bind("id", id).bind("project", projectId).map(EntitlementRepository::map).findOne()
+                .bind("id", id).bind("project", projectId).map(EntitlementStore::map).findOne()
                 .map(e -> withProducts(handle, List.of(e)).get(0));
     }
 
@@ -61,7 +61,7 @@ final class EntitlementRepository {
         if (startingAfter != null) {
             query.bind("after", startingAfter);
         }
-        return withProducts(handle, query.map(EntitlementRepository::map).list());
+        return withProducts(handle, query.map(EntitlementStore::map).list());
     }
 
     static void attach(Handle handle, String entitlementId, Collection<String> productIds) {
@@ -126,11 +126,11 @@ final class EntitlementRepository {
             return entitlements;
         }
         Map<String, List<Product>> byEntitlement = new LinkedHashMap<>();
-        handle.createQuery("SELECT ep.entitlement_id, " + ProductRepository.COLUMNS + """
+        handle.createQuery("SELECT ep.entitlement_id, " + ProductStore.COLUMNS + """
                          FROM entitlement_products ep JOIN products p ON p.id = ep.product_id
                         WHERE ep.entitlement_id IN (<ids>) ORDER BY p.created_at, p.id""")
                 .bindList("ids", entitlements.stream().map(Entitlement::id).toList())
-                .map((rs, ctx) -> Map.entry(rs.getString("entitlement_id"), ProductRepository.map(rs, ctx)))
+                .map((rs, ctx) -> Map.entry(rs.getString("entitlement_id"), ProductStore.map(rs, ctx)))
                 .forEach(row -> byEntitlement.computeIfAbsent(row.getKey(), k -> new ArrayList<>()).add(row.getValue()));
         return entitlements.stream().map(e -> new Entitlement(e.id(), e.projectId(), e.lookupKey(), e.displayName(),
                 e.createdAt(), List.copyOf(byEntitlement.getOrDefault(e.id(), List.of())))).toList();
