@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.StatementContext;
 
 /** SQL for entitlements and their attached products; every method runs on the caller's handle. */
 final class EntitlementStore {
@@ -20,62 +19,61 @@ final class EntitlementStore {
     private EntitlementStore() {}
 
     static void insert(Handle handle, Entitlement entitlement) {
-        handle.createUpdate("""
-                        INSERT INTO entitlements (id, project_id, lookup_key, display_name, created_at)
-                        VALUES (:id, :projectId, :lookupKey, :displayName, :createdAt)""")
-                .bindMethods(entitlement).execute();
+        Sql.update(handle, "INSERT INTO entitlements (id, project_id, lookup_key, display_name, created_at) "
+                        + "VALUES (?, ?, ?, ?, ?)",
+                entitlement.id(), entitlement.projectId(), entitlement.lookupKey(), entitlement.displayName(),
+                entitlement.createdAt());
     }
 
     static void update(Handle handle, Entitlement entitlement) {
-        handle.createUpdate("UPDATE entitlements SET lookup_key = :lookupKey, display_name = :displayName WHERE id = :id")
-                .bindMethods(entitlement).execute();
+        Sql.update(handle, "UPDATE entitlements SET lookup_key = ?, display_name = ? WHERE id = ?",
+                entitlement.lookupKey(), entitlement.displayName(), entitlement.id());
     }
 
     static void delete(Handle handle, String id) {
-        handle.createUpdate("DELETE FROM entitlement_products WHERE entitlement_id = :id").bind("id", id).execute();
-        handle.createUpdate("DELETE FROM entitlements WHERE id = :id").bind("id", id).execute();
+        Sql.update(handle, "DELETE FROM entitlement_products WHERE entitlement_id = ?", id);
+        Sql.update(handle, "DELETE FROM entitlements WHERE id = ?", id);
     }
 
     static boolean lookupKeyTaken(Handle handle, String projectId, String lookupKey, String exceptId) {
-        return handle.createQuery("""
-                        SELECT COUNT(*) FROM entitlements
-                        WHERE project_id = :project AND lookup_key = :key AND id <> :except""")
-                .bind("project", projectId).bind("key", lookupKey).bind("except", exceptId == null ? "" : exceptId)
-                .mapTo(Long.class).one() > 0;
+        return Sql.first(handle, "SELECT COUNT(*) FROM entitlements WHERE project_id = ? AND lookup_key = ? AND id <> ?",
+                rs -> rs.getLong(1), projectId, lookupKey, exceptId == null ? "" : exceptId).orElseThrow() > 0;
     }
 
     /** The entitlement with its products, if it belongs to the project. */
     static Optional<Entitlement> find(Handle handle, String projectId, String id) {
-        return handle.createQuery("SELECT " + COLUMNS + " FROM entitlements WHERE id = :id AND project_id = :project")
-                .bind("id", id).bind("project", projectId).map(EntitlementStore::map).findOne()
+        return Sql.first(handle, "SELECT " + COLUMNS + " FROM entitlements WHERE id = ? AND project_id = ?",
+                        EntitlementStore::map, id, projectId)
                 .map(e -> withProducts(handle, List.of(e)).get(0));
     }
 
     /** Up to {@code limit + 1} entitlements after {@code startingAfter}, oldest first, with their products. */
     static List<Entitlement> list(Handle handle, String projectId, String startingAfter, int limit) {
-        String sql = "SELECT " + COLUMNS + " FROM entitlements WHERE project_id = :project"
-                + (startingAfter != null
-                        ? " AND (created_at, id) > (SELECT created_at, id FROM entitlements WHERE id = :after)" : "")
-                + " ORDER BY created_at, id LIMIT :n";
-        var query = handle.createQuery(sql).bind("project", projectId).bind("n", limit + 1);
+        List<Object> args = new ArrayList<>(List.of(projectId));
+        String sql = "SELECT " + COLUMNS + " FROM entitlements WHERE project_id = ?";
         if (startingAfter != null) {
-            query.bind("after", startingAfter);
+            sql += " AND (created_at, id) > (SELECT created_at, id FROM entitlements WHERE id = ?)";
+            args.add(startingAfter);
         }
-        return withProducts(handle, query.map(EntitlementStore::map).list());
+        sql += " ORDER BY created_at, id LIMIT ?";
+        args.add(limit + 1);
+        return withProducts(handle, Sql.list(handle, sql, EntitlementStore::map, args.toArray()));
     }
 
     static void attach(Handle handle, String entitlementId, Collection<String> productIds) {
         for (String productId : productIds) {
-            handle.createUpdate("""
-                            INSERT INTO entitlement_products (entitlement_id, product_id) VALUES (:e, :p)
-                            ON CONFLICT (entitlement_id, product_id) DO NOTHING""")
-                    .bind("e", entitlementId).bind("p", productId).execute();
+            Sql.update(handle, "INSERT INTO entitlement_products (entitlement_id, product_id) VALUES (?, ?) "
+                    + "ON CONFLICT (entitlement_id, product_id) DO NOTHING", entitlementId, productId);
         }
     }
 
+    /** Detaches the products from the entitlement (nothing for no products). */
     static void detach(Handle handle, String entitlementId, Collection<String> productIds) {
-        handle.createUpdate("DELETE FROM entitlement_products WHERE entitlement_id = :e AND product_id IN (<ids>)")
-                .bind("e", entitlementId).bindList("ids", List.copyOf(productIds)).execute();
+        if (productIds.isEmpty()) {
+            return;
+        }
+        Sql.update(handle, "DELETE FROM entitlement_products WHERE entitlement_id = ? AND product_id IN ("
+                + Sql.marks(productIds.size()) + ")", Sql.params(entitlementId, productIds));
     }
 
     /**
@@ -102,20 +100,18 @@ final class EntitlementStore {
         }
         List<String> appIds = products.stream().map(StoreProduct::appId).distinct().toList();
         List<String> storeIds = products.stream().map(StoreProduct::storeIdentifier).distinct().toList();
-        handle.createQuery("""
-                        SELECT p.app_id, p.store_identifier, e.lookup_key
-                        FROM products p
-                        JOIN entitlement_products ep ON ep.product_id = p.id
-                        JOIN entitlements e ON e.id = ep.entitlement_id
-                        WHERE p.app_id IN (<apps>) AND p.store_identifier IN (<stores>)
-                        ORDER BY e.lookup_key""")
-                .bindList("apps", appIds).bindList("stores", storeIds)
-                .map((rs, ctx) -> new Object[] {new StoreProduct(rs.getString(1), rs.getString(2)), rs.getString(3)})
+        Sql.list(handle, "SELECT p.app_id, p.store_identifier, e.lookup_key FROM products p "
+                        + "JOIN entitlement_products ep ON ep.product_id = p.id "
+                        + "JOIN entitlements e ON e.id = ep.entitlement_id "
+                        + "WHERE p.app_id IN (" + Sql.marks(appIds.size()) + ") "
+                        + "AND p.store_identifier IN (" + Sql.marks(storeIds.size()) + ") ORDER BY e.lookup_key",
+                        rs -> Map.entry(new StoreProduct(rs.getString(1), rs.getString(2)), rs.getString(3)),
+                        Sql.params(appIds, storeIds))
                 .forEach(row -> {
-                    List<String> keys = result.get((StoreProduct) row[0]);
+                    List<String> keys = result.get(row.getKey());
                     // The IN lists form a cross product; pairs nobody asked for are dropped here.
                     if (keys != null) {
-                        keys.add((String) row[1]);
+                        keys.add(row.getValue());
                     }
                 });
         return result;
@@ -126,17 +122,17 @@ final class EntitlementStore {
             return entitlements;
         }
         Map<String, List<Product>> byEntitlement = new LinkedHashMap<>();
-        handle.createQuery("SELECT ep.entitlement_id, " + ProductStore.COLUMNS + """
-                         FROM entitlement_products ep JOIN products p ON p.id = ep.product_id
-                        WHERE ep.entitlement_id IN (<ids>) ORDER BY p.created_at, p.id""")
-                .bindList("ids", entitlements.stream().map(Entitlement::id).toList())
-                .map((rs, ctx) -> Map.entry(rs.getString("entitlement_id"), ProductStore.map(rs, ctx)))
+        List<String> ids = entitlements.stream().map(Entitlement::id).toList();
+        Sql.list(handle, "SELECT ep.entitlement_id, " + ProductStore.COLUMNS
+                        + " FROM entitlement_products ep JOIN products p ON p.id = ep.product_id"
+                        + " WHERE ep.entitlement_id IN (" + Sql.marks(ids.size()) + ") ORDER BY p.created_at, p.id",
+                        rs -> Map.entry(rs.getString("entitlement_id"), ProductStore.map(rs)), Sql.params(ids))
                 .forEach(row -> byEntitlement.computeIfAbsent(row.getKey(), k -> new ArrayList<>()).add(row.getValue()));
         return entitlements.stream().map(e -> new Entitlement(e.id(), e.projectId(), e.lookupKey(), e.displayName(),
                 e.createdAt(), List.copyOf(byEntitlement.getOrDefault(e.id(), List.of())))).toList();
     }
 
-    private static Entitlement map(ResultSet rs, StatementContext ctx) throws SQLException {
+    private static Entitlement map(ResultSet rs) throws SQLException {
         return new Entitlement(rs.getString("id"), rs.getString("project_id"), rs.getString("lookup_key"),
                 rs.getString("display_name"), rs.getLong("created_at"), List.of());
     }
