@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.EntitlementStore;
 import io.substate.entitlements.StoreProduct;
 import io.substate.http.AdminAuth;
 import io.substate.common.ApiException;
@@ -110,7 +110,7 @@ public final class CustomerAdminRoutes implements RouteGroup {
                 .filter(p -> p.state().productId() != null && p.state().grantsAccess(now))
                 .map(p -> new StoreProduct(p.appId(), p.state().productId()))
                 .toList();
-        return EntitlementService.entitlementsForProducts(h, granting).values().stream()
+        return EntitlementStore.entitlementsForProducts(h, granting).values().stream()
                 .flatMap(List::stream).distinct().sorted().toList();
     }
 

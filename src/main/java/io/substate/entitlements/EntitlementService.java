@@ -8,7 +8,6 @@ import io.substate.storage.Constraints;
 import io.substate.storage.Ids;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -99,35 +98,11 @@ public final class EntitlementService {
 
     /**
      * Which entitlement lookup keys each Stripe product ({@code prod_…}) of an app unlocks: store identifier → keys,
-     * sorted; products without entitlements (or unknown to the app) map to an empty list.
+     * sorted; products without entitlements (or unknown to the app) map to an empty list. Inside a caller's
+     * transaction: {@link EntitlementStore#entitlementsForProducts(Handle, String, Collection)}.
      */
     public Map<String, List<String>> entitlementsForProducts(String appId, Collection<String> storeIdentifiers) {
-        return jdbi.withHandle(handle -> entitlementsForProducts(handle, appId, storeIdentifiers));
-    }
-
-    /** As {@link #entitlementsForProducts(String, Collection)}, inside the caller's transaction. */
-    public static Map<String, List<String>> entitlementsForProducts(Handle handle, String appId,
-                                                                    Collection<String> storeIdentifiers) {
-        List<StoreProduct> products = storeIdentifiers.stream().distinct().map(s -> new StoreProduct(appId, s)).toList();
-        Map<String, List<String>> result = new LinkedHashMap<>();
-        entitlementsForProducts(handle, products).forEach((product, keys) -> result.put(product.storeIdentifier(), keys));
-        return result;
-    }
-
-    /** Lookup keys unlocked by one product of the app, in key order, inside the caller's transaction. */
-    public static List<String> entitlementsForProduct(Handle handle, String appId, String storeIdentifier) {
-        return List.copyOf(EntitlementStore.lookupKeysFor(handle, appId, storeIdentifier));
-    }
-
-    /**
-     * Lookup keys unlocked by each product, for purchases made through several apps of a project, in one query:
-     * what a customer's purchase list needs.
-     */
-    public static Map<StoreProduct, List<String>> entitlementsForProducts(Handle handle,
-                                                                         Collection<StoreProduct> products) {
-        Map<StoreProduct, List<String>> result = new LinkedHashMap<>();
-        EntitlementStore.lookupKeysFor(handle, products).forEach((p, keys) -> result.put(p, List.copyOf(keys)));
-        return result;
+        return jdbi.withHandle(handle -> EntitlementStore.entitlementsForProducts(handle, appId, storeIdentifiers));
     }
 
     private static Entitlement find(Handle handle, String projectId, String id) {

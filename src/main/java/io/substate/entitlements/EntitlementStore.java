@@ -12,8 +12,12 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
-/** SQL for entitlements and their attached products; every method runs on the caller's handle. */
-final class EntitlementStore {
+/**
+ * SQL for entitlements and their attached products; every method runs on the caller's handle. Other packages use
+ * the lookups of which entitlements a purchase's product unlocks ({@code entitlementsForProduct…}), inside their own
+ * transactions.
+ */
+public final class EntitlementStore {
     private static final String COLUMNS = "id, project_id, lookup_key, display_name, created_at";
 
     private EntitlementStore() {}
@@ -77,22 +81,37 @@ final class EntitlementStore {
     }
 
     /**
-     * Lookup keys unlocked by one product of one app, in key order: what each outgoing event names. Plain JDBC with
-     * a reusable statement ({@link Sql}), since the webhook's committer asks this in every batch.
+     * Lookup keys unlocked by one product of one app, in key order: what each outgoing event names (the webhook's
+     * committer asks this in every batch).
      */
-    static List<String> lookupKeysFor(Handle handle, String appId, String storeIdentifier) {
+    public static List<String> entitlementsForProduct(Handle handle, String appId, String storeIdentifier) {
         // No held write (WriteBehind.later) touches these tables: the read need not send them.
-        return Sql.list(handle, WriteBehind.key("entitlement_products", appId, storeIdentifier), "SELECT e.lookup_key FROM products p "
+        return List.copyOf(Sql.list(handle, WriteBehind.key("entitlement_products", appId, storeIdentifier),
+                "SELECT e.lookup_key FROM products p "
                 + "JOIN entitlement_products ep ON ep.product_id = p.id JOIN entitlements e ON e.id = ep.entitlement_id "
                 + "WHERE p.app_id = ? AND p.store_identifier = ? ORDER BY e.lookup_key",
-                rs -> rs.getString(1), appId, storeIdentifier);
+                rs -> rs.getString(1), appId, storeIdentifier));
     }
 
     /**
-     * Lookup keys unlocked by each of the given app products, in one query (a customer's purchases may come from
-     * several apps of the project). Products without entitlements map to an empty list.
+     * Which entitlement lookup keys each Stripe product ({@code prod_…}) of an app unlocks: store identifier → keys,
+     * sorted; products without entitlements (or unknown to the app) map to an empty list.
      */
-    static Map<StoreProduct, List<String>> lookupKeysFor(Handle handle, Collection<StoreProduct> products) {
+    public static Map<String, List<String>> entitlementsForProducts(Handle handle, String appId,
+                                                                    Collection<String> storeIdentifiers) {
+        List<StoreProduct> products = storeIdentifiers.stream().distinct().map(s -> new StoreProduct(appId, s)).toList();
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        entitlementsForProducts(handle, products).forEach((product, keys) -> result.put(product.storeIdentifier(), keys));
+        return result;
+    }
+
+    /**
+     * Lookup keys unlocked by each of the given app products, in key order, in one query (a customer's purchases may
+     * come from several apps of the project): what a customer's purchase list needs. Products without entitlements
+     * map to an empty list.
+     */
+    public static Map<StoreProduct, List<String>> entitlementsForProducts(Handle handle,
+                                                                         Collection<StoreProduct> products) {
         Map<StoreProduct, List<String>> result = new LinkedHashMap<>();
         products.forEach(p -> result.put(p, new ArrayList<>()));
         if (products.isEmpty()) {
@@ -114,6 +133,7 @@ final class EntitlementStore {
                         keys.add(row.getValue());
                     }
                 });
+        result.replaceAll((product, keys) -> List.copyOf(keys));
         return result;
     }
 
