@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.apps.AppStore;
 import io.substate.common.Json;
 import io.substate.config.UsdRates;
-import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.EntitlementStore;
 import io.substate.entitlements.StoreProduct;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;
@@ -152,7 +152,7 @@ public final class SubscriberView {
 
     /** Each lookup key once: from the purchase with the furthest expiration; expired ones stay listed. */
     private static ObjectNode entitlements(Handle h, List<Shown> listed) {
-        Map<StoreProduct, List<String>> keys = EntitlementService.entitlementsForProducts(h,
+        Map<StoreProduct, List<String>> keys = EntitlementStore.entitlementsForProducts(h,
                 listed.stream().map(s -> new StoreProduct(s.purchase().appId(), s.productId())).distinct().toList());
         Map<String, Shown> best = new TreeMap<>();
         for (Shown s : listed) {

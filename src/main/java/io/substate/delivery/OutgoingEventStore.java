@@ -6,7 +6,7 @@ import io.substate.common.Json;
 import io.substate.config.UsdRates;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
-import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.EntitlementStore;
 import io.substate.purchases.OutgoingEventDraft;
 import io.substate.storage.Ids;
 import io.substate.storage.Sql;
@@ -187,6 +187,6 @@ public final class OutgoingEventStore {
         }
         // Every event of a batch about the same product needs the same answer: read it once per transaction.
         return TransactionMemo.get(h, new EntitlementsOf(appId, productId),
-                () -> EntitlementService.entitlementsForProduct(h, appId, productId));
+                () -> EntitlementStore.entitlementsForProduct(h, appId, productId));
     }
 }

@@ -8,7 +8,6 @@ import io.substate.storage.Constraints;
 import io.substate.storage.Ids;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +35,7 @@ public final class EntitlementService {
                 clock.millis(), List.of());
         return conflictAware(lookupKey, () -> jdbi.inTransaction(handle -> {
             requireFreeLookupKey(handle, projectId, lookupKey, null);
-            EntitlementRepository.insert(handle, entitlement);
+            EntitlementStore.insert(handle, entitlement);
             return entitlement;
         }));
     }
@@ -52,7 +51,7 @@ public final class EntitlementService {
             if (startingAfter != null) {
                 find(handle, projectId, startingAfter);
             }
-            return Page.of(EntitlementRepository.list(handle, projectId, startingAfter, limit), limit);
+            return Page.of(EntitlementStore.list(handle, projectId, startingAfter, limit), limit);
         });
     }
 
@@ -63,7 +62,7 @@ public final class EntitlementService {
             Entitlement next = new Entitlement(id, projectId, lookupKey.orElse(current.lookupKey()),
                     displayName.orElse(current.displayName()), current.createdAt(), current.products());
             requireFreeLookupKey(handle, projectId, next.lookupKey(), id);
-            EntitlementRepository.update(handle, next);
+            EntitlementStore.update(handle, next);
             return next;
         }));
     }
@@ -72,7 +71,7 @@ public final class EntitlementService {
         projects.get(projectId);
         return jdbi.inTransaction(handle -> {
             Entitlement current = find(handle, projectId, id);
-            EntitlementRepository.delete(handle, id);
+            EntitlementStore.delete(handle, id);
             return current;
         });
     }
@@ -82,7 +81,7 @@ public final class EntitlementService {
         projects.get(projectId);
         return jdbi.inTransaction(handle -> {
             find(handle, projectId, id);
-            EntitlementRepository.attach(handle, id, requireProducts(handle, projectId, productIds));
+            EntitlementStore.attach(handle, id, requireProducts(handle, projectId, productIds));
             return find(handle, projectId, id);
         });
     }
@@ -92,46 +91,22 @@ public final class EntitlementService {
         projects.get(projectId);
         return jdbi.inTransaction(handle -> {
             find(handle, projectId, id);
-            EntitlementRepository.detach(handle, id, requireProducts(handle, projectId, productIds));
+            EntitlementStore.detach(handle, id, requireProducts(handle, projectId, productIds));
             return find(handle, projectId, id);
         });
     }
 
     /**
      * Which entitlement lookup keys each Stripe product ({@code prod_…}) of an app unlocks: store identifier → keys,
-     * sorted; products without entitlements (or unknown to the app) map to an empty list.
+     * sorted; products without entitlements (or unknown to the app) map to an empty list. Inside a caller's
+     * transaction: {@link EntitlementStore#entitlementsForProducts(Handle, String, Collection)}.
      */
     public Map<String, List<String>> entitlementsForProducts(String appId, Collection<String> storeIdentifiers) {
-        return jdbi.withHandle(handle -> entitlementsForProducts(handle, appId, storeIdentifiers));
-    }
-
-    /** As {@link #entitlementsForProducts(String, Collection)}, inside the caller's transaction. */
-    public static Map<String, List<String>> entitlementsForProducts(Handle handle, String appId,
-                                                                    Collection<String> storeIdentifiers) {
-        List<StoreProduct> products = storeIdentifiers.stream().distinct().map(s -> new StoreProduct(appId, s)).toList();
-        Map<String, List<String>> result = new LinkedHashMap<>();
-        entitlementsForProducts(handle, products).forEach((product, keys) -> result.put(product.storeIdentifier(), keys));
-        return result;
-    }
-
-    /** Lookup keys unlocked by one product of the app, in key order, inside the caller's transaction. */
-    public static List<String> entitlementsForProduct(Handle handle, String appId, String storeIdentifier) {
-        return List.copyOf(EntitlementRepository.lookupKeysFor(handle, appId, storeIdentifier));
-    }
-
-    /**
-     * Lookup keys unlocked by each product, for purchases made through several apps of a project, in one query:
-     * what a customer's purchase list needs.
-     */
-    public static Map<StoreProduct, List<String>> entitlementsForProducts(Handle handle,
-                                                                         Collection<StoreProduct> products) {
-        Map<StoreProduct, List<String>> result = new LinkedHashMap<>();
-        EntitlementRepository.lookupKeysFor(handle, products).forEach((p, keys) -> result.put(p, List.copyOf(keys)));
-        return result;
+        return jdbi.withHandle(handle -> EntitlementStore.entitlementsForProducts(handle, appId, storeIdentifiers));
     }
 
     private static Entitlement find(Handle handle, String projectId, String id) {
-        return EntitlementRepository.find(handle, projectId, id)
+        return EntitlementStore.find(handle, projectId, id)
                 .orElseThrow(() -> ApiException.notFound("Entitlement", id));
     }
 
@@ -144,7 +119,7 @@ public final class EntitlementService {
         }
         Set<String> wanted = new LinkedHashSet<>(productIds);
         Set<String> missing = new LinkedHashSet<>(wanted);
-        ProductRepository.findAll(handle, projectId, wanted).forEach(p -> missing.remove(p.id()));
+        ProductStore.findAll(handle, projectId, wanted).forEach(p -> missing.remove(p.id()));
         if (!missing.isEmpty()) {
             throw new ApiException(ErrorCode.RESOURCE_MISSING, "No product of this project has the id "
                     + String.join(", ", missing.stream().map(m -> "'" + m + "'").toList()) + "; nothing was changed");
@@ -153,7 +128,7 @@ public final class EntitlementService {
     }
 
     private static void requireFreeLookupKey(Handle handle, String projectId, String lookupKey, String exceptId) {
-        if (EntitlementRepository.lookupKeyTaken(handle, projectId, lookupKey, exceptId)) {
+        if (EntitlementStore.lookupKeyTaken(handle, projectId, lookupKey, exceptId)) {
             throw lookupKeyTaken(lookupKey);
         }
     }

@@ -31,10 +31,10 @@ public final class ProductService {
                 clock.millis());
         try {
             return jdbi.inTransaction(handle -> {
-                if (ProductRepository.existsForApp(handle, appId, storeIdentifier)) {
+                if (ProductStore.existsForApp(handle, appId, storeIdentifier)) {
                     throw alreadyExists(storeIdentifier);
                 }
-                ProductRepository.insert(handle, product);
+                ProductStore.insert(handle, product);
                 return product;
             });
         } catch (RuntimeException e) {
@@ -61,7 +61,7 @@ public final class ProductService {
             if (startingAfter != null) {
                 find(handle, projectId, startingAfter);
             }
-            return Page.of(ProductRepository.list(handle, projectId, appId, startingAfter, limit), limit);
+            return Page.of(ProductStore.list(handle, projectId, appId, startingAfter, limit), limit);
         });
     }
 
@@ -70,13 +70,13 @@ public final class ProductService {
         projects.get(projectId);
         return jdbi.inTransaction(handle -> {
             Product product = find(handle, projectId, id);
-            ProductRepository.delete(handle, id);
+            ProductStore.delete(handle, id);
             return product;
         });
     }
 
     private static Product find(Handle handle, String projectId, String id) {
-        return ProductRepository.find(handle, projectId, id).orElseThrow(() -> ApiException.notFound("Product", id));
+        return ProductStore.find(handle, projectId, id).orElseThrow(() -> ApiException.notFound("Product", id));
     }
 
     private static ApiException alreadyExists(String storeIdentifier) {

@@ -8,7 +8,7 @@ import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
 import io.substate.customers.SubscriberAttributes;
 import io.substate.delivery.OutgoingEventStore;
-import io.substate.entitlements.EntitlementService;
+import io.substate.entitlements.EntitlementStore;
 import io.substate.entitlements.StoreProduct;
 import io.substate.ingest.StripeEventStore;
 import io.substate.projects.ProjectService;
@@ -71,7 +71,7 @@ public final class CustomerProfiles {
                 .filter(p -> p.state().productId() != null && p.state().grantsAccess(now))
                 .map(p -> new StoreProduct(p.appId(), p.state().productId()))
                 .toList();
-        return EntitlementService.entitlementsForProducts(h, granting).values().stream()
+        return EntitlementStore.entitlementsForProducts(h, granting).values().stream()
                 .flatMap(List::stream).distinct().sorted().toList();
     }
 

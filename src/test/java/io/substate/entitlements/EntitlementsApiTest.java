@@ -259,7 +259,7 @@ class EntitlementsApiTest {
         assertThat(byProduct.get("prod_Nothing")).isEmpty();
         assertThat(byProduct.get("prod_Unknown")).isEmpty();
         Map<StoreProduct, List<String>> acrossApps = TestServer.shared(db).substate().database().jdbi()
-                .withHandle(handle -> EntitlementService.entitlementsForProducts(handle, List.of(
+                .withHandle(handle -> EntitlementStore.entitlementsForProducts(handle, List.of(
                         new StoreProduct(appId, "prod_Monthly"), new StoreProduct(otherApp, "prod_Monthly"))));
         assertThat(acrossApps.get(new StoreProduct(appId, "prod_Monthly"))).containsExactly("premium");
         assertThat(acrossApps.get(new StoreProduct(otherApp, "prod_Monthly"))).containsExactly("extras");
