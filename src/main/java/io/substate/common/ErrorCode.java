@@ -18,7 +18,7 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405, "invalid_request", 7226, false),
     RESOURCE_ALREADY_EXISTS(409, "resource_already_exists", 7226, false),
 
-    // Stripe webhook endpoint (DESIGN §2 "Stripe webhook endpoint").
+    // Stripe webhook endpoint (README, "Stripe webhook endpoint").
     WEBHOOK_SECRET_NOT_CONFIGURED(400, "invalid_request", 7226, false),
     INVALID_SIGNATURE(400, "invalid_request", 7226, false),
     UNSUPPORTED_EVENT_TYPE(400, "invalid_request", 7226, false),
@@ -33,7 +33,8 @@ public enum ErrorCode {
     STRIPE_API_ERROR(424, "unprocessable_entity_error", 7101, true),
     STRIPE_RATE_LIMITED(429, "rate_limit_error", 7101, true),
 
-    // RevenueCat REST API v1 (DESIGN §2): RevenueCat's own numeric codes, which its SDKs map to typed errors.
+    // RevenueCat REST API v1 (README, "RevenueCat REST API v1"): RevenueCat's own numeric codes, which its SDKs
+    // map to typed errors.
     INVALID_PLATFORM(400, "invalid_request", 7000, false),
     INVALID_APP_USER_ID(400, "parameter_error", 7220, false),
     INVALID_RECEIPT_TOKEN(400, "parameter_error", 7103, false),
@@ -44,7 +45,7 @@ public enum ErrorCode {
     SECRET_KEY_REQUIRED(403, "authorization_error", 7225, false),
     RECEIPT_NOT_READABLE(422, "unprocessable_entity_error", 7103, false),
 
-    // Charts (DESIGN §2 "Admin API": /v2/projects/{project_id}/charts/{chart_name}).
+    // Charts (README, "Charts": /v2/projects/{project_id}/charts/{chart_name}).
     INVALID_CHART_NAME(400, "parameter_error", 7226, false),
     INVALID_DATE(400, "parameter_error", 7226, false),
     INVALID_DATE_RANGE(400, "parameter_error", 7226, false),

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every setting of {@code substate serve} (DESIGN §2 "Running"), validated once at start-up.
+ * Every setting of {@code substate serve} (README, "Configuration"), validated once at start-up.
  *
  * @param adminToken the admin token from the environment; empty means "use the stored one, or generate one"
  * @param publicUrl base of the webhook URLs shown to users, without a trailing slash

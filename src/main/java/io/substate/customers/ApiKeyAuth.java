@@ -8,8 +8,9 @@ import io.substate.http.Requests;
 import io.substate.projects.ProjectService;
 
 /**
- * The RevenueCat v1 API's bearer keys (DESIGN §2): an app's public key reaches only its own project, and the
- * project's secret key is needed for what a client app must never do (delete a customer, read attributes).
+ * The RevenueCat v1 API's bearer keys (README, "RevenueCat REST API v1"): an app's public key reaches only its own
+ * project, and the project's secret key is needed for what a client app must never do (delete a customer, read
+ * attributes).
  */
 public final class ApiKeyAuth {
     private final AppService apps;

@@ -10,7 +10,7 @@ import io.substate.http.JsonBody;
 import io.substate.http.Requests;
 import io.substate.http.RouteGroup;
 
-/** RevenueCat REST API v1 subscriber routes (DESIGN §2), as RevenueCat's SDKs call them. */
+/** RevenueCat REST API v1 subscriber routes (README, "RevenueCat REST API v1"), as RevenueCat's SDKs call them. */
 public final class SubscriberRoutes implements RouteGroup {
     private final SubscriberService subscribers;
     private final ApiKeyAuth auth;

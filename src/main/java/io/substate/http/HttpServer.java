@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /** The Javalin server: limits, JSON errors for everything, one log line and one timer sample per request. */
 public final class HttpServer {
-    /** Bodies above this size are refused with 413 (DESIGN §2: Stripe events ≤ 1 MiB). */
+    /** Bodies above this size are refused with 413 (README, "Stripe webhook endpoint": Stripe events are ≤ 1 MiB). */
     public static final long MAX_BODY_BYTES = 1024 * 1024;
 
     private static final Logger REQUEST_LOG = LoggerFactory.getLogger("substate.http");

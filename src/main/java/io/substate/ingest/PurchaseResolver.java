@@ -18,7 +18,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Finds the purchase an event is about (DESIGN §2 step 6), for both Stripe API shapes: subscription id; checkout
+ * Finds the purchase an event is about (README, "Stripe webhook endpoint": finding the purchase), for both Stripe API shapes: subscription id; checkout
  * session id; invoice → subscription ({@code invoice.subscription} or basil's {@code invoice.parent…}); charge →
  * invoice → subscription, or on basil charge → payment intent → invoice payments → invoice; or payment intent →
  * one-time purchase. Objects already seen with a purchase are found locally; the Stripe API is asked only when

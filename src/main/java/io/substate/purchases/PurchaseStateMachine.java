@@ -8,7 +8,7 @@ import io.substate.purchases.StripeFact.RefundFact;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
 
 /**
- * The Stripe → purchase rules (DESIGN §3) as a pure function: {@code (state, fact) → (next state, outcome, events)}.
+ * The Stripe → purchase rules as a pure function: {@code (state, fact) → (next state, outcome, events)}.
  * No I/O, no clock: every time comes from Stripe.
  *
  * <h2>Rules</h2>

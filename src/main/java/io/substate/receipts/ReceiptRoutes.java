@@ -15,7 +15,7 @@ import io.substate.http.RouteGroup;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code POST /v1/receipts} with {@code X-Platform: stripe} (DESIGN §2), authenticated by the app's public key. */
+/** {@code POST /v1/receipts} with {@code X-Platform: stripe} (README, "RevenueCat REST API v1"), authenticated by the app's public key. */
 public final class ReceiptRoutes implements RouteGroup {
     private final ReceiptService receipts;
     private final ApiKeyAuth auth;

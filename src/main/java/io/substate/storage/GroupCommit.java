@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: concurrent units of work are batched into one database transaction, and each caller is released only
- * after the batch has committed. One fsync then covers many webhooks (DESIGN §4), while every acknowledged unit is
+ * after the batch has committed. One fsync then covers many webhooks (README, "Design decisions"), while every acknowledged unit is
  * durable and a failing unit never takes its neighbours down with it (see {@link #runBatch}).
  *
  * <p>Each order key (the purchase a unit touches) belongs to one committer thread, so one purchase's units run in

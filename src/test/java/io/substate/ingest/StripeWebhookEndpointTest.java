@@ -27,7 +27,7 @@ import static io.substate.testing.StripeEventBuilder.uniqueId;
 import static io.substate.testing.StripeObjects.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The per-app Stripe webhook endpoint over HTTP: every answer of DESIGN §2, on SQLite and PostgreSQL. */
+/** The per-app Stripe webhook endpoint over HTTP: every answer of the README's table ("Stripe webhook endpoint"), on SQLite and PostgreSQL. */
 @ParameterizedClass
 @EnumSource(TestDb.class)
 class StripeWebhookEndpointTest {

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DESIGN §3: any permutation and duplication of a lifecycle's events ends in the state of in-order delivery. Every
+ * The state machine's promise (PurchaseStateMachine): any permutation and duplication of a lifecycle's events ends in the state of in-order delivery. Every
  * permutation is tried for up to 7 events, 200 seeded random ones beyond; duplicates are inserted at random.
  */
 class OrderIndependenceTest {

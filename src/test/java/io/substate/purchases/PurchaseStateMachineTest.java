@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** One test per row of DESIGN §3, asserting the next state and the events. */
+/** One test per rule of PurchaseStateMachine, asserting the next state and the events. */
 class PurchaseStateMachineTest {
     final StripeEventJson stripe = new StripeEventJson(Shape.BASIL);
     PurchaseState state = PurchaseState.empty(Kind.SUBSCRIPTION, StripeEventJson.SUB, false);
