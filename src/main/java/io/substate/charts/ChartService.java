@@ -23,7 +23,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Computes charts with RevenueCat's definitions from the chart facts ({@link ChartFactsWriter}), at request time:
+ * Computes charts with RevenueCat's definitions from the chart facts ({@link ChartFactsStore}), at request time:
  * nothing is cached, so a webhook shows in the next request. Snapshot charts (actives, MRR, trials) take each
  * period's value at its end, or now for the current period; flow charts (revenue, refunds, customers, trials started)
  * sum the period's days.

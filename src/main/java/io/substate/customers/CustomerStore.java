@@ -1,6 +1,6 @@
 package io.substate.customers;
 
-import io.substate.charts.ChartFactsWriter;
+import io.substate.charts.ChartFactsStore;
 import io.substate.storage.Ids;
 import io.substate.storage.ReadAhead;
 import io.substate.storage.Sql;
@@ -175,7 +175,7 @@ public final class CustomerStore {
      * owner; posting their token again gives them to whoever posts it.
      */
     public static void delete(Handle h, String customerId) {
-        ChartFactsWriter.ownerDeleted(h, customerId);
+        ChartFactsStore.ownerDeleted(h, customerId);
         h.createUpdate("UPDATE purchases SET customer_id = NULL WHERE customer_id = :id").bind("id", customerId).execute();
         h.createUpdate("DELETE FROM customer_attributes WHERE customer_id = :id").bind("id", customerId).execute();
         h.createUpdate("DELETE FROM customer_aliases WHERE customer_id = :id").bind("id", customerId).execute();
@@ -201,7 +201,7 @@ public final class CustomerStore {
                 .bind("into", into.id()).bind("from", from.id()).execute();
         h.createUpdate("UPDATE purchases SET customer_id = :into WHERE customer_id = :from")
                 .bind("into", into.id()).bind("from", from.id()).execute();
-        ChartFactsWriter.matchResubscriptions(h, into.id()); // churn: one customer's subscriptions now
+        ChartFactsStore.matchResubscriptions(h, into.id()); // churn: one customer's subscriptions now
         h.createUpdate("UPDATE outgoing_events SET customer_id = :into WHERE customer_id = :from")
                 .bind("into", into.id()).bind("from", from.id()).execute();
         java.util.Map<String, StoredAttribute> kept = attributes(h, into.id());
