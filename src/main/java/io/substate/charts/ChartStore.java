@@ -9,8 +9,8 @@ import org.jdbi.v3.core.statement.Query;
  * currency), reading a covering index in day order, so a year of daily points is a few hundred rows whatever the
  * number of purchases. Days are UTC epoch days; {@code [from, to)} ranges.
  */
-final class ChartQueries {
-    private ChartQueries() {}
+final class ChartStore {
+    private ChartStore() {}
 
     /** Per day and currency: how many spans (and how much monthly amount) started, or ended. */
     record SpanDay(long day, String currency, long count, double monthlyMinor) {}
