@@ -10,11 +10,11 @@ import org.jdbi.v3.core.statement.Query;
  * The refresh bookkeeping on {@code purchases}: which subscriptions are due, and the lease that keeps two instances
  * from reading the same one. Runs inside the caller's transaction.
  */
-final class RefreshQueue {
+final class RefreshStore {
     /** A purchase leased to this instance for one read. */
     record Claimed(String purchaseId, String appId, String token, int failures) {}
 
-    private RefreshQueue() {}
+    private RefreshStore() {}
 
     /**
      * Leases up to {@code limit} due subscriptions of apps that have a Stripe API key. Due: not final, not leased, not
