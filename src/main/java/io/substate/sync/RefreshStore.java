@@ -1,14 +1,14 @@
 package io.substate.sync;
 
 import io.substate.storage.Dialect;
+import io.substate.storage.Sql;
 import java.util.List;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.Query;
 
 /**
  * The refresh bookkeeping on {@code purchases}: which subscriptions are due, and the lease that keeps two instances
- * from reading the same one. Runs inside the caller's transaction.
+ * from reading the same one. Runs inside the caller's transaction, through {@link Sql}.
  */
 final class RefreshStore {
     /** A purchase leased to this instance for one read. */
@@ -27,48 +27,39 @@ final class RefreshStore {
         StringBuilder sql = new StringBuilder("SELECT id, app_id, store_token, refresh_failures FROM purchases "
                 + "WHERE kind = 'subscription' AND status NOT IN ('canceled', 'incomplete_expired') "
                 + "AND app_id IN (SELECT id FROM apps WHERE stripe_api_key IS NOT NULL) "
-                + "AND (refresh_claimed_until IS NULL OR refresh_claimed_until < :now) "
-                + "AND (refresh_retry_at IS NULL OR refresh_retry_at <= :now) "
-                + "AND (updated_at <= :regularCutoff OR (expires_at IS NOT NULL AND expires_at <= :soonLimit "
-                + "AND expires_at >= :pastLimit AND (updated_at <= :nearCutoff "
-                + "OR (expires_at <= :now AND updated_at < expires_at))))");
+                + "AND (refresh_claimed_until IS NULL OR refresh_claimed_until < ?) "
+                + "AND (refresh_retry_at IS NULL OR refresh_retry_at <= ?) "
+                + "AND (updated_at <= ? OR (expires_at IS NOT NULL AND expires_at <= ? "
+                + "AND expires_at >= ? AND (updated_at <= ? "
+                + "OR (expires_at <= ? AND updated_at < expires_at))))");
         if (!pausedApps.isEmpty()) {
-            sql.append(" AND app_id NOT IN (<paused>)");
+            sql.append(" AND app_id NOT IN (").append(Sql.marks(pausedApps.size())).append(")");
         }
-        sql.append(" ORDER BY updated_at, id LIMIT :limit").append(dialect.forUpdateSkipLocked());
-        Query query = h.createQuery(sql.toString())
-                .bind("now", now)
-                .bind("regularCutoff", now - schedule.interval().toMillis())
-                .bind("soonLimit", now + schedule.soon().toMillis())
-                .bind("pastLimit", now - schedule.pastExpiry().toMillis())
-                .bind("nearCutoff", now - schedule.nearInterval().toMillis())
-                .bind("limit", limit);
-        if (!pausedApps.isEmpty()) {
-            query.bindList("paused", List.copyOf(pausedApps));
-        }
-        List<Claimed> due = query.map((rs, ctx) -> new Claimed(rs.getString("id"), rs.getString("app_id"),
-                rs.getString("store_token"), rs.getInt("refresh_failures"))).list();
+        sql.append(" ORDER BY updated_at, id LIMIT ?").append(dialect.forUpdateSkipLocked());
+        // With no paused app there is no NOT IN, and the empty set spreads to no parameter.
+        List<Claimed> due = Sql.list(h, sql.toString(),
+                rs -> new Claimed(rs.getString("id"), rs.getString("app_id"), rs.getString("store_token"),
+                        rs.getInt("refresh_failures")),
+                Sql.params(now, now, now - schedule.interval().toMillis(), now + schedule.soon().toMillis(),
+                        now - schedule.pastExpiry().toMillis(), now - schedule.nearInterval().toMillis(), now,
+                        pausedApps, limit));
         if (!due.isEmpty()) {
-            h.createUpdate("UPDATE purchases SET refresh_claimed_until = :until WHERE id IN (<ids>)")
-                    .bind("until", now + schedule.lease().toMillis())
-                    .bindList("ids", due.stream().map(Claimed::purchaseId).toList())
-                    .execute();
+            Sql.update(h, "UPDATE purchases SET refresh_claimed_until = ? WHERE id IN (" + Sql.marks(due.size()) + ")",
+                    Sql.params(now + schedule.lease().toMillis(), due.stream().map(Claimed::purchaseId).toList()));
         }
         return due;
     }
 
     /** A successful read: the lease and any failure streak end. */
     static void markRefreshed(Handle h, String purchaseId, long now) {
-        h.createUpdate("UPDATE purchases SET refreshed_at = :now, refresh_claimed_until = NULL, "
-                        + "refresh_retry_at = NULL, refresh_failures = 0 WHERE id = :id")
-                .bind("now", now).bind("id", purchaseId).execute();
+        Sql.update(h, "UPDATE purchases SET refreshed_at = ?, refresh_claimed_until = NULL, "
+                + "refresh_retry_at = NULL, refresh_failures = 0 WHERE id = ?", now, purchaseId);
     }
 
     /** A failed read: wait until {@code retryAt} before the next one. */
     static void markFailed(Handle h, String purchaseId, long retryAt) {
-        h.createUpdate("UPDATE purchases SET refresh_claimed_until = NULL, refresh_retry_at = :retry, "
-                        + "refresh_failures = refresh_failures + 1 WHERE id = :id")
-                .bind("retry", retryAt).bind("id", purchaseId).execute();
+        Sql.update(h, "UPDATE purchases SET refresh_claimed_until = NULL, refresh_retry_at = ?, "
+                + "refresh_failures = refresh_failures + 1 WHERE id = ?", retryAt, purchaseId);
     }
 
     /** Gives a lease back unread (the app is paused, or this instance is stopping). */
@@ -76,7 +67,7 @@ final class RefreshStore {
         if (purchaseIds.isEmpty()) {
             return;
         }
-        h.createUpdate("UPDATE purchases SET refresh_claimed_until = NULL WHERE id IN (<ids>)")
-                .bindList("ids", purchaseIds).execute();
+        Sql.update(h, "UPDATE purchases SET refresh_claimed_until = NULL WHERE id IN ("
+                + Sql.marks(purchaseIds.size()) + ")", Sql.params(purchaseIds));
     }
 }
