@@ -1,11 +1,11 @@
 package io.substate.charts;
 
 import io.substate.charts.ChartData.Point;
-import io.substate.charts.ChartQueries.Active;
-import io.substate.charts.ChartQueries.DayCount;
-import io.substate.charts.ChartQueries.RefundDay;
-import io.substate.charts.ChartQueries.TransactionDay;
-import io.substate.charts.ChartQueries.TrialCohortDay;
+import io.substate.charts.ChartStore.Active;
+import io.substate.charts.ChartStore.DayCount;
+import io.substate.charts.ChartStore.RefundDay;
+import io.substate.charts.ChartStore.TransactionDay;
+import io.substate.charts.ChartStore.TrialCohortDay;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.projects.ProjectService;
@@ -23,7 +23,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Computes charts with RevenueCat's definitions from the chart facts ({@link ChartFactsWriter}), at request time:
+ * Computes charts with RevenueCat's definitions from the chart facts ({@link ChartFactsStore}), at request time:
  * nothing is cached, so a webhook shows in the next request. Snapshot charts (actives, MRR, trials) take each
  * period's value at its end, or now for the current period; flow charts (revenue, refunds, customers, trials started)
  * sum the period's days.
@@ -68,10 +68,10 @@ public final class ChartService {
         long since = now - 28 * Bucket.DAY_MS;
         UsdConversion usd = new UsdConversion(rates);
         return jdbi.withHandle(h -> {
-            List<Active> paid = ChartQueries.activeAt(h, project, false, now);
-            List<Active> trials = ChartQueries.activeAt(h, project, true, now);
+            List<Active> paid = ChartStore.activeAt(h, project, false, now);
+            List<Active> trials = ChartStore.activeAt(h, project, true, now);
             Map<String, Long> revenue = new HashMap<>();
-            for (TransactionDay t : ChartQueries.transactions(h, project, since, now + 1)) {
+            for (TransactionDay t : ChartStore.transactions(h, project, since, now + 1)) {
                 revenue.merge(t.currency(), t.amountMinor() - t.refundedMinor(), Long::sum);
             }
             long customers = sumAll(newCustomers(h, project, since, now + 1));
@@ -94,7 +94,7 @@ public final class ChartService {
         long lastDay = range.end().toEpochDay();
         DailyTotals totals = dailyTotals(h, project, trial, firstDay, lastDay);
         List<Active> activeNow = buckets.stream().anyMatch(Bucket::current)
-                ? ChartQueries.activeAt(h, project, trial, now) : List.of();
+                ? ChartStore.activeAt(h, project, trial, now) : List.of();
         List<Point> points = new ArrayList<>();
         for (Bucket b : buckets) {
             Number value;
@@ -120,8 +120,8 @@ public final class ChartService {
         long firstDay = range.start().toEpochDay();
         long lastDay = range.end().toEpochDay();
         DailyTotals actives = dailyTotals(h, project, false, firstDay, lastDay);
-        Map<Long, Long> expired = byDay(ChartQueries.expirations(h, project, firstDay, lastDay + 1, now));
-        Map<Long, Long> resubscribed = byDay(ChartQueries.resubscriptions(h, project, firstDay, lastDay + 1));
+        Map<Long, Long> expired = byDay(ChartStore.expirations(h, project, firstDay, lastDay + 1, now));
+        Map<Long, Long> resubscribed = byDay(ChartStore.resubscriptions(h, project, firstDay, lastDay + 1));
         List<Point> points = new ArrayList<>();
         long totalChurned = 0;
         for (Bucket b : buckets) {
@@ -147,7 +147,7 @@ public final class ChartService {
      */
     private static Computed revenue(Handle h, String project, ChartRange range, List<Bucket> buckets,
             UsdConversion usd) {
-        List<TransactionDay> days = ChartQueries.transactions(h, project, range.start().toEpochDay() * Bucket.DAY_MS,
+        List<TransactionDay> days = ChartStore.transactions(h, project, range.start().toEpochDay() * Bucket.DAY_MS,
                 (range.end().toEpochDay() + 1) * Bucket.DAY_MS);
         List<Point> points = new ArrayList<>();
         long allKept = 0;
@@ -177,7 +177,7 @@ public final class ChartService {
      * {@code partially_refunded}.
      */
     private static Computed refundRate(Handle h, String project, ChartRange range, List<Bucket> buckets) {
-        List<RefundDay> days = ChartQueries.refunds(h, project, range.start().toEpochDay(),
+        List<RefundDay> days = ChartStore.refunds(h, project, range.start().toEpochDay(),
                 range.end().toEpochDay() + 1);
         List<Point> points = new ArrayList<>();
         long allCount = 0;
@@ -225,7 +225,7 @@ public final class ChartService {
     }
 
     private static Computed trialConversion(Handle h, String project, ChartRange range, List<Bucket> buckets, long now) {
-        List<TrialCohortDay> days = ChartQueries.trialCohorts(h, project, range.start().toEpochDay(),
+        List<TrialCohortDay> days = ChartStore.trialCohorts(h, project, range.start().toEpochDay(),
                 range.end().toEpochDay() + 1, now);
         List<Point> points = new ArrayList<>();
         long allTrials = 0;
@@ -259,15 +259,15 @@ public final class ChartService {
 
     /** Active spans at the end of each day: those active as the range starts, plus starts, minus ends. */
     private static DailyTotals dailyTotals(Handle h, String project, boolean trial, long firstDay, long lastDay) {
-        return DailyTotals.of(ChartQueries.activeAt(h, project, trial, firstDay * Bucket.DAY_MS - 1),
-                ChartQueries.spanStarts(h, project, trial, firstDay, lastDay + 1),
-                ChartQueries.spanEnds(h, project, trial, firstDay, lastDay + 1), firstDay, lastDay);
+        return DailyTotals.of(ChartStore.activeAt(h, project, trial, firstDay * Bucket.DAY_MS - 1),
+                ChartStore.spanStarts(h, project, trial, firstDay, lastDay + 1),
+                ChartStore.spanEnds(h, project, trial, firstDay, lastDay + 1), firstDay, lastDay);
     }
 
     /** Customers first seen per day, without those whose purchases are all sandbox (test users). */
     private static Map<Long, Long> newCustomers(Handle h, String project, long fromMs, long toMs) {
-        Map<Long, Long> perDay = byDay(ChartQueries.customersFirstSeen(h, project, fromMs, toMs));
-        ChartQueries.sandboxOnlyCustomersFirstSeen(h, project, fromMs, toMs)
+        Map<Long, Long> perDay = byDay(ChartStore.customersFirstSeen(h, project, fromMs, toMs));
+        ChartStore.sandboxOnlyCustomersFirstSeen(h, project, fromMs, toMs)
                 .forEach(d -> perDay.merge(d.day(), -d.count(), Long::sum));
         return perDay;
     }

@@ -1,7 +1,7 @@
 package io.substate.charts;
 
-import io.substate.charts.ChartQueries.Active;
-import io.substate.charts.ChartQueries.SpanDay;
+import io.substate.charts.ChartStore.Active;
+import io.substate.charts.ChartStore.SpanDay;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.substate.customers;
 
-import io.substate.charts.ChartFactsWriter;
+import io.substate.charts.ChartFactsStore;
 import io.substate.storage.Ids;
 import io.substate.storage.ReadAhead;
 import io.substate.storage.Sql;
@@ -174,7 +174,7 @@ public final class CustomerStore {
      * owner; posting their token again gives them to whoever posts it.
      */
     public static void delete(Handle h, String customerId) {
-        ChartFactsWriter.ownerDeleted(h, customerId);
+        ChartFactsStore.ownerDeleted(h, customerId);
         Sql.update(h, "UPDATE purchases SET customer_id = NULL WHERE customer_id = ?", customerId);
         Sql.update(h, "DELETE FROM customer_attributes WHERE customer_id = ?", customerId);
         Sql.update(h, "DELETE FROM customer_aliases WHERE customer_id = ?", customerId);
@@ -198,7 +198,7 @@ public final class CustomerStore {
         Customer from = aFirst ? b : a;
         Sql.update(h, "UPDATE customer_aliases SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         Sql.update(h, "UPDATE purchases SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
-        ChartFactsWriter.matchResubscriptions(h, into.id()); // churn: one customer's subscriptions now
+        ChartFactsStore.matchResubscriptions(h, into.id()); // churn: one customer's subscriptions now
         Sql.update(h, "UPDATE outgoing_events SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         java.util.Map<String, StoredAttribute> kept = attributes(h, into.id());
         attributes(h, from.id()).forEach((name, attribute) -> {

@@ -1,6 +1,6 @@
 package io.substate.ingest;
 
-import io.substate.charts.ChartFactsWriter;
+import io.substate.charts.ChartFactsStore;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.customers.Customer;
@@ -32,7 +32,7 @@ public final class PurchaseOwnership {
             // Its owner was deleted: the purchase is nobody's, and goes to whoever posts it.
             StoredPurchase owned = purchase.withCustomer(poster.id());
             PurchaseStore.update(h, owned, now);
-            ChartFactsWriter.ownerChanged(h, owned.id(), null, poster.id());
+            ChartFactsStore.ownerChanged(h, owned.id(), null, poster.id());
             return new Claimed(owned, poster);
         }
         Customer owner = CustomerStore.findById(h, purchase.customerId()).orElseThrow();
@@ -55,7 +55,7 @@ public final class PurchaseOwnership {
         java.util.List<String> to = CustomerStore.aliases(h, poster.id());
         StoredPurchase moved = purchase.withCustomer(poster.id());
         PurchaseStore.update(h, moved, now);
-        ChartFactsWriter.ownerChanged(h, moved.id(), owner.id(), poster.id());
+        ChartFactsStore.ownerChanged(h, moved.id(), owner.id(), poster.id());
         // RevenueCat sends TRANSFER for the destination user only.
         OutgoingEventStore.appendTransfer(h, new OutgoingEventStore.Source(moved.projectId(), moved.appId(), poster, moved.id(),
                 moved.state().livemode(), null), from, to, now);

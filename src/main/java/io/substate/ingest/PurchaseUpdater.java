@@ -1,6 +1,6 @@
 package io.substate.ingest;
 
-import io.substate.charts.ChartFactsWriter;
+import io.substate.charts.ChartFactsStore;
 import io.substate.config.UsdRates;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
@@ -66,7 +66,7 @@ public final class PurchaseUpdater {
             if (!unsaved) {
                 PurchaseStore.update(h, next, nowMillis);
             }
-            ChartFactsWriter.write(h, next, purchase.state());
+            ChartFactsStore.write(h, next, purchase.state());
         }
         rememberObjects(h, next, fact);
         List<String> ids = List.of();

@@ -79,7 +79,7 @@ public final class PurchaseRefresher {
             SubscriptionSnapshot snapshot = StripeFacts.fromSubscriptionObject(subscription,
                     "refresh_" + token + "_" + now, now / 1000, livemode);
             StoredPurchase next = updater.apply(h, current, snapshot, snapshot.eventId(), now).purchase();
-            RefreshQueue.markRefreshed(h, current.id(), now);
+            RefreshStore.markRefreshed(h, current.id(), now);
             return next;
         });
     }

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scheduled refresh: every tick, leases the subscriptions that are due ({@link RefreshQueue}) and re-reads each
+ * The scheduled refresh: every tick, leases the subscriptions that are due ({@link RefreshStore}) and re-reads each
  * from Stripe ({@link PurchaseRefresher}). A 429 pauses that app's reads for Stripe's {@code Retry-After} (on this
  * instance); any other failure makes that purchase wait, doubling from 30 s up to the refresh interval.
  */
@@ -81,10 +81,10 @@ public final class RefreshWorker implements AutoCloseable {
     private int refreshBatch() {
         long now = clock.millis();
         Set<String> paused = pausedApps(now);
-        List<RefreshQueue.Claimed> claimed = commits.execute("refresh-claim",
-                h -> RefreshQueue.claimDue(h, dialect, schedule, now, BATCH, paused));
+        List<RefreshStore.Claimed> claimed = commits.execute("refresh-claim",
+                h -> RefreshStore.claimDue(h, dialect, schedule, now, BATCH, paused));
         List<String> unread = new ArrayList<>();
-        for (RefreshQueue.Claimed purchase : claimed) {
+        for (RefreshStore.Claimed purchase : claimed) {
             if (!running || isPaused(purchase.appId())) {
                 unread.add(purchase.purchaseId());
                 continue;
@@ -93,14 +93,14 @@ public final class RefreshWorker implements AutoCloseable {
         }
         if (!unread.isEmpty()) {
             commits.execute("refresh-release", h -> {
-                RefreshQueue.release(h, unread);
+                RefreshStore.release(h, unread);
                 return null;
             });
         }
         return claimed.size();
     }
 
-    private void refreshOne(RefreshQueue.Claimed purchase) {
+    private void refreshOne(RefreshStore.Claimed purchase) {
         Optional<App> app = apps.find(purchase.appId()).filter(a -> a.stripeApiKey() != null);
         try {
             if (app.isEmpty()) {
@@ -113,7 +113,7 @@ public final class RefreshWorker implements AutoCloseable {
                 pause(purchase.appId(), e);
                 count("rate_limited");
                 commits.execute(purchase.token(), h -> {
-                    RefreshQueue.release(h, List.of(purchase.purchaseId()));
+                    RefreshStore.release(h, List.of(purchase.purchaseId()));
                     return null;
                 });
             } else {
@@ -124,7 +124,7 @@ public final class RefreshWorker implements AutoCloseable {
         }
     }
 
-    private void fail(RefreshQueue.Claimed purchase, String reason) {
+    private void fail(RefreshStore.Claimed purchase, String reason) {
         int failures = purchase.failures() + 1;
         Duration wait = schedule.backoff(failures);
         LOG.warn("Refreshing {} of app {} from Stripe failed ({} in a row), retrying in {}: {}", purchase.token(),
@@ -132,7 +132,7 @@ public final class RefreshWorker implements AutoCloseable {
         count("failed");
         long retryAt = clock.millis() + wait.toMillis();
         commits.execute(purchase.token(), h -> {
-            RefreshQueue.markFailed(h, purchase.purchaseId(), retryAt);
+            RefreshStore.markFailed(h, purchase.purchaseId(), retryAt);
             return null;
         });
     }

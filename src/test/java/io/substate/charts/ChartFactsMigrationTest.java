@@ -98,7 +98,7 @@ class ChartFactsMigrationTest {
         // The writer's matching agrees: it finds nothing to change.
         jdbi.useTransaction(h -> {
             for (String customer : new String[] {"cus1", "cus2", "cus3"}) {
-                ChartFactsWriter.matchResubscriptions(h, customer);
+                ChartFactsStore.matchResubscriptions(h, customer);
             }
         });
         assertThat(spans(jdbi)).isEqualTo(expected);
@@ -107,7 +107,7 @@ class ChartFactsMigrationTest {
         jdbi.useHandle(h -> h.execute("UPDATE subscription_spans SET resubscribes = FALSE "
                 + "WHERE purchase_id IN (SELECT id FROM purchases WHERE customer_id IS NOT NULL)"));
         assertThat(spans(jdbi)).containsEntry("p1/1", "run").containsEntry("q1/1", "run");
-        jdbi.useTransaction(h -> ChartFactsWriter.matchResubscriptions(h, Set.of("cus1", "cus2", "cus3")));
+        jdbi.useTransaction(h -> ChartFactsStore.matchResubscriptions(h, Set.of("cus1", "cus2", "cus3")));
         assertThat(spans(jdbi)).isEqualTo(expected);
     }
 

@@ -33,7 +33,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * Run with {@code bench/charts.sh} (or this main on the test classpath; args: purchases, databases).
  *
  * <p>The load goes straight to the database (the webhook path is benchmarked elsewhere) but its chart facts are
- * made and written by the real code ({@link ChartFacts#of}, {@link ChartFactsWriter}) from generated purchase
+ * made and written by the real code ({@link ChartFacts#of}, {@link ChartFactsStore}) from generated purchase
  * histories: two years of purchases, 10% one-time, subscriptions 70% monthly, 20% yearly, 10% weekly, 30% starting
  * with a 7-day trial (60% convert), renewals continuing with probability 0.92 (monthly), 0.6 (yearly), 0.96 (weekly),
  * 3% of payments refunded in full and 1% in part, 80% USD, 15% EUR, 5% GBP, 5% sandbox; a fifth of the purchases
@@ -152,7 +152,7 @@ public final class ChartsBenchmark {
         List<String> toMatch = new ArrayList<>(returning);
         for (int from = 0; from < toMatch.size(); from += chunk) {
             List<String> batch = toMatch.subList(from, Math.min(toMatch.size(), from + chunk));
-            jdbi.useTransaction(h -> batch.forEach(c -> ChartFactsWriter.matchResubscriptions(h, c)));
+            jdbi.useTransaction(h -> batch.forEach(c -> ChartFactsStore.matchResubscriptions(h, c)));
         }
         // What autovacuum does after a bulk load on PostgreSQL (statistics, and the visibility map that lets the
         // chart queries read only their covering indexes); SQLite only needs statistics.
@@ -167,7 +167,7 @@ public final class ChartsBenchmark {
         PreparedBatch purchaseRows = h.prepareBatch("INSERT INTO purchases (id, project_id, app_id, customer_id, "
                 + "store_token, kind, status, period_type, livemode, state_json, created_at, updated_at) VALUES "
                 + "(:id, :project, :app, :customer, :token, :kind, :status, 'NORMAL', :live, '{}', :at, :at)");
-        List<ChartFactsWriter.Owned> facts = new ArrayList<>();
+        List<ChartFactsStore.Owned> facts = new ArrayList<>();
         long transactions = 0;
         long spans = 0;
         for (int n = from; n < to; n++) {
@@ -190,7 +190,7 @@ public final class ChartsBenchmark {
                     .bind("customer", customer).bind("token", id).bind("kind", state.kind().name().toLowerCase())
                     .bind("status", String.valueOf(state.status())).bind("live", live).bind("at", start * 1000).add();
             ChartFacts derived = ChartFacts.of(state);
-            facts.add(new ChartFactsWriter.Owned(id, app.projectId(), live, derived));
+            facts.add(new ChartFactsStore.Owned(id, app.projectId(), live, derived));
             transactions += derived.transactions().size();
             spans += derived.spans().size();
         }
@@ -198,7 +198,7 @@ public final class ChartsBenchmark {
             customers.execute();
         }
         purchaseRows.execute();
-        ChartFactsWriter.insert(h, facts);
+        ChartFactsStore.insert(h, facts);
         return new long[] {transactions, spans};
     }
 

@@ -2,7 +2,7 @@ package io.substate.purchases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.substate.charts.ChartFactsWriter;
+import io.substate.charts.ChartFactsStore;
 import io.substate.purchases.Lifecycles.Lifecycle;
 import io.substate.purchases.StripeEventJson.Shape;
 import io.substate.storage.Database;
@@ -77,7 +77,7 @@ class ChartFactsInPlaceTest {
                 PurchaseState previous = stepwise.state();
                 StoredPurchase next = stepwise.withState(PurchaseStateMachine.apply(previous, fact).next());
                 int before = spans(h, stepwise.id()).size();
-                ChartFactsWriter.write(h, next, previous);
+                ChartFactsStore.write(h, next, previous);
                 if (before > 0 && before == spans(h, next.id()).size() && !previous.equals(next.state())) {
                     inPlace++;
                 }
@@ -85,7 +85,7 @@ class ChartFactsInPlaceTest {
             }
             StoredPurchase atOnce = PurchaseStore.insert(h, "proj1", "app1", null, lifecycle.token() + "_once" + purchases,
                     empty, 0).withState(stepwise.state());
-            ChartFactsWriter.write(h, atOnce, empty);
+            ChartFactsStore.write(h, atOnce, empty);
 
             assertThat(spans(h, stepwise.id())).as("spans of %s, %s", lifecycle, order)
                     .isEqualTo(spans(h, atOnce.id()));

@@ -6,7 +6,6 @@ import io.substate.storage.Sql;
 import io.substate.storage.WriteBehind;
 import io.substate.storage.WriteOrder;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +24,8 @@ import org.jdbi.v3.core.Handle;
  * changed by concurrent transactions each match against the other's committed spans; the next change of either
  * matches again.
  */
-public final class ChartFactsWriter {
-    private ChartFactsWriter() {}
+public final class ChartFactsStore {
+    private ChartFactsStore() {}
 
     /** The facts of one purchase with what they are filed under. */
     record Owned(String purchaseId, String projectId, boolean livemode, ChartFacts facts) {}
@@ -96,7 +95,7 @@ public final class ChartFactsWriter {
      */
     public static void ownerChanged(Handle h, String purchaseId, String previousOwner, String newOwner) {
         if (newOwner == null) {
-            ownRunsOnly(h, "purchase_id = :key", purchaseId);
+            ownRunsOnly(h, "purchase_id = ?", purchaseId);
         }
         matchResubscriptions(h, previousOwner);
         matchResubscriptions(h, newOwner);
@@ -104,16 +103,15 @@ public final class ChartFactsWriter {
 
     /** Before {@code customerId} is deleted and its purchases left ownerless: they count their own lapses only. */
     public static void ownerDeleted(Handle h, String customerId) {
-        ownRunsOnly(h, "purchase_id IN (SELECT id FROM purchases WHERE customer_id = :key)", customerId);
+        ownRunsOnly(h, "purchase_id IN (SELECT id FROM purchases WHERE customer_id = ?)", customerId);
     }
 
     /** An ownerless purchase's resubscriptions are its own restarts ({@link Resubscriptions}). */
     private static void ownRunsOnly(Handle h, String which, String key) {
-        h.createUpdate("UPDATE subscription_spans SET resubscribes = (restarts AND livemode) WHERE " + which)
-                .bind("key", key).execute();
+        Sql.update(h, "UPDATE subscription_spans SET resubscribes = (restarts AND livemode) WHERE " + which, key);
     }
 
-    private static final WriteBehind.AtCommit<String> MATCH_RESUBSCRIPTIONS = ChartFactsWriter::matchResubscriptions;
+    private static final WriteBehind.AtCommit<String> MATCH_RESUBSCRIPTIONS = ChartFactsStore::matchResubscriptions;
 
     /** Matches the resubscriptions of every production paid span of the customer's purchases; writes what changed. */
     public static void matchResubscriptions(Handle h, String customerId) {
@@ -130,10 +128,7 @@ public final class ChartFactsWriter {
         // Plain JDBC (Sql), not jdbi: on SQLite this runs for every production event that changes spans, and jdbi's
         // statement machinery cost more than the read itself (BENCHMARKS.md). One customer keeps a fixed text.
         String which = customerIds.size() == 1 ? "p.customer_id = ?"
-                : "p.customer_id IN (" + String.join(", ", Collections.nCopies(customerIds.size(), "?")) + ")";
-        List<Object> args = new ArrayList<>(customerIds);
-        args.add(true);
-        args.add(false);
+                : "p.customer_id IN (" + Sql.marks(customerIds.size()) + ")";
         List<SpanRow> rows = Sql.list(h, "SELECT p.customer_id, s.purchase_id, s.seq, s.starts_at, s.ends_at, "
                 + "s.ends_run, s.starts_run, s.resubscribes FROM purchases p "
                 + "JOIN subscription_spans s ON s.purchase_id = p.id "
@@ -141,7 +136,7 @@ public final class ChartFactsWriter {
                 rs -> new SpanRow(rs.getString("customer_id"), new Resubscriptions.PaidSpan(
                         rs.getString("purchase_id"), rs.getInt("seq"), rs.getLong("starts_at"), rs.getLong("ends_at"),
                         rs.getBoolean("ends_run"), rs.getBoolean("starts_run")), rs.getBoolean("resubscribes")),
-                args.toArray());
+                Sql.params(customerIds, true, false));
         Map<String, List<SpanRow>> byCustomer = new LinkedHashMap<>();
         rows.forEach(row -> byCustomer.computeIfAbsent(row.customerId(), c -> new ArrayList<>()).add(row));
         byCustomer.values().forEach(spans -> flagResubscriptions(h, spans));
