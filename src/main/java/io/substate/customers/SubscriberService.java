@@ -92,17 +92,17 @@ public final class SubscriberService {
     public ObjectNode setAttributes(ApiCaller caller, String appUserId, JsonNode attributes) {
         AppUserIds.require(appUserId, "app_user_id");
         List<SubscriberAttributes.Change> changes = SubscriberAttributes.parse(attributes, clock.millis());
-        record Outcome(ObjectNode body, List<SubscriberAttributes.AttributeError> errors) {}
-        Outcome outcome = commits.execute(appUserId, h -> {
+        record Saved(ObjectNode body, List<SubscriberAttributes.AttributeError> errors) {}
+        Saved saved = commits.execute(appUserId, h -> {
             long now = clock.millis();
             Customer customer = CustomerStore.findOrCreate(h, caller.projectId(), appUserId, now);
             List<SubscriberAttributes.AttributeError> errors = SubscriberAttributes.apply(h, customer.id(), changes);
-            return new Outcome(SubscriberView.render(h, customer, caller, now), errors);
+            return new Saved(SubscriberView.render(h, customer, caller, now), errors);
         });
-        if (!outcome.errors().isEmpty()) {
-            throw SubscriberAttributes.refused(outcome.errors());
+        if (!saved.errors().isEmpty()) {
+            throw SubscriberAttributes.refused(saved.errors());
         }
-        return outcome.body();
+        return saved.body();
     }
 
     /** {@code DELETE /v1/subscribers/{id}} (any alias): the customer, its aliases and attributes. */
