@@ -9,9 +9,12 @@ public enum Dialect {
         return jdbcUrl.startsWith("jdbc:postgresql:") ? POSTGRESQL : SQLITE;
     }
 
-    /** Flyway location of this dialect's migrations. */
-    public String migrations() {
-        return this == SQLITE ? "classpath:db/sqlite" : "classpath:db/postgresql";
+    /**
+     * Flyway locations of this dialect's migrations: the scripts both databases run (db/common), and those written
+     * for this one. A version stands in one of the two only.
+     */
+    public String[] migrations() {
+        return new String[] {"classpath:db/common", this == SQLITE ? "classpath:db/sqlite" : "classpath:db/postgresql"};
     }
 
     /** Row lock that other instances skip rather than wait on; SQLite has one writer, so nothing is needed. */

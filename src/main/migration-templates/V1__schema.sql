@@ -1,4 +1,4 @@
--- Substate schema, PostgreSQL. Times are epoch milliseconds (BIGINT) so the same code reads both databases.
+-- Substate schema, @schemaOf@. Times are epoch milliseconds (BIGINT) so the same code reads both databases.
 
 CREATE TABLE server_settings (
     name  TEXT PRIMARY KEY,
@@ -198,7 +198,7 @@ CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
 CREATE INDEX deliveries_by_integration ON deliveries (integration_id, created_at);
 
 CREATE TABLE delivery_attempts (
-    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id               @identityPrimaryKey@,
     delivery_id      TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
     attempted_at     BIGINT NOT NULL,
     status_code      INTEGER,

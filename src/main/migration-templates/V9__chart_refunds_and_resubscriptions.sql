@@ -32,7 +32,7 @@ UPDATE subscription_spans SET resubscribes = TRUE
             WHERE rp.customer_id = me.customer_id AND r.starts_run AND r.livemode AND r.starts_at >= e.ends_at
             AND (r.starts_at < subscription_spans.starts_at
                 OR (r.starts_at = subscription_spans.starts_at
-                    AND (r.purchase_id COLLATE "C" < subscription_spans.purchase_id COLLATE "C"
+                    AND (@purchaseIdBeforeInByteOrder@
                         OR (r.purchase_id = subscription_spans.purchase_id AND r.seq < subscription_spans.seq))))));
 -- Churn reads the resubscriptions of production by day.
 CREATE INDEX subscription_spans_resubscriptions ON subscription_spans (project_id, start_day)
