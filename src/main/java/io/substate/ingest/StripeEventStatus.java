@@ -13,9 +13,11 @@ public enum StripeEventStatus {
     /** Waiting for its purchase to exist (a receipt, or tracking): applied as soon as it does. */
     PARKED;
 
+    private final String value = name().toLowerCase(Locale.ROOT);
+
     /** The stored and answered text: {@code processed}, {@code stale}, {@code failed}, {@code parked}. */
     public String value() {
-        return name().toLowerCase(Locale.ROOT);
+        return value;
     }
 
     /** The status stored as {@code value}; any other text is refused, so none ever reaches SQL. */
@@ -38,6 +40,6 @@ public enum StripeEventStatus {
      * (migrations V10 and V11), which the planners use only when the query names the status itself.
      */
     String literal() {
-        return "'" + value() + "'";
+        return "'" + value + "'";
     }
 }

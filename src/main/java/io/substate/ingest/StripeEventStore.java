@@ -87,14 +87,18 @@ public final class StripeEventStore {
 
     private record AnyParked(String appId) {}
 
+    private static final String ANY_PARKED = "SELECT 1 FROM stripe_events WHERE app_id = ? AND status = "
+            + StripeEventStatus.PARKED.literal() + " LIMIT 1";
+    private static final String PARKED_FOR = "SELECT " + COLUMNS + " FROM stripe_events WHERE app_id = ? "
+            + "AND purchase_token = ? AND status = " + StripeEventStatus.PARKED.literal() + " ORDER BY created, event_id";
+
     /**
      * Whether the app has any parked event: read once per batch transaction (most batches create purchases for apps
      * with none, and then need not look for each purchase's). {@link #forgetAnyParked} when parking one.
      */
     static boolean anyParked(Handle h, String appId) {
-        return TransactionMemo.get(h, new AnyParked(appId), () -> Sql.first(h, parkedKey(appId),
-                "SELECT 1 FROM stripe_events WHERE app_id = ? AND status = " + StripeEventStatus.PARKED.literal()
-                        + " LIMIT 1", rs -> true, appId).isPresent());
+        return TransactionMemo.get(h, new AnyParked(appId), () -> Sql.first(h, parkedKey(appId), ANY_PARKED,
+                rs -> true, appId).isPresent());
     }
 
     static void forgetAnyParked(Handle h, String appId) {
@@ -103,9 +107,7 @@ public final class StripeEventStore {
 
     /** Parked events waiting for the purchase {@code token}, oldest Stripe time first. */
     public static List<LoggedStripeEvent> parkedFor(Handle h, String appId, String token) {
-        return Sql.list(h, "SELECT " + COLUMNS + " FROM stripe_events WHERE app_id = ? AND purchase_token = ? "
-                + "AND status = " + StripeEventStatus.PARKED.literal() + " ORDER BY created, event_id",
-                StripeEventStore::map, appId, token);
+        return Sql.list(h, PARKED_FOR, StripeEventStore::map, appId, token);
     }
 
     /** What a customer's history shows of one Stripe event. */

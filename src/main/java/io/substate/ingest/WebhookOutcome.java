@@ -14,8 +14,11 @@ public enum WebhookOutcome {
     PARKED,
     FAILED;
 
+    private final String value = name().toLowerCase(Locale.ROOT);
+
+    /** The answered text: {@code processed}, {@code stale}, {@code duplicate}, {@code parked}, {@code failed}. */
     public String value() {
-        return name().toLowerCase(Locale.ROOT);
+        return value;
     }
 
     static WebhookOutcome of(StripeEventStatus status) {
