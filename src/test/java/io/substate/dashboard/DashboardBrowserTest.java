@@ -1,12 +1,9 @@
 package io.substate.dashboard;
 
-import static io.substate.testing.StripeEventBuilder.sign;
-import static io.substate.testing.StripeEventBuilder.uniqueId;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.common.Json;
 import io.substate.testing.Api;
+import io.substate.testing.Browser;
 import io.substate.testing.HttpResponse;
 import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
@@ -20,6 +17,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+
+import static io.substate.testing.StripeEventBuilder.sign;
+import static io.substate.testing.StripeEventBuilder.uniqueId;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The seed's setup steps done by a person in the dashboard, in headless Chromium: log in, create a project and an

@@ -1,4 +1,4 @@
-package io.substate.dashboard;
+package io.substate.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -24,9 +24,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Headless Debian Chromium driven by its packaged chromedriver. Selenium Manager never runs (the driver and browser
  * are given by path), and Chromium's files (profile, crash reports, caches) go to a temporary HOME.
  */
-final class Browser implements AutoCloseable {
-    static final String CHROMIUM = "/usr/bin/chromium";
-    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+public final class Browser implements AutoCloseable {
+    public static final String CHROMIUM = "/usr/bin/chromium";
+    public static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     private final Path home;
@@ -37,11 +37,11 @@ final class Browser implements AutoCloseable {
         this.driver = driver;
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         return new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
     }
 
-    static Browser start() {
+    public static Browser start() {
         try {
             Path home = Files.createTempDirectory("substate-chromium");
             System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
@@ -63,26 +63,26 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    WebDriver driver() {
+    public WebDriver driver() {
         return driver;
     }
 
-    void open(String url) {
+    public void open(String url) {
         driver.get(url);
     }
 
     /** Forgets the admin token, as a new browser tab would. */
-    void logOut(String anyPageUrl) {
+    public void logOut(String anyPageUrl) {
         driver.get(anyPageUrl);
         script("sessionStorage.clear()");
     }
 
     /** Waits for the condition; pages re-render rows, so an element going stale mid-check just means "try again". */
-    <T> T waitFor(Function<WebDriver, T> condition) {
+    public <T> T waitFor(Function<WebDriver, T> condition) {
         return waiting().until(condition::apply);
     }
 
-    WebElement visible(By by) {
+    public WebElement visible(By by) {
         return waiting().until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
@@ -92,34 +92,40 @@ final class Browser implements AutoCloseable {
         return wait;
     }
 
-    WebElement byId(String id) {
+    public WebElement byId(String id) {
         return visible(By.id(id));
     }
 
     /** Waits until the element's text contains {@code text}, and returns that text. */
-    String textOf(By by, String text) {
+    public String textOf(By by, String text) {
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(by, text));
         return driver.findElement(by).getText();
     }
 
-    void type(String id, String text) {
+    public void type(String id, String text) {
         WebElement input = byId(id);
         input.clear();
         input.sendKeys(text);
     }
 
-    void click(By by) {
+    public void click(By by) {
         waiting().until(ExpectedConditions.elementToBeClickable(by)).click();
     }
 
     /** The label text of a form control: every field must have a real one. */
-    String labelOf(String id) {
+    public String labelOf(String id) {
         byId(id);
         return driver.findElement(By.cssSelector("label[for='" + id + "']")).getText();
     }
 
-    Object script(String js, Object... args) {
+    public Object script(String js, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(js, args);
+    }
+
+    /** Runs {@code js}, which calls its last argument when done, and returns what it was called with. */
+    public Object asyncScript(String js, Object... args) {
+        driver.manage().timeouts().scriptTimeout(WAIT);
+        return ((JavascriptExecutor) driver).executeAsyncScript(js, args);
     }
 
     @Override
