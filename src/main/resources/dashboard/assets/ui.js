@@ -22,6 +22,16 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+/**
+ * Replaces an element's children as h() adds them: absent parts (null, undefined, false) are skipped. The DOM's own
+ * replaceChildren() would render a null as the text "null".
+ */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;

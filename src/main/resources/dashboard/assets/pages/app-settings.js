@@ -1,6 +1,6 @@
 // /projects/{project_id}/apps/{app_id}: the app's settings, with the seed's "Webhook Configuration" section.
 import { get, patch, post, path } from '../api.js';
-import { h, field, act, showResult, copyButton, section, code, notice, errorText, definitionList } from '../ui.js';
+import { h, fill, field, act, showResult, copyButton, section, code, notice, errorText, definitionList } from '../ui.js';
 import { STRIPE_EVENT_TYPES } from '../stripe-help.js';
 import { appHeader, signatureFailures } from './app-tabs.js';
 
@@ -20,9 +20,9 @@ export async function appSettingsPage(main, projectId, appId) {
   document.title = `${app.name} · Substate`;
   const refresh = async () => {
     const fresh = await get(path`/v2/projects/${projectId}/apps/${appId}`);
-    main.replaceChildren(...build(fresh, refresh));
+    fill(main, build(fresh, refresh));
   };
-  main.replaceChildren(...build(app, refresh));
+  fill(main, build(app, refresh));
 }
 
 function build(app, refresh) {

@@ -1,6 +1,6 @@
 // /projects/{project_id}/apps/{app_id}/events: every verified Stripe event, its outcome, why it failed, and replay.
 import { get, post, path } from '../api.js';
-import { h, select, table, time, act, notice, code, badge, errorText } from '../ui.js';
+import { h, fill, select, table, time, act, notice, code, badge, errorText } from '../ui.js';
 import { failureHelp, OUTCOMES } from '../stripe-help.js';
 import { appHeader, signatureFailures } from './app-tabs.js';
 
@@ -16,7 +16,7 @@ export async function stripeEventsPage(main, projectId, appId) {
   const more = h('button', { type: 'button', class: 'secondary', id: 'more-events', hidden: true }, 'Load more');
   const slot = h('div', { class: 'form-message' });
   const reload = h('button', { type: 'button', class: 'secondary', id: 'reload-events' }, 'Refresh');
-  main.replaceChildren(...appHeader(app, 'events'),
+  fill(main, appHeader(app, 'events'),
     secretMissing(app), signatureFailures(app),
     h('div', { class: 'toolbar' },
       h('label', { for: filter.id }, 'Outcome'), filter, reload,
