@@ -25,6 +25,7 @@ import io.substate.entitlements.EntitlementService;
 import io.substate.entitlements.ProductRoutes;
 import io.substate.entitlements.ProductService;
 import io.substate.http.AdminAuth;
+import io.substate.http.CorsRoutes;
 import io.substate.http.HttpServer;
 import io.substate.http.OperationsRoutes;
 import io.substate.http.RouteGroup;
@@ -102,6 +103,7 @@ public final class Substate implements AutoCloseable {
 
             List<RouteGroup> routes = new ArrayList<>();
             routes.add(new OperationsRoutes(database, registry));
+            routes.add(new CorsRoutes());
             routes.add(new ProjectRoutes(projects, adminAuth));
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
             StripeEventRepository stripeEvents = new StripeEventRepository(database.jdbi());

@@ -9,6 +9,8 @@ import java.util.List;
  * @param webhookSecret the Stripe signing secret ({@code whsec_…}), or null when none is configured
  * @param previousWebhookSecret the secret replaced last, still accepted until {@code previousWebhookSecretExpiresAt}
  * @param stripeApiKey the key used to read objects from Stripe ({@code rk_…} recommended), or null
+ * @param allowedOrigins the origins whose pages may use the public key from a browser ({@link AllowedOrigins}), as
+ *     browsers send them; null for any origin, empty for none
  */
 public record App(
         String id,
@@ -24,10 +26,19 @@ public record App(
         AppUserIdDetection appUserIdDetection,
         String metadataKey,
         String managementUrl,
+        List<String> allowedOrigins,
         long createdAt) {
 
     /** The only app type so far. */
     public static final String TYPE_STRIPE = "stripe";
+
+    /**
+     * Whether a page of {@code origin} (the request's {@code Origin} header) may read answers given to this app's
+     * public key. Browsers send origins in lowercase; the comparison ignores case all the same.
+     */
+    public boolean allowsOrigin(String origin) {
+        return allowedOrigins == null || allowedOrigins.contains(origin.toLowerCase(java.util.Locale.ROOT));
+    }
 
     /** Secrets a Stripe signature may be made with at {@code nowMillis}: the current one, plus the rolled one for 24 h. */
     public List<String> validWebhookSecrets(long nowMillis) {

@@ -13,7 +13,7 @@ final class AppRepository {
     private static final String COLUMNS = """
             id, project_id, name, type, public_api_key, webhook_secret, previous_webhook_secret,
             previous_webhook_secret_expires_at, stripe_api_key, track_new_purchases, app_user_id_detection,
-            metadata_key, management_url, signature_failures, last_signature_failure_reason,
+            metadata_key, management_url, allowed_origins, signature_failures, last_signature_failure_reason,
             last_signature_failure_at, created_at""";
 
     private final Jdbi jdbi;
@@ -28,11 +28,13 @@ final class AppRepository {
         jdbi.useHandle(handle -> handle.createUpdate("""
                         INSERT INTO apps (id, project_id, name, type, public_api_key, webhook_secret,
                             previous_webhook_secret, previous_webhook_secret_expires_at, stripe_api_key,
-                            track_new_purchases, app_user_id_detection, metadata_key, management_url, created_at)
+                            track_new_purchases, app_user_id_detection, metadata_key, management_url, allowed_origins,
+                            created_at)
                         VALUES (:id, :projectId, :name, :type, :publicApiKey, :webhookSecret, :previousWebhookSecret,
                             :previousWebhookSecretExpiresAt, :stripeApiKey, :trackNewPurchases, :detection,
-                            :metadataKey, :managementUrl, :createdAt)""")
-                .bindMethods(app).bind("detection", app.appUserIdDetection().value()).execute());
+                            :metadataKey, :managementUrl, :origins, :createdAt)""")
+                .bindMethods(app).bind("detection", app.appUserIdDetection().value())
+                .bind("origins", AllowedOrigins.toColumn(app.allowedOrigins())).execute());
     }
 
     Optional<AppView> find(String id) {
@@ -76,9 +78,10 @@ final class AppRepository {
                                 previous_webhook_secret_expires_at = :previousWebhookSecretExpiresAt,
                                 stripe_api_key = :stripeApiKey, track_new_purchases = :trackNewPurchases,
                                 app_user_id_detection = :detection, metadata_key = :metadataKey,
-                                management_url = :managementUrl
+                                management_url = :managementUrl, allowed_origins = :origins
                             WHERE id = :id""")
-                    .bindMethods(next).bind("detection", next.appUserIdDetection().value()).execute();
+                    .bindMethods(next).bind("detection", next.appUserIdDetection().value())
+                    .bind("origins", AllowedOrigins.toColumn(next.allowedOrigins())).execute();
             return Optional.of(new AppView(next, current.get().signatureFailures()));
         });
     }
@@ -101,7 +104,8 @@ final class AppRepository {
                 rs.getString("public_api_key"), rs.getString("webhook_secret"), rs.getString("previous_webhook_secret"),
                 nullableLong(rs, "previous_webhook_secret_expires_at"), rs.getString("stripe_api_key"),
                 rs.getBoolean("track_new_purchases"), AppUserIdDetection.of(rs.getString("app_user_id_detection")),
-                rs.getString("metadata_key"), rs.getString("management_url"), rs.getLong("created_at"));
+                rs.getString("metadata_key"), rs.getString("management_url"),
+                AllowedOrigins.fromColumn(rs.getString("allowed_origins")), rs.getLong("created_at"));
         SignatureFailures failures = new SignatureFailures(rs.getLong("signature_failures"),
                 rs.getString("last_signature_failure_reason"), nullableLong(rs, "last_signature_failure_at"));
         return new AppView(app, failures);

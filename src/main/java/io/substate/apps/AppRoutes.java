@@ -36,13 +36,13 @@ public final class AppRoutes implements RouteGroup {
 
     private void create(Context ctx) {
         auth.require(ctx);
-        JsonBody body = Requests.jsonBody(ctx).allowOnly("name", "type", "stripe");
+        JsonBody body = Requests.jsonBody(ctx).allowOnly("name", "type", "stripe", AllowedOrigins.FIELD);
         String name = body.requiredString("name");
         String type = body.requiredString("type");
         if (!type.equals(App.TYPE_STRIPE)) {
             throw ApiException.invalid("Field 'type' must be 'stripe' (got '" + type + "'); Substate serves Stripe apps only");
         }
-        AppView app = apps.create(ctx.pathParam("project_id"), name, stripe(body));
+        AppView app = apps.create(ctx.pathParam("project_id"), name, stripe(body), AllowedOrigins.parse(body));
         ctx.status(201).json(render(app));
     }
 
@@ -59,13 +59,13 @@ public final class AppRoutes implements RouteGroup {
 
     private void update(Context ctx) {
         auth.require(ctx);
-        JsonBody body = Requests.jsonBody(ctx).allowOnly("name", "type", "stripe");
+        JsonBody body = Requests.jsonBody(ctx).allowOnly("name", "type", "stripe", AllowedOrigins.FIELD);
         // The type cannot change; echoing it back unchanged is harmless and lets clients PATCH what they GET.
         body.optionalString("type").filter(type -> !type.equals(App.TYPE_STRIPE)).ifPresent(type -> {
             throw ApiException.invalid("Field 'type' cannot be changed; this app is a 'stripe' app");
         });
         ctx.json(render(apps.update(ctx.pathParam("project_id"), ctx.pathParam("app_id"), body.optionalString("name"),
-                stripe(body))));
+                stripe(body), AllowedOrigins.parse(body))));
     }
 
     private static StripeSettingsChange stripe(JsonBody body) {
@@ -82,6 +82,12 @@ public final class AppRoutes implements RouteGroup {
         node.put("project_id", app.projectId());
         node.put("public_api_key", app.publicApiKey());
         node.put("created_at", app.createdAt());
+        if (app.allowedOrigins() == null) {
+            node.putNull(AllowedOrigins.FIELD);
+        } else {
+            var origins = node.putArray(AllowedOrigins.FIELD);
+            app.allowedOrigins().forEach(origins::add);
+        }
         ObjectNode stripe = node.putObject("stripe");
         stripe.put("webhook_url", publicUrl + WEBHOOK_PATH + app.id());
         stripe.put("webhook_secret_set", app.webhookSecret() != null);

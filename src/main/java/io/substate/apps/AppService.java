@@ -7,6 +7,7 @@ import io.substate.storage.Database;
 import io.substate.storage.Ids;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Stripe apps of a project: create, read, change settings (rolling the webhook secret), count signature failures. */
@@ -31,11 +32,12 @@ public final class AppService {
         this.clock = clock;
     }
 
-    public AppView create(String projectId, String name, StripeSettingsChange stripe) {
+    public AppView create(String projectId, String name, StripeSettingsChange stripe,
+            FieldChange<List<String>> allowedOrigins) {
         projects.get(projectId);
         App blank = new App(Ids.appId(), projectId, name, App.TYPE_STRIPE, Ids.publicApiKey(), null, null, null, null,
-                false, AppUserIdDetection.ANONYMOUS, null, null, clock.millis());
-        App app = apply(blank, Optional.empty(), stripe);
+                false, AppUserIdDetection.ANONYMOUS, null, null, null, clock.millis());
+        App app = apply(blank, Optional.empty(), stripe, allowedOrigins);
         repository.insert(app);
         return new AppView(app, new SignatureFailures(0, null, null));
     }
@@ -85,10 +87,11 @@ public final class AppService {
         return Page.of(repository.list(projectId, startingAfter, limit), limit);
     }
 
-    public AppView update(String projectId, String appId, Optional<String> name, StripeSettingsChange stripe) {
+    public AppView update(String projectId, String appId, Optional<String> name, StripeSettingsChange stripe,
+            FieldChange<List<String>> allowedOrigins) {
         view(projectId, appId);
         try {
-            return repository.update(appId, current -> apply(current, name, stripe))
+            return repository.update(appId, current -> apply(current, name, stripe, allowedOrigins))
                     .orElseThrow(() -> ApiException.notFound("App", appId));
         } finally {
             recentApps.remove(appId);
@@ -100,7 +103,8 @@ public final class AppService {
         repository.recordSignatureFailure(appId, reason, nowMillis);
     }
 
-    private App apply(App current, Optional<String> name, StripeSettingsChange change) {
+    private App apply(App current, Optional<String> name, StripeSettingsChange change,
+            FieldChange<List<String>> allowedOrigins) {
         String secret = current.webhookSecret();
         String previous = current.previousWebhookSecret();
         Long previousExpiresAt = current.previousWebhookSecretExpiresAt();
@@ -133,6 +137,7 @@ public final class AppService {
                 current.publicApiKey(), secret, previous, previousExpiresAt,
                 change.apiKey().applyTo(current.stripeApiKey()),
                 change.trackNewPurchases().orElse(current.trackNewPurchases()), detection, metadataKey,
-                change.managementUrl().applyTo(current.managementUrl()), current.createdAt());
+                change.managementUrl().applyTo(current.managementUrl()), allowedOrigins.applyTo(current.allowedOrigins()),
+                current.createdAt());
     }
 }

@@ -213,7 +213,42 @@ function generalSection(app) {
     h('div', { class: 'field' }, h('label', { for: publicKey.id }, 'Public API key'),
       h('div', { class: 'with-buttons' }, publicKey, copyButton(publicKey)),
       h('small', { class: 'hint' }, 'For RevenueCat SDKs (purchases-js) and GET /v1/subscribers from the browser.')),
+    allowedOriginsForm(app),
     form);
+}
+
+// The web pages that may use the public key from a browser (CORS). Empty means any origin; the API can also set an
+// empty list (no origin), which is shown as such and replaced by whatever is saved here.
+function allowedOriginsForm(app) {
+  const input = h('textarea', { id: 'allowed-origins', rows: 3, spellcheck: 'false', class: 'mono',
+    placeholder: 'https://shop.example.com' });
+  input.value = (app.allowed_origins ?? []).join('\n');
+  const status = h('p', { class: 'hint', id: 'allowed-origins-status' });
+  const describe = (origins) => {
+    status.textContent = origins === null ? 'Now: pages of any origin may use the public key.'
+      : origins.length === 0 ? 'Now: no web page may use the public key (set through the API).'
+        : `Now: only ${origins.length === 1 ? 'this origin' : `these ${origins.length} origins`}.`;
+  };
+  describe(app.allowed_origins ?? null);
+  const slot = h('div', { class: 'form-message' });
+  const button = h('button', { type: 'submit', id: 'save-allowed-origins' }, 'Save allowed origins');
+  const form = h('form', { class: 'subform', 'aria-label': 'Allowed origins' },
+    field('Allowed origins', input, 'Web pages that may call Substate with the public key from a browser (CORS), one '
+      + 'origin per line: scheme://host[:port], no path or trailing slash. Leave empty to allow any origin. The '
+      + 'project\'s secret key never works from a browser.'),
+    status, slot, button);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const origins = input.value.split('\n').map((line) => line.trim()).filter((line) => line);
+    act(button, slot, async () => {
+      const saved = await patch(path`/v2/projects/${app.project_id}/apps/${app.id}`,
+        { allowed_origins: origins.length ? origins : null });
+      input.value = (saved.allowed_origins ?? []).join('\n');
+      describe(saved.allowed_origins ?? null);
+      showResult(slot, 'ok', 'Allowed origins saved.');
+    });
+  });
+  return form;
 }
 
 function troubleshooting(app) {

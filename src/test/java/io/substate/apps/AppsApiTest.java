@@ -322,6 +322,94 @@ class AppsApiTest {
         assertThat(failures.get("last_at").asLong()).isEqualTo(at);
     }
 
+    @Test
+    void allowedOriginsAreAnyByDefaultAndStoredAsBrowsersSendThem() {
+        String projectId = newProject();
+        JsonNode plain = createApp(projectId, Map.of());
+        HttpResponse listed = admin().post("/v2/projects/" + projectId + "/apps", Map.of("name", "Shop", "type", "stripe",
+                "allowed_origins", List.of("https://Shop.Example.com", "HTTP://localhost:5173", "https://a.example:443",
+                        "http://b.example:80", "http://[::1]:8080")));
+        String path = "/v2/projects/" + projectId + "/apps/" + plain.get("id").asText();
+
+        assertThat(plain.has("allowed_origins")).isTrue();
+        assertThat(plain.get("allowed_origins").isNull()).isTrue();
+        assertThat(listed.status()).as(listed.toString()).isEqualTo(201);
+        assertThat(listed.json().get("allowed_origins")).extracting(JsonNode::asText).containsExactly(
+                "https://shop.example.com", "http://localhost:5173", "https://a.example", "http://b.example",
+                "http://[::1]:8080");
+        assertThat(service().get(projectId, listed.json().get("id").asText()).allowsOrigin("https://shop.example.com"))
+                .isTrue();
+
+        HttpResponse restricted = admin().patch(path, Map.of("allowed_origins", List.of("https://shop.example.com")));
+        HttpResponse renamed = admin().patch(path, Map.of("name", "Renamed"));
+        HttpResponse none = admin().patch(path, Map.of("allowed_origins", List.of()));
+        HttpResponse noneFetched = admin().get(path);
+        Map<String, Object> any = new HashMap<>();
+        any.put("allowed_origins", null);
+        HttpResponse anyAgain = admin().patch(path, any);
+
+        assertThat(restricted.status()).as(restricted.toString()).isEqualTo(200);
+        assertThat(restricted.json().get("allowed_origins")).extracting(JsonNode::asText)
+                .containsExactly("https://shop.example.com");
+        assertThat(renamed.json().get("allowed_origins")).extracting(JsonNode::asText)
+                .containsExactly("https://shop.example.com");
+        assertThat(none.json().get("allowed_origins").isArray()).isTrue();
+        assertThat(none.json().get("allowed_origins")).isEmpty();
+        assertThat(noneFetched.json().get("allowed_origins").isArray()).isTrue();
+        assertThat(noneFetched.json().get("allowed_origins")).isEmpty();
+        assertThat(service().get(projectId, plain.get("id").asText()).allowedOrigins()).isNull();
+        assertThat(anyAgain.json().get("allowed_origins").isNull()).isTrue();
+        assertThat(admin().get(path).json().get("allowed_origins").isNull()).isTrue();
+    }
+
+    @Test
+    void refusesEntriesThatAreNotOriginsNamingEachOne() {
+        String projectId = newProject();
+        String appId = createApp(projectId, Map.of()).get("id").asText();
+        String path = "/v2/projects/" + projectId + "/apps/" + appId;
+        admin().patch(path, Map.of("allowed_origins", List.of("https://kept.example")));
+        Map<Object, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(List.of("https://shop.example.com/"), "trailing slash");
+        cases.put(List.of("https://shop.example.com/app"), "no path");
+        cases.put(List.of("https://shop.example.com?x=1"), "no path, query or fragment");
+        cases.put(List.of("https://shop.example.com#top"), "no path, query or fragment");
+        cases.put(List.of("shop.example.com"), "start it with 'https://'");
+        cases.put(List.of("ftp://shop.example.com"), "http or https");
+        cases.put(List.of("*"), "null");
+        cases.put(List.of(" https://shop.example.com"), "spaces");
+        cases.put(List.of("https://user@shop.example.com"), "user name");
+        cases.put(List.of("https://shop.example.com:0"), "1 to 65535");
+        cases.put(List.of("https://shop.example.com:70000"), "1 to 65535");
+        cases.put(List.of("https://shop_example!.com"), "not a host name");
+        cases.put(List.of("https://bücher.example"), "xn--");
+        cases.put(List.of("https://a.example", "https://A.example:443"), "twice");
+        cases.put(List.of(""), "it is empty");
+        cases.put(List.of(42), "only strings");
+        cases.put("https://shop.example.com", "null (any origin) or an array");
+        cases.put(java.util.stream.IntStream.range(0, 51).mapToObj(i -> "https://s" + i + ".example").toList(),
+                "at most 50");
+
+        for (Map.Entry<Object, String> c : cases.entrySet()) {
+            HttpResponse created = admin().post("/v2/projects/" + projectId + "/apps",
+                    Map.of("name", "Web", "type", "stripe", "allowed_origins", c.getKey()));
+            HttpResponse patched = admin().patch(path, Map.of("allowed_origins", c.getKey()));
+            for (HttpResponse response : List.of(created, patched)) {
+                assertThat(response.status()).as(c.getKey() + " → " + response).isEqualTo(400);
+                assertThat(response.json().get("type").asText()).isEqualTo("parameter_error");
+                assertThat(response.json().get("message").asText()).as(c.getKey().toString())
+                        .contains("allowed_origins").contains(c.getValue());
+            }
+            if (c.getKey() instanceof List<?> entries && entries.size() == 1 && entries.get(0) instanceof String entry) {
+                assertThat(created.json().get("message").asText()).contains("'" + entry + "'");
+            }
+        }
+        assertThat(admin().get("/v2/projects/" + projectId + "/apps").json().get("items")).hasSize(1);
+        assertThat(admin().get(path).json().get("allowed_origins")).extracting(JsonNode::asText)
+                .containsExactly("https://kept.example");
+        List<String> fifty = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "https://s" + i + ".example").toList();
+        assertThat(admin().patch(path, Map.of("allowed_origins", fifty)).json().get("allowed_origins")).hasSize(50);
+    }
+
     static Map<String, Object> app(Map<String, Object> stripe) {
         return Map.of("name", "Web", "type", "stripe", "stripe", stripe);
     }

@@ -277,6 +277,47 @@ class DashboardBrowserTest {
         }
     }
 
+    @Test
+    void allowedOriginsAreSavedWithTheAppOnePerLineAndEmptyMeansAnyOrigin() {
+        String projectId = admin().post("/v2/projects", Map.of("name", "Origins " + uniqueId(""))).json().get("id").asText();
+        String appId = admin().post("/v2/projects/" + projectId + "/apps", Map.of("name", "Web", "type", "stripe"))
+                .json().get("id").asText();
+        String appPath = "/v2/projects/" + projectId + "/apps/" + appId;
+
+        browser.open(base() + "/projects/" + projectId + "/apps/" + appId);
+        logIn();
+        assertThat(browser.labelOf("allowed-origins")).isEqualTo("Allowed origins");
+        assertThat(browser.byId("allowed-origins").getAttribute("value")).isEmpty();
+        assertThat(browser.byId("allowed-origins-status").getText()).contains("any origin");
+        assertUnlabelledFieldsNone();
+
+        // A mistake is refused in words, naming the entry; nothing is saved.
+        browser.type("allowed-origins", "https://shop.example.com/\n");
+        browser.click(By.id("save-allowed-origins"));
+        browser.textOf(By.cssSelector("form[aria-label='Allowed origins'] .notice-error"), "trailing slash");
+        assertThat(admin().get(appPath).json().get("allowed_origins").isNull()).isTrue();
+
+        // Two origins, one per line (blank lines ignored), saved as browsers send them.
+        browser.type("allowed-origins", "https://Shop.Example.com\n\n  http://localhost:5173  \n");
+        browser.click(By.id("save-allowed-origins"));
+        browser.textOf(By.cssSelector("form[aria-label='Allowed origins'] .notice-ok"), "Allowed origins saved.");
+        assertThat(admin().get(appPath).json().get("allowed_origins")).extracting(JsonNode::asText)
+                .containsExactly("https://shop.example.com", "http://localhost:5173");
+        assertThat(browser.byId("allowed-origins").getAttribute("value"))
+                .isEqualTo("https://shop.example.com\nhttp://localhost:5173");
+        assertThat(browser.byId("allowed-origins-status").getText()).contains("these 2 origins");
+
+        // Shown again after a reload; emptied, any origin again.
+        browser.open(base() + "/projects/" + projectId + "/apps/" + appId);
+        assertThat(browser.byId("allowed-origins").getAttribute("value"))
+                .isEqualTo("https://shop.example.com\nhttp://localhost:5173");
+        browser.byId("allowed-origins").clear();
+        browser.click(By.id("save-allowed-origins"));
+        browser.textOf(By.cssSelector("form[aria-label='Allowed origins'] .notice-ok"), "Allowed origins saved.");
+        assertThat(admin().get(appPath).json().get("allowed_origins").isNull()).isTrue();
+        assertThat(browser.byId("allowed-origins-status").getText()).contains("any origin");
+    }
+
     /** Every visible input, select and textarea has a label with text (or is inside a labelled control group). */
     private void assertUnlabelledFieldsNone() {
         @SuppressWarnings("unchecked")
