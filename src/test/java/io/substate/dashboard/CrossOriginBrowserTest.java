@@ -1,11 +1,9 @@
 package io.substate.dashboard;
 
-import static io.substate.testing.StripeEventBuilder.uniqueId;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.sun.net.httpserver.HttpServer;
-import io.substate.testing.Fixtures;
+import io.substate.testing.Browser;
 import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.Fixtures;
 import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
 import java.io.IOException;
@@ -21,6 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.JavascriptExecutor;
+
+import static io.substate.testing.StripeEventBuilder.uniqueId;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * CORS as a real browser applies it (README, "Browsers (CORS)"): a page served from a second origin calls Substate
