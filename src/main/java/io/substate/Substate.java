@@ -24,6 +24,8 @@ import io.substate.entitlements.EntitlementRoutes;
 import io.substate.entitlements.EntitlementService;
 import io.substate.entitlements.ProductRoutes;
 import io.substate.entitlements.ProductService;
+import io.substate.grants.GrantRoutes;
+import io.substate.grants.GrantService;
 import io.substate.http.AdminAuth;
 import io.substate.http.HttpServer;
 import io.substate.http.OperationsRoutes;
@@ -115,7 +117,8 @@ public final class Substate implements AutoCloseable {
             // First in the list so it stops before the group committer it writes through.
             workers.add(0, new RefreshWorker(database.dialect(), commits, apps, refresher,
                     RefreshSchedule.of(settings.stripeRefreshInterval(), settings.stripeRefreshTick()), clock, registry));
-            routes.add(new CustomerProfileRoutes(new CustomerProfiles(database.jdbi(), projects, clock), adminAuth));
+            CustomerProfiles profiles = new CustomerProfiles(database.jdbi(), projects, clock);
+            routes.add(new CustomerProfileRoutes(profiles, adminAuth));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
             IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
@@ -126,6 +129,8 @@ public final class Substate implements AutoCloseable {
                     settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));
             ApiKeyAuth apiKeys = new ApiKeyAuth(apps, projects);
             routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
+            routes.add(new GrantRoutes(new GrantService(commits, projects, profiles, settings.usdRates(), clock), apiKeys,
+                    adminAuth));
             routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
                     projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
             routes.add(new DashboardRoutes());
