@@ -24,6 +24,7 @@ import io.substate.entitlements.EntitlementRoutes;
 import io.substate.entitlements.EntitlementService;
 import io.substate.entitlements.ProductRoutes;
 import io.substate.entitlements.ProductService;
+import io.substate.grants.GrantExpiryWorker;
 import io.substate.grants.GrantRoutes;
 import io.substate.grants.GrantService;
 import io.substate.http.AdminAuth;
@@ -131,6 +132,9 @@ public final class Substate implements AutoCloseable {
             routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
             routes.add(new GrantRoutes(new GrantService(commits, projects, profiles, settings.usdRates(), clock), apiKeys,
                     adminAuth));
+            // First in the list so it stops before the group committer it writes through.
+            workers.add(0, new GrantExpiryWorker(database.jdbi(), database.dialect(), commits, settings.usdRates(),
+                    settings.grantExpiryTick(), clock));
             routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
                     projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
             routes.add(new DashboardRoutes());

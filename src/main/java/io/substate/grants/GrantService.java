@@ -26,7 +26,8 @@ import org.jdbi.v3.core.Handle;
 /**
  * Granting and revoking entitlements by hand (README, "Granted entitlements"): RevenueCat's v1 promotional routes
  * (by lookup key, answered with the subscriber JSON) and its v2 actions (by entitlement id, answered with the
- * customer's profile). Each change, and the outgoing events it sends, is one group-commit transaction.
+ * customer's profile). Each change and the outgoing events it sends ({@link GrantEvents}) are one group-commit
+ * transaction.
  */
 public final class GrantService {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -126,10 +127,13 @@ public final class GrantService {
                 "rc_promo_" + entitlement.lookupKey() + "_" + length.productSuffix(), transactionId(), now,
                 length.end(now), null, false, now);
         GrantStore.insert(h, grant);
+        GrantEvents.granted(h, customer, grant, rates, now);
     }
 
     private List<GrantedEntitlement> revoke(Handle h, Customer customer, Entitlement entitlement, long now) {
-        return GrantStore.revokeActive(h, customer.id(), entitlement.id(), now);
+        List<GrantedEntitlement> revoked = GrantStore.revokeActive(h, customer.id(), entitlement.id(), now);
+        revoked.forEach(grant -> GrantEvents.revoked(h, customer, grant, rates, now));
+        return revoked;
     }
 
     private static Entitlement byLookupKey(Handle h, String projectId, String lookupKey) {
