@@ -206,8 +206,8 @@ class GrantsApiTest {
         String user = "until_" + uniqueId("");
         Instant end = T0.plus(Duration.ofDays(10)).plusSeconds(7);
 
-        // start_time_ms is RevenueCat's deprecated companion; with an end time it changes nothing.
-        HttpResponse granted = grantV1(user, Map.of("end_time_ms", end.toEpochMilli(),
+        // As in RevenueCat, the end time wins over a duration, and the deprecated start_time_ms changes nothing then.
+        HttpResponse granted = grantV1(user, Map.of("end_time_ms", end.toEpochMilli(), "duration", "yearly",
                 "start_time_ms", T0.minus(Duration.ofDays(3)).toEpochMilli()));
 
         assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
