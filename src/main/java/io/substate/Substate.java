@@ -24,6 +24,9 @@ import io.substate.entitlements.EntitlementRoutes;
 import io.substate.entitlements.EntitlementService;
 import io.substate.entitlements.ProductRoutes;
 import io.substate.entitlements.ProductService;
+import io.substate.grants.GrantExpiryWorker;
+import io.substate.grants.GrantRoutes;
+import io.substate.grants.GrantService;
 import io.substate.http.AdminAuth;
 import io.substate.http.CorsRoutes;
 import io.substate.http.HttpServer;
@@ -117,7 +120,8 @@ public final class Substate implements AutoCloseable {
             // First in the list so it stops before the group committer it writes through.
             workers.add(0, new RefreshWorker(database.dialect(), commits, apps, refresher,
                     RefreshSchedule.of(settings.stripeRefreshInterval(), settings.stripeRefreshTick()), clock, registry));
-            routes.add(new CustomerProfileRoutes(new CustomerProfiles(database.jdbi(), projects, clock), adminAuth));
+            CustomerProfiles profiles = new CustomerProfiles(database.jdbi(), projects, clock);
+            routes.add(new CustomerProfileRoutes(profiles, adminAuth));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
             IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
@@ -128,6 +132,11 @@ public final class Substate implements AutoCloseable {
                     settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));
             ApiKeyAuth apiKeys = new ApiKeyAuth(apps, projects);
             routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
+            routes.add(new GrantRoutes(new GrantService(commits, projects, profiles, settings.usdRates(), clock), apiKeys,
+                    adminAuth));
+            // First in the list so it stops before the group committer it writes through.
+            workers.add(0, new GrantExpiryWorker(database.jdbi(), database.dialect(), commits, settings.usdRates(),
+                    settings.grantExpiryTick(), clock));
             routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
                     projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
             routes.add(new DashboardRoutes());

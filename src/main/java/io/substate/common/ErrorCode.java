@@ -54,6 +54,10 @@ public enum ErrorCode {
     // Refresh from Stripe (io.substate.sync): only subscriptions change in Stripe after their purchase.
     PURCHASE_NOT_REFRESHABLE(422, "unprocessable_entity_error", 7226, false),
 
+    // Granted entitlements (README, "Granted entitlements"): a v2 grant is refused while one of the same entitlement
+    // gives the customer access, as RevenueCat's v2 ("unless one already exists").
+    ENTITLEMENT_ALREADY_GRANTED(409, "resource_already_exists", 7226, false),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;

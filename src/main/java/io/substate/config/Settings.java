@@ -18,6 +18,8 @@ import java.util.Optional;
  *     RevenueCat; shorter in tests)
  * @param stripeRefreshTick how often the refresh worker looks for subscriptions due to be re-read from Stripe
  *     ({@code SUBSTATE_STRIPE_REFRESH_TICK}, default 1m; shorter in tests)
+ * @param grantExpiryTick how often the expiry worker looks for granted entitlements that ended, to send their
+ *     EXPIRATION ({@code SUBSTATE_GRANT_EXPIRY_TICK}, default 10s; shorter in tests)
  */
 public record Settings(
         int port,
@@ -32,7 +34,8 @@ public record Settings(
         UsdRates usdRates,
         Duration deliveryTimeout,
         int databasePoolSize,
-        Duration stripeRefreshTick) {
+        Duration stripeRefreshTick,
+        Duration grantExpiryTick) {
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
 
@@ -70,9 +73,14 @@ public record Settings(
         if (refreshTick.toMillis() < 10) {
             throw new InvalidSettingException("SUBSTATE_STRIPE_REFRESH_TICK", "must be at least 10ms");
         }
+        Duration grantExpiryTick = Durations.parse("SUBSTATE_GRANT_EXPIRY_TICK",
+                nonBlank(env, "SUBSTATE_GRANT_EXPIRY_TICK").orElse("10s"));
+        if (grantExpiryTick.toMillis() < 10) {
+            throw new InvalidSettingException("SUBSTATE_GRANT_EXPIRY_TICK", "must be at least 10ms");
+        }
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
-                usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick);
+                usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick, grantExpiryTick);
     }
 
     public boolean isSqlite() {
@@ -88,7 +96,7 @@ public record Settings(
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
                 deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, databasePoolSize,
-                stripeRefreshTick);
+                stripeRefreshTick, grantExpiryTick);
     }
 
     /** Connections in the pool: 16 on PostgreSQL (SQLite has one writer, 4 are plenty). */

@@ -1,6 +1,7 @@
 package io.substate.customers;
 
 import io.substate.charts.ChartFactsStore;
+import io.substate.entitlements.GrantStore;
 import io.substate.storage.Ids;
 import io.substate.storage.ReadAhead;
 import io.substate.storage.Sql;
@@ -144,6 +145,14 @@ public final class CustomerStore {
     /** The customer's last event sequence number, as this transaction wrote it: see {@link WriteBehind#own}. */
     private record LastSequence(String customerId) {}
 
+    /**
+     * Locks the customer's row until this transaction ends, so that a check of its state and the write that follows
+     * are not raced by another transaction (SQLite has one writer; PostgreSQL waits here).
+     */
+    public static void lock(Handle h, String customerId) {
+        Sql.update(h, "UPDATE customers SET last_seen = last_seen WHERE id = ?", customerId);
+    }
+
     /** Records that the customer's app was just used (RevenueCat updates {@code last_seen} when X-Platform is sent). */
     public static Customer touch(Handle h, Customer customer, long nowMillis) {
         if (nowMillis <= customer.lastSeen()) {
@@ -170,8 +179,9 @@ public final class CustomerStore {
     }
 
     /**
-     * Deletes the customer with its aliases and attributes. Its purchases stay (charts keep their history) without an
-     * owner; posting their token again gives them to whoever posts it.
+     * Deletes the customer with its aliases and attributes (and, by the schema's cascade, its granted entitlements).
+     * Its purchases stay (charts keep their history) without an owner; posting their token again gives them to
+     * whoever posts it.
      */
     public static void delete(Handle h, String customerId) {
         ChartFactsStore.ownerDeleted(h, customerId);
@@ -199,6 +209,7 @@ public final class CustomerStore {
         Sql.update(h, "UPDATE customer_aliases SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         Sql.update(h, "UPDATE purchases SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         ChartFactsStore.matchResubscriptions(h, into.id()); // churn: one customer's subscriptions now
+        GrantStore.moveToCustomer(h, from.id(), into.id()); // before the delete below, which would cascade to them
         Sql.update(h, "UPDATE outgoing_events SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         java.util.Map<String, StoredAttribute> kept = attributes(h, into.id());
         attributes(h, from.id()).forEach((name, attribute) -> {

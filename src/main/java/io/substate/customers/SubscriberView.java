@@ -6,6 +6,8 @@ import io.substate.apps.AppStore;
 import io.substate.common.Json;
 import io.substate.config.UsdRates;
 import io.substate.entitlements.EntitlementStore;
+import io.substate.entitlements.GrantStore;
+import io.substate.entitlements.GrantedEntitlement;
 import io.substate.entitlements.StoreProduct;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;
@@ -31,6 +33,10 @@ import org.jdbi.v3.core.Handle;
  * <p>Clients decide "active" from {@code expires_date} alone, so a subscription that lost access early (refund,
  * immediate cancel) shows when it lost it, purchases that never granted anything (incomplete) are left out, and a
  * refunded one-time purchase is left out (the SDK treats every listed one-time purchase as active).
+ *
+ * <p>A granted entitlement shows as RevenueCat shows a promotional one: a {@code subscriptions} entry keyed by its
+ * {@code rc_promo_…} product, with store {@code promotional}, price 0 USD, never sandbox, ending at its expiry or its
+ * revocation; and the entitlement, unless a purchase that unlocks it runs longer (the furthest expiration wins).
  */
 public final class SubscriberView {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
@@ -59,12 +65,17 @@ public final class SubscriberView {
         List<Shown> listed = new ArrayList<>(subscriptions.values());
         nonSubscriptions.values().forEach(listed::addAll);
         Map<String, String> managementUrls = managementUrls(h, listed);
+        Map<String, GrantedEntitlement> promotional = new TreeMap<>();
+        List<GrantedEntitlement> grants = GrantStore.forCustomer(h, customer.id());
+        for (GrantedEntitlement grant : grants) {
+            promotional.merge(grant.productIdentifier(), grant, (a, b) -> FURTHEST_GRANT.compare(a, b) >= 0 ? a : b);
+        }
 
         ObjectNode body = Json.object();
         body.put("request_date", date(now));
         body.put("request_date_ms", now);
         ObjectNode subscriber = body.putObject("subscriber");
-        subscriber.set("entitlements", entitlements(h, listed));
+        subscriber.set("entitlements", entitlements(h, listed, grants));
         subscriber.put("first_seen", date(customer.firstSeen()));
         subscriber.put("last_seen", date(customer.lastSeen()));
         subscriber.put("management_url", managementUrl(subscriptions.values(), caller, managementUrls, now));
@@ -81,7 +92,10 @@ public final class SubscriberView {
             subscriber.set("subscriber_attributes", SubscriberAttributes.json(h, customer.id()));
         }
         ObjectNode subs = subscriber.putObject("subscriptions");
-        subscriptions.forEach((product, s) -> subs.set(product, subscription(s)));
+        Map<String, ObjectNode> entries = new TreeMap<>();
+        subscriptions.forEach((product, s) -> entries.put(product, subscription(s)));
+        promotional.forEach((product, grant) -> entries.put(product, promotionalSubscription(grant)));
+        entries.forEach(subs::set);
         return body;
     }
 
@@ -92,6 +106,10 @@ public final class SubscriberView {
             return purchase.state();
         }
     }
+
+    /** The grant ending last, then the newest. */
+    private static final Comparator<GrantedEntitlement> FURTHEST_GRANT = Comparator
+            .comparingLong(GrantedEntitlement::endsAt).thenComparingLong(GrantedEntitlement::startsAt);
 
     /** Furthest expiration first (null = lifetime = furthest), then the newest purchase. */
     private static final Comparator<Shown> FURTHEST = Comparator
@@ -137,6 +155,26 @@ public final class SubscriberView {
         return node;
     }
 
+    /** A granted entitlement as RevenueCat's promotional subscription. */
+    private static ObjectNode promotionalSubscription(GrantedEntitlement grant) {
+        ObjectNode node = Json.object();
+        node.putNull("auto_resume_date");
+        node.putNull("billing_issues_detected_at");
+        putDate(node, "expires_date", grant.endsAt());
+        node.putNull("grace_period_expires_date");
+        node.put("is_sandbox", false);
+        putDate(node, "original_purchase_date", grant.startsAt());
+        node.put("ownership_type", "PURCHASED");
+        node.put("period_type", "normal");
+        node.set("price", price(0L, "USD"));
+        putDate(node, "purchase_date", grant.startsAt());
+        node.putNull("refunded_at");
+        node.put("store", "promotional");
+        node.put("store_transaction_id", grant.storeTransactionId());
+        node.putNull("unsubscribe_detected_at");
+        return node;
+    }
+
     private static ObjectNode nonSubscription(Shown shown) {
         PurchaseState s = shown.state();
         ObjectNode node = Json.object();
@@ -150,23 +188,39 @@ public final class SubscriberView {
         return node;
     }
 
-    /** Each lookup key once: from the purchase with the furthest expiration; expired ones stay listed. */
-    private static ObjectNode entitlements(Handle h, List<Shown> listed) {
+    /** What an entitlement shows: the product that gives it, from when, until when (null: for ever). */
+    private record Access(String productId, long purchasedAt, Long expiresAt) {}
+
+    /** Furthest expiration first (null = lifetime = furthest), then the newest. */
+    private static final Comparator<Access> FURTHEST_ACCESS = Comparator
+            .comparing((Access a) -> a.expiresAt() == null ? Long.MAX_VALUE : a.expiresAt())
+            .thenComparing(Access::purchasedAt);
+
+    /**
+     * Each lookup key once: from the purchase or grant with the furthest expiration (RevenueCat's rule, granted
+     * entitlements included); expired ones stay listed.
+     */
+    private static ObjectNode entitlements(Handle h, List<Shown> listed, List<GrantedEntitlement> grants) {
         Map<StoreProduct, List<String>> keys = EntitlementStore.entitlementsForProducts(h,
                 listed.stream().map(s -> new StoreProduct(s.purchase().appId(), s.productId())).distinct().toList());
-        Map<String, Shown> best = new TreeMap<>();
+        Map<String, Access> best = new TreeMap<>();
         for (Shown s : listed) {
             for (String key : keys.getOrDefault(new StoreProduct(s.purchase().appId(), s.productId()), List.of())) {
-                best.merge(key, s, (a, b) -> FURTHEST.compare(a, b) >= 0 ? a : b);
+                best.merge(key, new Access(s.productId(), s.purchasedAt(), s.expiresAt()),
+                        (a, b) -> FURTHEST_ACCESS.compare(a, b) >= 0 ? a : b);
             }
         }
+        for (GrantedEntitlement grant : grants) {
+            best.merge(grant.lookupKey(), new Access(grant.productIdentifier(), grant.startsAt(), grant.endsAt()),
+                    (a, b) -> FURTHEST_ACCESS.compare(a, b) >= 0 ? a : b);
+        }
         ObjectNode node = Json.object();
-        best.forEach((key, s) -> {
+        best.forEach((key, access) -> {
             ObjectNode e = node.putObject(key);
-            putDate(e, "expires_date", s.expiresAt());
+            putDate(e, "expires_date", access.expiresAt());
             e.putNull("grace_period_expires_date");
-            e.put("product_identifier", s.productId());
-            putDate(e, "purchase_date", s.purchasedAt());
+            e.put("product_identifier", access.productId());
+            putDate(e, "purchase_date", access.purchasedAt());
         });
         return node;
     }

@@ -25,7 +25,8 @@ final class DeliveryStore {
 
     /**
      * One pending delivery per integration of the project that wants this event (environment, app and type filters;
-     * null means "all"), due now. One statement whatever the number of integrations; the ids are a random per-event
+     * null means "all"; an event about no app, a granted entitlement's, goes to the integrations for all apps), due
+     * now. One statement whatever the number of integrations; the ids are a random per-event
      * prefix plus the integration id, so they are unique without a round trip per row.
      */
     static void enqueueForIntegrations(Handle h, String eventId, String projectId, String appId, String environment,
@@ -48,7 +49,7 @@ final class DeliveryStore {
                         + "AND (i.app_id IS NULL OR i.app_id = ?) "
                         + "AND (i.event_types IS NULL OR i.event_types LIKE ?)",
                 Ids.random("dlv", 12), eventId, nowMillis, nowMillis, nowMillis, projectId,
-                environment.toLowerCase(java.util.Locale.ROOT), appId,
+                environment.toLowerCase(java.util.Locale.ROOT), Sql.text(appId),
                 "%\"" + EventTypes.filterName(eventType) + "\"%");
         h.afterCommit(DeliveryWakeup::signal);
     }

@@ -42,22 +42,39 @@ public final class OutgoingEventStore {
         }
     }
 
-    /** Stores one event and returns its id. */
+    /** Stores one event about a Stripe purchase and returns its id. */
     public static String append(Handle h, Source source, OutgoingEventDraft draft, UsdRates rates, long nowMillis) {
+        return append(h, source, draft, false, entitlementIds(h, source.appId(), draft.productId()), rates, nowMillis);
+    }
+
+    /**
+     * Stores one event about a granted entitlement (RevenueCat's promotional) and returns its id. RevenueCat sends
+     * these from store {@code PROMOTIONAL}, always in production, without {@code app_id}, naming the entitlement
+     * granted (its product is no product of an app). The source's app is null, so only integrations for every app
+     * take them.
+     */
+    public static String appendPromotional(Handle h, Source source, OutgoingEventDraft draft, String lookupKey,
+            UsdRates rates, long nowMillis) {
+        return append(h, source, draft, true, List.of(lookupKey), rates, nowMillis);
+    }
+
+    private static String append(Handle h, Source source, OutgoingEventDraft draft, boolean promotional,
+            List<String> entitlements, UsdRates rates, long nowMillis) {
         String id = Ids.eventId();
         long sequence = CustomerStore.nextSequence(h, source.customer().id());
         List<String> aliases = source.knownAliases() != null
                 ? source.knownAliases() : CustomerStore.aliases(h, source.customer().id());
-        String environment = source.livemode() ? "PRODUCTION" : "SANDBOX";
+        String environment = promotional || source.livemode() ? "PRODUCTION" : "SANDBOX";
 
         // Written field by field, without building a tree first: the webhook's committer writes one per state
         // change. Field order and nulls as RevenueCat sends them.
-        List<String> entitlements = entitlementIds(h, source.appId(), draft.productId());
         String payload = EventWriter.write(event -> {
             event.string("id", id);
             event.string("type", draft.type());
             event.number("event_timestamp_ms", nowMillis);
-            event.string("app_id", source.appId());
+            if (!promotional) {
+                event.string("app_id", source.appId());
+            }
             event.string("app_user_id", aliases.isEmpty()
                     ? source.customer().originalAppUserId() : aliases.get(aliases.size() - 1));
             event.string("original_app_user_id", source.customer().originalAppUserId());
@@ -68,7 +85,7 @@ public final class OutgoingEventStore {
             event.string("period_type", draft.periodType());
             event.number("purchased_at_ms", draft.purchasedAtMs());
             event.number("expiration_at_ms", draft.expirationAtMs());
-            event.string("store", "STRIPE");
+            event.string("store", promotional ? "PROMOTIONAL" : "STRIPE");
             event.string("environment", environment);
             event.string("transaction_id", draft.transactionId());
             event.string("original_transaction_id", draft.originalTransactionId());

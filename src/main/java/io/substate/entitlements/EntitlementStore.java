@@ -51,6 +51,18 @@ public final class EntitlementStore {
                 .map(e -> withProducts(handle, List.of(e)).get(0));
     }
 
+    /** The project's entitlement with this lookup key, without its products (RevenueCat v1 names entitlements so). */
+    public static Optional<Entitlement> findByLookupKey(Handle handle, String projectId, String lookupKey) {
+        return Sql.first(handle, "SELECT " + COLUMNS + " FROM entitlements WHERE project_id = ? AND lookup_key = ?",
+                EntitlementStore::map, projectId, lookupKey);
+    }
+
+    /** The project's entitlement with this id, without its products. */
+    public static Optional<Entitlement> findWithoutProducts(Handle handle, String projectId, String id) {
+        return Sql.first(handle, "SELECT " + COLUMNS + " FROM entitlements WHERE id = ? AND project_id = ?",
+                EntitlementStore::map, id, projectId);
+    }
+
     /** Up to {@code limit + 1} entitlements after {@code startingAfter}, oldest first, with their products. */
     static List<Entitlement> list(Handle handle, String projectId, String startingAfter, int limit) {
         List<Object> args = new ArrayList<>(List.of(projectId));

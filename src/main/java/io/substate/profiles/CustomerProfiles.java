@@ -9,6 +9,8 @@ import io.substate.customers.CustomerStore;
 import io.substate.customers.SubscriberAttributes;
 import io.substate.delivery.OutgoingEventStore;
 import io.substate.entitlements.EntitlementStore;
+import io.substate.entitlements.GrantStore;
+import io.substate.entitlements.GrantedEntitlement;
 import io.substate.entitlements.StoreProduct;
 import io.substate.ingest.StripeEventStore;
 import io.substate.projects.ProjectService;
@@ -22,8 +24,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * A customer as operators see it: aliases, attributes, purchases with their access, active entitlements, and a history
- * of the Stripe events and outgoing events about them. It reads what several features keep, so it sits above them.
+ * A customer as operators see it: aliases, attributes, purchases with their access, granted entitlements, active
+ * entitlements (from either), and a history of the Stripe events and outgoing events about them. It reads what several features keep, so it sits above them.
  */
 public final class CustomerProfiles {
     private final Jdbi jdbi;
@@ -60,19 +62,42 @@ public final class CustomerProfiles {
         ArrayNode purchases = node.putArray("purchases");
         List<StoredPurchase> owned = PurchaseStore.forCustomer(h, c.id());
         owned.forEach(p -> purchases.add(PurchaseView.render(p, now)));
+        List<GrantedEntitlement> grants = GrantStore.forCustomer(h, c.id());
+        ArrayNode granted = node.putArray("granted_entitlements");
+        grants.forEach(g -> granted.add(grant(g, now)));
         ArrayNode active = node.putArray("active_entitlements");
-        activeEntitlements(h, owned, now).forEach(active::add);
+        activeEntitlements(h, owned, grants, now).forEach(active::add);
         node.set("history", history(h, c.id(), owned));
         return node;
     }
 
-    private static List<String> activeEntitlements(Handle h, List<StoredPurchase> purchases, long now) {
+    private static List<String> activeEntitlements(Handle h, List<StoredPurchase> purchases,
+            List<GrantedEntitlement> grants, long now) {
         List<StoreProduct> granting = purchases.stream()
                 .filter(p -> p.state().productId() != null && p.state().grantsAccess(now))
                 .map(p -> new StoreProduct(p.appId(), p.state().productId()))
                 .toList();
-        return EntitlementStore.entitlementsForProducts(h, granting).values().stream()
-                .flatMap(List::stream).distinct().sorted().toList();
+        return java.util.stream.Stream.concat(
+                        EntitlementStore.entitlementsForProducts(h, granting).values().stream().flatMap(List::stream),
+                        grants.stream().filter(g -> g.active(now)).map(GrantedEntitlement::lookupKey))
+                .distinct().sorted().toList();
+    }
+
+    /** One granted entitlement: {@code expires_at} as granted, and {@code revoked_at} when it was revoked before. */
+    private static ObjectNode grant(GrantedEntitlement g, long now) {
+        ObjectNode node = Json.object();
+        node.put("object", "granted_entitlement");
+        node.put("id", g.id());
+        node.put("entitlement_id", g.entitlementId());
+        node.put("lookup_key", g.lookupKey());
+        node.put("product_identifier", g.productIdentifier());
+        node.put("store", "promotional");
+        node.put("store_transaction_id", g.storeTransactionId());
+        node.put("starts_at", g.startsAt());
+        node.put("expires_at", g.expiresAt());
+        node.set("revoked_at", Json.MAPPER.valueToTree(g.revokedAt()));
+        node.put("active", g.active(now));
+        return node;
     }
 
     /** Stripe events that touched the customer's purchases and the events sent about the customer, newest first. */

@@ -1,6 +1,6 @@
 // /projects/{project_id}/customers[/{app_user_id}]: look up a customer by App User ID or alias, and show its state.
-import { get, post, path, ApiError } from '../api.js';
-import { h, field, table, time, notice, code, badge, section, definitionList, act, showResult } from '../ui.js';
+import { get, post, path, listAll, ApiError } from '../api.js';
+import { h, field, select, table, time, notice, code, badge, section, definitionList, act, showResult } from '../ui.js';
 import { navigate } from '../nav.js';
 
 export async function customerLookupPage(main, projectId) {
@@ -33,6 +33,7 @@ export async function customerPage(main, projectId, appUserId) {
     }
     throw error;
   }
+  const entitlements = await listAll(path`/v2/projects/${projectId}/entitlements`);
   const subscriptions = customer.purchases.filter((p) => p.kind === 'subscription');
   const oneTime = customer.purchases.filter((p) => p.kind !== 'subscription');
   main.append(
@@ -45,6 +46,7 @@ export async function customerPage(main, projectId, appUserId) {
     section('Active entitlements', customer.active_entitlements.length
       ? h('ul', { id: 'active-entitlements', class: 'chips' }, customer.active_entitlements.map((e) => h('li', {}, badge(e, 'ok'))))
       : h('p', { class: 'empty', id: 'active-entitlements' }, 'No active entitlement.')),
+    grantsSection(projectId, appUserId, customer, entitlements),
     section('Subscriptions', subscriptions.length ? table(
       ['Product', 'Status', 'Period', 'Environment', 'Purchased', 'Expires', 'Notes', 'Access', 'Stripe'],
       subscriptions.map((p) => h('tr', {},
@@ -73,6 +75,95 @@ export async function customerPage(main, projectId, appUserId) {
         h('td', {}, code(name)), h('td', {}, a.value), h('td', {}, time(a.updated_at_ms)))), { id: 'attributes' })
       : h('p', { class: 'empty', id: 'attributes' }, 'No attribute.')),
     section('History', history(projectId, customer)));
+}
+
+/** RevenueCat's promotional durations, with their fixed lengths (README, "Granted entitlements"). */
+const DURATIONS = [['daily', 'A day'], ['three_day', '3 days'], ['weekly', 'A week'], ['two_week', '2 weeks'],
+  ['monthly', 'A month (31 days)'], ['two_month', '2 months (61 days)'], ['three_month', '3 months (92 days)'],
+  ['six_month', '6 months (183 days)'], ['yearly', 'A year (365 days)'], ['lifetime', 'Lifetime (200 years)'],
+  ['custom', 'Until an end date…']];
+
+/**
+ * Granted entitlements (RevenueCat's promotional ones): each grant with its state and a Revoke button while it gives
+ * access, and a form that grants an entitlement for one of RevenueCat's durations or until an end date (UTC).
+ */
+function grantsSection(projectId, appUserId, customer, entitlements) {
+  const grants = customer.granted_entitlements ?? [];
+  const rows = grants.map((g) => h('tr', { 'data-grant-id': g.id },
+    h('td', {}, code(g.lookup_key)),
+    h('td', {}, code(g.product_identifier)),
+    h('td', {}, time(g.starts_at)),
+    h('td', {}, time(g.expires_at)),
+    h('td', {}, g.active ? badge('Active', 'ok') : g.revoked_at ? [badge('Revoked', 'neutral'), ' ', time(g.revoked_at)]
+      : badge('Expired', 'neutral')),
+    h('td', {}, g.active ? revokeButton(projectId, appUserId, g) : null)));
+  return section('Granted entitlements',
+    h('p', {}, 'Access given by hand (beta access, goodwill), as RevenueCat\'s promotional entitlements: no purchase, '
+      + 'no revenue; the customer\'s apps see it like a subscription from store "promotional".'),
+    grants.length ? table(['Entitlement', 'Product', 'Granted', 'Expires', 'State', ''], rows, { id: 'granted-entitlements' })
+      : h('p', { class: 'empty', id: 'granted-entitlements' }, 'No granted entitlement.'),
+    grantForm(projectId, appUserId, entitlements));
+}
+
+function grantForm(projectId, appUserId, entitlements) {
+  if (!entitlements.length) {
+    return h('p', { class: 'hint', id: 'grant-form' }, 'This project has no entitlement to grant yet: ',
+      h('a', { href: path`/projects/${projectId}/entitlements` }, 'create one'), '.');
+  }
+  const entitlement = select({ id: 'grant-entitlement' },
+    entitlements.map((e) => [e.id, e.display_name && e.display_name !== e.lookup_key
+      ? `${e.lookup_key} (${e.display_name})` : e.lookup_key]));
+  const duration = select({ id: 'grant-duration' }, DURATIONS, 'monthly');
+  const end = h('input', { type: 'datetime-local', id: 'grant-end', step: '60' });
+  const endField = field('Ends at (UTC)', end, 'The grant starts now and ends at this time.');
+  endField.hidden = true;
+  duration.addEventListener('change', () => {
+    endField.hidden = duration.value !== 'custom';
+    end.required = duration.value === 'custom';
+  });
+  const slot = h('div', { class: 'form-message' });
+  const button = h('button', { type: 'submit', id: 'grant-submit' }, 'Grant');
+  const form = h('form', { class: 'inline-form', id: 'grant-form', 'aria-label': 'Grant an entitlement' },
+    field('Entitlement', entitlement), field('Duration', duration), endField, button, slot);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const body = { entitlement_id: entitlement.value };
+    if (duration.value === 'custom') {
+      const millis = Date.parse(`${end.value}Z`);
+      if (Number.isNaN(millis)) {
+        showResult(slot, 'error', 'Choose when the grant ends.');
+        return;
+      }
+      body.expires_at = millis;
+    } else {
+      body.duration = duration.value;
+    }
+    act(button, slot, async () => {
+      await post(path`/v2/projects/${projectId}/customers/${appUserId}/actions/grant_entitlement`, body);
+      await showAgain(projectId, appUserId);
+    });
+  });
+  return form;
+}
+
+function revokeButton(projectId, appUserId, grant) {
+  const slot = h('div', { class: 'result' });
+  const button = h('button', { type: 'button', class: 'secondary revoke-grant', 'data-entitlement-id': grant.entitlement_id,
+    title: `Ends every active grant of ${grant.lookup_key} now` }, 'Revoke');
+  button.addEventListener('click', async () => {
+    const revoked = await act(button, slot, () => post(
+      path`/v2/projects/${projectId}/customers/${appUserId}/actions/revoke_granted_entitlement`,
+      { entitlement_id: grant.entitlement_id }));
+    if (revoked) await showAgain(projectId, appUserId);
+  });
+  return h('div', {}, button, slot);
+}
+
+/** Shows the customer again, after a change made on this page. */
+async function showAgain(projectId, appUserId) {
+  const main = document.querySelector('main');
+  main.replaceChildren();
+  await customerPage(main, projectId, appUserId);
 }
 
 /**

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -120,6 +121,16 @@ public final class Browser implements AutoCloseable {
 
     public Object script(String js, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(js, args);
+    }
+
+    /** Visible form controls (input, select, textarea) without a label that has text: every field must have one. */
+    @SuppressWarnings("unchecked")
+    public List<String> unlabelledFields() {
+        return (List<String>) script("""
+                return [...document.querySelectorAll('input, select, textarea')]
+                  .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+                  .filter(el => !(el.labels && [...el.labels].some(l => l.textContent.trim())))
+                  .map(el => el.id || el.name || el.outerHTML);""");
     }
 
     /** Runs {@code js}, which calls its last argument when done, and returns what it was called with. */
