@@ -34,6 +34,10 @@ import io.substate.ingest.StripeEventService;
 import io.substate.ingest.StripeWebhookRoutes;
 import io.substate.ingest.StripeWebhookService;
 import io.substate.ingest.WebhookPipeline;
+import io.substate.offerings.OfferingRoutes;
+import io.substate.offerings.OfferingService;
+import io.substate.offerings.PackageRoutes;
+import io.substate.offerings.PackageService;
 import io.substate.profiles.CustomerProfileRoutes;
 import io.substate.profiles.CustomerProfiles;
 import io.substate.projects.ProjectRoutes;
@@ -118,6 +122,8 @@ public final class Substate implements AutoCloseable {
             routes.add(new CustomerProfileRoutes(new CustomerProfiles(database.jdbi(), projects, clock), adminAuth));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
+            routes.add(new OfferingRoutes(new OfferingService(database.jdbi(), projects, clock), adminAuth));
+            routes.add(new PackageRoutes(new PackageService(database.jdbi(), projects, clock), adminAuth));
             IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
             routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), commits, integrations, clock),
                     adminAuth));
