@@ -38,6 +38,9 @@ import io.substate.offerings.OfferingRoutes;
 import io.substate.offerings.OfferingService;
 import io.substate.offerings.PackageRoutes;
 import io.substate.offerings.PackageService;
+import io.substate.offerings.PriceService;
+import io.substate.offerings.SubscriberOfferingRoutes;
+import io.substate.offerings.SubscriberOfferings;
 import io.substate.profiles.CustomerProfileRoutes;
 import io.substate.profiles.CustomerProfiles;
 import io.substate.projects.ProjectRoutes;
@@ -122,7 +125,9 @@ public final class Substate implements AutoCloseable {
             routes.add(new CustomerProfileRoutes(new CustomerProfiles(database.jdbi(), projects, clock), adminAuth));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
-            routes.add(new OfferingRoutes(new OfferingService(database.jdbi(), projects, clock), adminAuth));
+            PriceService prices = new PriceService(database.jdbi(), projects, apps, settings.stripeApiBase(), clock);
+            workers.add(0, prices);
+            routes.add(new OfferingRoutes(new OfferingService(database.jdbi(), projects, clock), prices, adminAuth));
             routes.add(new PackageRoutes(new PackageService(database.jdbi(), projects, clock), adminAuth));
             IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
             routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), commits, integrations, clock),
@@ -132,6 +137,7 @@ public final class Substate implements AutoCloseable {
                     settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));
             ApiKeyAuth apiKeys = new ApiKeyAuth(apps, projects);
             routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
+            routes.add(new SubscriberOfferingRoutes(new SubscriberOfferings(database.jdbi(), prices, clock), apiKeys));
             routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
                     projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
             routes.add(new DashboardRoutes());

@@ -20,16 +20,18 @@ import java.util.Set;
 
 /**
  * {@code /v2/projects/{project_id}/offerings} in RevenueCat API v2's names and shapes, the project's placements
- * (RevenueCat has no API for them: README, "Offerings").
+ * (RevenueCat has no API for them: README, "Offerings"), and the prices the SDK is shown for an offering's packages.
  */
 public final class OfferingRoutes implements RouteGroup {
     static final int MAX_PLACEMENTS = 100;
 
     private final OfferingService offerings;
+    private final PriceService prices;
     private final AdminAuth auth;
 
-    public OfferingRoutes(OfferingService offerings, AdminAuth auth) {
+    public OfferingRoutes(OfferingService offerings, PriceService prices, AdminAuth auth) {
         this.offerings = offerings;
+        this.prices = prices;
         this.auth = auth;
     }
 
@@ -44,6 +46,7 @@ public final class OfferingRoutes implements RouteGroup {
         routes.post(one, this::update);
         routes.patch(one, this::update);
         routes.delete(one, this::delete);
+        routes.get(one + "/prices", this::prices);
         String placements = "/v2/projects/{project_id}/placements";
         routes.get(placements, this::placements);
         routes.post(placements, this::replacePlacements);
@@ -94,6 +97,14 @@ public final class OfferingRoutes implements RouteGroup {
         auth.require(ctx);
         Offering deleted = offerings.delete(ctx.pathParam("project_id"), ctx.pathParam("offering_id"));
         ctx.json(deleted("offering", deleted.id()));
+    }
+
+    /** Each package's products with the price the SDK is shown, or why it is left out; {@code refresh=true} re-reads. */
+    private void prices(Context ctx) {
+        auth.require(ctx);
+        boolean refresh = Boolean.parseBoolean(ctx.queryParam("refresh"));
+        ctx.json(renderPrices(ctx.pathParam("offering_id"), prices.forOffering(ctx.pathParam("project_id"),
+                ctx.pathParam("offering_id"), refresh)));
     }
 
     private void placements(Context ctx) {
@@ -169,6 +180,44 @@ public final class OfferingRoutes implements RouteGroup {
         node.put("fallback_offering_id", placements.fallbackOfferingId());
         ObjectNode map = node.putObject("offering_ids_by_placement");
         placements.offeringIdsByPlacement().forEach(map::put);
+        return node;
+    }
+
+    static ObjectNode renderPrices(String offeringId, java.util.List<PriceService.PackagePrices> packages) {
+        ObjectNode node = Json.object();
+        node.put("object", "offering_prices");
+        node.put("offering_id", offeringId);
+        ArrayNode items = node.putArray("packages");
+        for (PriceService.PackagePrices pkg : packages) {
+            ObjectNode p = items.addObject();
+            p.put("package_id", pkg.pkg().id());
+            p.put("lookup_key", pkg.pkg().lookupKey());
+            ArrayNode products = p.putArray("products");
+            for (ProductPrice price : pkg.products()) {
+                ObjectNode item = products.addObject();
+                item.put("product_id", price.product().id());
+                item.put("store_identifier", price.product().storeIdentifier());
+                item.put("app_id", price.product().appId());
+                item.put("shown", price.shown());
+                if (price.shown()) {
+                    StripePrice stripe = price.price();
+                    ObjectNode shown = item.putObject("price");
+                    shown.put("price_id", stripe.priceId());
+                    shown.put("title", SdkOfferingsView.title(price));
+                    shown.put("product_type", SdkOfferingsView.productType(price));
+                    shown.put("amount_micros", stripe.amountMicros());
+                    shown.put("currency", stripe.currency());
+                    shown.put("period_duration", stripe.periodDuration());
+                    shown.put("trial_duration", stripe.trialDuration());
+                } else {
+                    item.putNull("price");
+                }
+                item.put("left_out_reason", price.leftOutReason());
+                item.put("read_at", price.readAt());
+                item.put("failed_at", price.failedAt());
+                item.put("failure", price.failure());
+            }
+        }
         return node;
     }
 
