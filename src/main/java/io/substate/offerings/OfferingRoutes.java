@@ -14,6 +14,7 @@ import io.substate.http.Requests;
 import io.substate.http.RouteGroup;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -183,7 +184,7 @@ public final class OfferingRoutes implements RouteGroup {
         return node;
     }
 
-    static ObjectNode renderPrices(String offeringId, java.util.List<PriceService.PackagePrices> packages) {
+    static ObjectNode renderPrices(String offeringId, List<PriceService.PackagePrices> packages) {
         ObjectNode node = Json.object();
         node.put("object", "offering_prices");
         node.put("offering_id", offeringId);

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -92,7 +93,7 @@ public final class SubscriberOfferings {
         });
     }
 
-    private static Customer customer(org.jdbi.v3.core.Handle h, ApiCaller caller, String appUserId) {
+    private static Customer customer(Handle h, ApiCaller caller, String appUserId) {
         return CustomerStore.findByAppUserId(h, caller.projectId(), appUserId)
                 .orElseThrow(() -> ApiException.notFound("Subscriber", appUserId));
     }
