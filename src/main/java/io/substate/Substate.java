@@ -38,6 +38,13 @@ import io.substate.ingest.StripeEventService;
 import io.substate.ingest.StripeWebhookRoutes;
 import io.substate.ingest.StripeWebhookService;
 import io.substate.ingest.WebhookPipeline;
+import io.substate.offerings.OfferingRoutes;
+import io.substate.offerings.OfferingService;
+import io.substate.offerings.PackageRoutes;
+import io.substate.offerings.PackageService;
+import io.substate.offerings.PriceService;
+import io.substate.offerings.SubscriberOfferingRoutes;
+import io.substate.offerings.SubscriberOfferings;
 import io.substate.profiles.CustomerProfileRoutes;
 import io.substate.profiles.CustomerProfiles;
 import io.substate.projects.ProjectRoutes;
@@ -124,6 +131,10 @@ public final class Substate implements AutoCloseable {
             routes.add(new CustomerProfileRoutes(profiles, adminAuth));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
+            PriceService prices = new PriceService(database.jdbi(), projects, apps, settings.stripeApiBase(), clock);
+            workers.add(0, prices);
+            routes.add(new OfferingRoutes(new OfferingService(database.jdbi(), projects, clock), prices, adminAuth));
+            routes.add(new PackageRoutes(new PackageService(database.jdbi(), projects, clock), adminAuth));
             IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
             routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), commits, integrations, clock),
                     adminAuth));
@@ -137,6 +148,7 @@ public final class Substate implements AutoCloseable {
             // First in the list so it stops before the group committer it writes through.
             workers.add(0, new GrantExpiryWorker(database.jdbi(), database.dialect(), commits, settings.usdRates(),
                     settings.grantExpiryTick(), clock));
+            routes.add(new SubscriberOfferingRoutes(new SubscriberOfferings(database.jdbi(), prices, clock), apiKeys));
             routes.add(new ReceiptRoutes(new ReceiptService(commits, database.dialect(), purchaseUpdater, webhooks,
                     projects, settings.stripeApiBase(), ReceiptService.STRIPE_TIMEOUT, clock), apiKeys));
             routes.add(new DashboardRoutes());

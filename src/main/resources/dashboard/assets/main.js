@@ -10,6 +10,7 @@ import { customerLookupPage, customerPage } from './pages/customers.js';
 import { catalogPage } from './pages/catalog.js';
 import { integrationsPage } from './pages/integrations.js';
 import { chartsPage } from './pages/charts.js';
+import { offeringsPage } from './pages/offerings.js';
 
 const ROUTES = [
   [/^\/projects$/, projectsPage],
@@ -19,6 +20,7 @@ const ROUTES = [
   [/^\/projects\/([^/]+)\/customers$/, customerLookupPage],
   [/^\/projects\/([^/]+)\/customers\/([^/]+)$/, customerPage],
   [/^\/projects\/([^/]+)\/entitlements$/, catalogPage],
+  [/^\/projects\/([^/]+)\/offerings$/, offeringsPage],
   [/^\/projects\/([^/]+)\/integrations$/, integrationsPage],
   [/^\/projects\/([^/]+)\/charts$/, chartsPage],
 ];
@@ -88,6 +90,7 @@ function sidebar(projectId) {
     link(base, 'Project settings & apps'),
     link(`${base}/customers`, 'Customers'),
     link(`${base}/entitlements`, 'Entitlements & products'),
+    link(`${base}/offerings`, 'Offerings'),
     link(`${base}/integrations`, 'Webhooks'),
     link(`${base}/charts`, 'Charts')));
 }

@@ -58,6 +58,11 @@ public enum ErrorCode {
     // gives the customer access, as RevenueCat's v2 ("unless one already exists").
     ENTITLEMENT_ALREADY_GRANTED(409, "resource_already_exists", 7226, false),
 
+    // Offerings (README, "Offerings"): a project with offerings always has one current offering, and an offering a
+    // placement names stays until the placement names another.
+    OFFERING_IS_CURRENT(422, "unprocessable_entity_error", 7226, false),
+    OFFERING_IN_USE(422, "unprocessable_entity_error", 7226, false),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;

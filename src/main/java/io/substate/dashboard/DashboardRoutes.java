@@ -34,6 +34,7 @@ public final class DashboardRoutes implements RouteGroup {
             "/projects/{project_id}/customers",
             "/projects/{project_id}/customers/{app_user_id}",
             "/projects/{project_id}/entitlements",
+            "/projects/{project_id}/offerings",
             "/projects/{project_id}/integrations",
             "/projects/{project_id}/charts");
 

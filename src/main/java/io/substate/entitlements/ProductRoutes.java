@@ -70,7 +70,8 @@ public final class ProductRoutes implements RouteGroup {
         ctx.json(node);
     }
 
-    static ObjectNode render(Product product) {
+    /** RevenueCat v2's product object. */
+    public static ObjectNode render(Product product) {
         ObjectNode node = Json.object();
         node.put("object", "product");
         node.put("id", product.id());

@@ -65,7 +65,10 @@ public final class ProductService {
         });
     }
 
-    /** Deletes the product; it is detached from every entitlement with it. */
+    /**
+     * Deletes the product; it is detached from every entitlement with it, and the database's cascade takes it out of
+     * every offering's package too (src/main/resources/db/common/V13__offerings.sql).
+     */
     public Product delete(String projectId, String id) {
         projects.get(projectId);
         return jdbi.inTransaction(handle -> {

@@ -9,9 +9,13 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
-/** SQL for products; every method runs on the caller's handle so services choose the transaction. */
-final class ProductStore {
-    static final String COLUMNS = "p.id, p.project_id, p.app_id, p.store_identifier, p.type, p.display_name, p.created_at";
+/**
+ * SQL for products; every method runs on the caller's handle so services choose the transaction. Offerings read a
+ * package's products through {@link #COLUMNS}, {@link #map} and the public lookups.
+ */
+public final class ProductStore {
+    /** The columns {@link #map} reads, of {@code products} aliased {@code p}. */
+    public static final String COLUMNS = "p.id, p.project_id, p.app_id, p.store_identifier, p.type, p.display_name, p.created_at";
 
     private ProductStore() {}
 
@@ -33,12 +37,21 @@ final class ProductStore {
     }
 
     /** The products of the project among {@code ids} (none for no ids). */
-    static List<Product> findAll(Handle h, String projectId, Collection<String> ids) {
+    public static List<Product> findAll(Handle h, String projectId, Collection<String> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
         return Sql.list(h, "SELECT " + COLUMNS + " FROM products p WHERE p.project_id = ? AND p.id IN ("
                 + Sql.marks(ids.size()) + ")", ProductStore::map, Sql.params(projectId, ids));
+    }
+
+    /** The app's products whose Stripe product id is among {@code storeIdentifiers} (none for no ids). */
+    public static List<Product> findForApp(Handle h, String appId, Collection<String> storeIdentifiers) {
+        if (storeIdentifiers.isEmpty()) {
+            return List.of();
+        }
+        return Sql.list(h, "SELECT " + COLUMNS + " FROM products p WHERE p.app_id = ? AND p.store_identifier IN ("
+                + Sql.marks(storeIdentifiers.size()) + ")", ProductStore::map, Sql.params(appId, storeIdentifiers));
     }
 
     /** Up to {@code limit + 1} products after {@code startingAfter}, oldest first, optionally of one app. */
@@ -65,7 +78,7 @@ final class ProductStore {
     }
 
     /** A row of {@link #COLUMNS}. */
-    static Product map(ResultSet rs) throws SQLException {
+    public static Product map(ResultSet rs) throws SQLException {
         return new Product(rs.getString("id"), rs.getString("project_id"), rs.getString("app_id"),
                 rs.getString("store_identifier"), ProductType.of(rs.getString("type")), rs.getString("display_name"),
                 rs.getLong("created_at"));

@@ -29,7 +29,8 @@ public final class ErrorResponses {
         ctx.status(error.status()).contentType("application/json").result(Json.write(body));
     }
 
+    /** RevenueCat's v1 routes, and the Web Billing routes its web SDK reads product prices from. */
     static boolean isRevenueCatV1(String path) {
-        return path.startsWith("/v1/") && !path.startsWith("/v1/incoming-webhooks/");
+        return (path.startsWith("/v1/") && !path.startsWith("/v1/incoming-webhooks/")) || path.startsWith("/rcbilling/");
     }
 }

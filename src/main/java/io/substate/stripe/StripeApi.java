@@ -8,6 +8,7 @@ import com.stripe.model.StripeCollection;
 import com.stripe.model.StripeObject;
 import com.stripe.param.EventListParams;
 import com.stripe.param.InvoicePaymentListParams;
+import com.stripe.param.ProductRetrieveParams;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.common.Json;
@@ -112,6 +113,12 @@ public final class StripeApi {
         }
         // An expanded invoice is an object; keep its id.
         return invoice.path("id").isTextual() ? Optional.of(invoice.path("id").asText()) : Optional.empty();
+    }
+
+    /** {@code GET /v1/products/{id}?expand[]=default_price}: the product with its default price object. */
+    public JsonNode productWithDefaultPrice(String id) {
+        ProductRetrieveParams params = ProductRetrieveParams.builder().addExpand("default_price").build();
+        return raw("product '" + id + "'", () -> client.v1().products().retrieve(id, params));
     }
 
     /** {@code GET /v1/account}: who the key belongs to, for "check connection". */

@@ -32,7 +32,7 @@ class DashboardFilesTest {
     @ValueSource(strings = {"/", "/projects", "/projects/proj1", "/projects/proj1/apps", "/projects/proj1/apps/app1",
             "/projects/proj1/apps/app1/events", "/projects/proj1/customers", "/projects/proj1/customers/user-42",
             "/projects/proj1/customers/$RCAnonymousID:0123456789abcdef0123456789abcdef",
-            "/projects/proj1/entitlements", "/projects/proj1/integrations", "/projects/proj1/charts",
+            "/projects/proj1/entitlements", "/projects/proj1/offerings", "/projects/proj1/integrations", "/projects/proj1/charts",
             "/projects/proj1/charts/"})
     void everyStablePageAnswersTheDashboardWithoutCredentials(String path) {
         HttpResponse page = http().get(path);
@@ -61,7 +61,7 @@ class DashboardFilesTest {
             }
         }
         assertThat(seen).contains("/assets/pages/charts.js", "/assets/vendor/uplot/uPlot.esm.js",
-                "/assets/pages/app-settings.js", "/assets/stripe-help.js");
+                "/assets/pages/app-settings.js", "/assets/stripe-help.js", "/assets/pages/offerings.js");
     }
 
     @Test

@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  *
  * <p>Serves {@code GET} of {@code /v1/subscriptions/{id}}, {@code /v1/checkout/sessions/{id}} (and
  * {@code …/line_items}), {@code /v1/invoices/{id}}, {@code /v1/charges/{id}}, {@code /v1/payment_intents/{id}},
- * {@code /v1/customers/{id}}, {@code /v1/invoice_payments}, {@code /v1/events} and {@code /v1/account}.
+ * {@code /v1/customers/{id}}, {@code /v1/products/{id}} (with {@code expand[]=default_price}), {@code /v1/prices/{id}},
+ * {@code /v1/invoice_payments}, {@code /v1/events} and {@code /v1/account}.
  * Thread-safe: one fake may serve a whole test class.
  */
 public final class FakeStripe implements AutoCloseable {
@@ -47,7 +48,9 @@ public final class FakeStripe implements AutoCloseable {
             "in_", new Collection("invoices", "invoice"),
             "ch_", new Collection("charges", "charge"),
             "pi_", new Collection("payment_intents", "payment_intent"),
-            "cus_", new Collection("customers", "customer"));
+            "cus_", new Collection("customers", "customer"),
+            "prod_", new Collection("products", "product"),
+            "price_", new Collection("prices", "price"));
     private static final Pattern OBJECT_PATH = Pattern.compile("/v1/(checkout/sessions|[a-z_]+)/([^/]+)(/line_items)?");
     private static final Pattern LIST_KEY = Pattern.compile("^(.+)\\[\\d*]$");
 
@@ -288,7 +291,23 @@ public final class FakeStripe implements AutoCloseable {
             }
             return stored ? new Response(200, list(List.of(), false, path)) : noSuch(collection.get(), id);
         }
-        return stored ? new Response(200, objects.get(id)) : noSuch(collection.get(), id);
+        return stored ? new Response(200, expanded(objects.get(id), params)) : noSuch(collection.get(), id);
+    }
+
+    /** Replaces the ids named by {@code expand[]} (top-level fields only) with the stored objects, as Stripe does. */
+    private String expanded(String json, Map<String, List<String>> params) {
+        List<String> expand = params.getOrDefault("expand[]", List.of());
+        if (expand.isEmpty()) {
+            return json;
+        }
+        ObjectNode object = (ObjectNode) Json.read(json);
+        for (String field : expand) {
+            JsonNode value = object.get(field);
+            if (value != null && value.isTextual() && objects.containsKey(value.asText())) {
+                object.set(field, Json.read(objects.get(value.asText())));
+            }
+        }
+        return Json.write(object);
     }
 
     private Response listEvents(Map<String, List<String>> params) {

@@ -108,6 +108,35 @@ public final class StripeObjects {
         return Json.write(event);
     }
 
+    /** A Price as {@code GET /v1/prices/{id}} answers it; {@code interval} is null for a one-time price. */
+    public static ObjectNode price(String id, String product, long unitAmount, String currency, String interval,
+            int intervalCount) {
+        return priceJson(id, product, unitAmount, currency, interval, intervalCount, false);
+    }
+
+    /** A Product as {@code GET /v1/products/{id}} answers it; {@code defaultPrice} is a price id, or null. */
+    public static ObjectNode product(String id, String name, String defaultPrice) {
+        ObjectNode product = Json.object();
+        product.put("id", id);
+        product.put("object", "product");
+        product.put("active", true);
+        product.put("created", 1735689600L);
+        product.put("default_price", defaultPrice);
+        product.putNull("description");
+        product.putArray("images");
+        product.put("livemode", false);
+        product.putArray("marketing_features");
+        product.putObject("metadata");
+        product.put("name", name);
+        product.putNull("statement_descriptor");
+        product.put("tax_code", "txcd_10000000");
+        product.put("type", "service");
+        product.putNull("unit_label");
+        product.put("updated", 1735689600L);
+        product.putNull("url");
+        return product;
+    }
+
     static ObjectNode priceJson(String id, String product, long unitAmount, String currency, String interval,
             int intervalCount, boolean livemode) {
         ObjectNode price = Json.object();
