@@ -26,8 +26,9 @@ import org.openqa.selenium.By;
 
 /**
  * Every dashboard page, filled with a project that has everything (an app with its secret and key, Stripe events of
- * each outcome, a customer with a purchase and attributes, entitlements and products, a webhook integration with a
- * delivery, charts), read as a person reads it: no {@code null}, {@code undefined} or {@code [object Object]} may
+ * each outcome, a customer with a purchase, attributes and a granted entitlement, entitlements and products, offerings
+ * with and without packages and a price from Stripe, a webhook integration with a delivery, charts), read as a person
+ * reads it: no {@code null}, {@code undefined} or {@code [object Object]} may
  * show, the marks of a value rendered where an element or a text was meant.
  */
 @Tag("browser")
@@ -69,11 +70,25 @@ class DashboardPagesTextTest {
                     + "/attributes", Map.of("attributes", Map.of("$email", Map.of("value", "text@example.com"))));
             assertThat(attributes.status()).as(attributes.toString()).isEqualTo(200);
             receiver.await("INITIAL_PURCHASE", customer);
+            stripe.put(StripeObjects.product("prod_Pro", "Pro", "price_Pro"))
+                    .put(StripeObjects.price("price_Pro", "prod_Pro", 999, "usd", "month", 1));
+            String productId = admin.get("/v2" + project + "/products").json().get("items").get(0).get("id").asText();
+            String offering = admin.post("/v2" + project + "/offerings", Map.of("lookup_key", "default",
+                    "display_name", "Default", "metadata", Map.of("cta", "Subscribe"))).json().get("id").asText();
+            String pkg = admin.post("/v2" + project + "/offerings/" + offering + "/packages",
+                    Map.of("lookup_key", "$rc_monthly", "display_name", "Monthly")).json().get("id").asText();
+            HttpResponse attached = admin.post("/v2" + project + "/packages/" + pkg + "/actions/attach_products",
+                    Map.of("products", List.of(Map.of("product_id", productId, "eligibility_criteria", "all"))));
+            assertThat(attached.status()).as(attached.toString()).isEqualTo(200);
+            admin.post("/v2" + project + "/offerings", Map.of("lookup_key", "empty", "display_name", "No packages"));
+            HttpResponse granted = server.anonymous().withToken(app.secretKey()).post("/v1/subscribers/" + customer
+                    + "/entitlements/pro/promotional", Map.of("duration", "weekly"));
+            assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
 
             List<String> pages = List.of("/projects", project, project + "/apps/" + app.appId(),
                     project + "/apps/" + app.appId() + "/events", project + "/customers",
                     project + "/customers/" + customer, project + "/entitlements", project + "/integrations",
-                    project + "/charts");
+                    project + "/charts", project + "/offerings");
             browser.open(server.baseUrl() + "/projects");
             browser.type("admin-token", TestServer.ADMIN_TOKEN);
             browser.click(By.id("login"));
