@@ -99,6 +99,7 @@ public final class Substate implements AutoCloseable {
             AdminAuth adminAuth = AdminAuth.initialize(settings.adminToken(),
                     new ServerSettingsRepository(database.jdbi()));
             ProjectService projects = new ProjectService(database.jdbi(), clock);
+            adminAuth.useProjectKeys(projects::findKey);
             AppService apps = new AppService(database, projects, clock);
             EntitlementService entitlements = new EntitlementService(database.jdbi(), projects, clock);
             ProductService products = new ProductService(database.jdbi(), projects, apps, clock);

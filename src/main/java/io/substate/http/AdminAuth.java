@@ -12,7 +12,9 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * The admin token that guards {@code /v2} and the dashboard. Only its SHA-256 is stored; tokens are compared as
+ * Who may call {@code /v2}: the admin token, which reaches every project and the dashboard, and project API keys
+ * ({@link ProjectKeys}), each of which reaches only the project in the route's {@code {project_id}}: read-only keys
+ * for GET, read-write keys for every method. Only the admin token's SHA-256 is stored; tokens are compared as
  * digests with {@link MessageDigest#isEqual}, which takes constant time.
  */
 public final class AdminAuth {
@@ -20,6 +22,7 @@ public final class AdminAuth {
 
     private final byte[] expectedDigest;
     private final Optional<String> generatedToken;
+    private volatile ProjectKeys projectKeys = ProjectKeys.NONE;
 
     private AdminAuth(byte[] expectedDigest, Optional<String> generatedToken) {
         this.expectedDigest = expectedDigest;
@@ -61,16 +64,56 @@ public final class AdminAuth {
         return token != null && MessageDigest.isEqual(sha256(token), expectedDigest);
     }
 
-    /** Refuses the request with 401 unless it carries the admin token as a bearer token. */
+    /** Lets project keys in (set once at start, when the projects feature exists). */
+    public void useProjectKeys(ProjectKeys keys) {
+        this.projectKeys = keys;
+    }
+
+    /** Refuses the request with 401 unless it carries the admin token: routes that reach every project. */
+    public void requireAdmin(Context ctx) {
+        String token = Requests.bearerToken(ctx);
+        if (token == null) {
+            throw missing();
+        }
+        if (!matches(token)) {
+            throw new ApiException(ErrorCode.UNAUTHORIZED, projectKeys.find(token).isPresent()
+                    ? "This route needs the admin token: a project API key reaches only its own project's routes"
+                    : "The admin token is not valid");
+        }
+    }
+
+    /**
+     * For routes under {@code /v2/projects/{project_id}}: the admin token, or a key of that project that may do
+     * what the method does (GET and HEAD read; everything else writes). Another project's key and a read-only key
+     * on a write get 403; no key or an unknown one gets 401.
+     */
     public void require(Context ctx) {
         String token = Requests.bearerToken(ctx);
         if (token == null) {
-            throw new ApiException(ErrorCode.UNAUTHORIZED,
-                    "Missing admin token: send 'Authorization: Bearer <admin token>'");
+            throw missing();
         }
-        if (!matches(token)) {
-            throw new ApiException(ErrorCode.UNAUTHORIZED, "The admin token is not valid");
+        if (matches(token)) {
+            return;
         }
+        String projectId = ctx.pathParamMap().get("project_id");
+        ProjectKey key = projectKeys.find(token).orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED,
+                "The API key is not valid: send the admin token or one of this project's API keys"));
+        if (projectId == null || !projectId.equals(key.projectId())) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "This API key belongs to another project");
+        }
+        Access needed = switch (ctx.method().name()) {
+            case "GET", "HEAD" -> Access.READ_ONLY;
+            default -> Access.READ_WRITE;
+        };
+        if (!key.access().allows(needed)) {
+            throw new ApiException(ErrorCode.FORBIDDEN,
+                    "This API key is read-only: " + ctx.method() + " needs a read_write key");
+        }
+    }
+
+    private static ApiException missing() {
+        return new ApiException(ErrorCode.UNAUTHORIZED,
+                "Missing API key: send 'Authorization: Bearer <admin token or project API key>'");
     }
 
     static byte[] sha256(String value) {

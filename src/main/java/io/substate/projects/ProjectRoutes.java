@@ -30,14 +30,14 @@ public final class ProjectRoutes implements RouteGroup {
     }
 
     private void create(Context ctx) {
-        auth.require(ctx);
+        auth.requireAdmin(ctx);
         JsonBody body = Requests.jsonBody(ctx).allowOnly("name", "transfer_behavior");
         Project project = projects.create(body.requiredString("name"), transferBehavior(body));
         ctx.status(201).json(render(project));
     }
 
     private void list(Context ctx) {
-        auth.require(ctx);
+        auth.requireAdmin(ctx);
         ctx.json(projects.list(Page.startingAfter(ctx), Page.limit(ctx)).toJson(ctx, ProjectRoutes::render, Project::id));
     }
 

@@ -4,6 +4,8 @@ import io.substate.common.ApiException;
 import io.substate.http.Page;
 import io.substate.storage.Ids;
 import java.time.Clock;
+import io.substate.http.Access;
+import io.substate.http.ProjectKey;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -26,6 +28,14 @@ public final class ProjectService {
 
     public Project get(String id) {
         return repository.find(id).orElseThrow(() -> ApiException.notFound("Project", id));
+    }
+
+    /** The project key a bearer token is, for {@code AdminAuth}: the project's secret key reads and writes. */
+    public Optional<ProjectKey> findKey(String token) {
+        if (!token.startsWith("sk_")) {
+            return Optional.empty();
+        }
+        return findBySecretKey(token).map(p -> new ProjectKey(p.id(), Access.READ_WRITE));
     }
 
     public Optional<Project> findBySecretKey(String key) {
