@@ -310,7 +310,7 @@ class StripeWebhookEndpointTest {
         assertThat(parked.json().get("code").asText()).isEqualTo("app_user_id_not_detected");
         assertThat(parked.json().get("message").asText()).contains("app_user_id", "subscription_data.metadata");
         assertThat(completed.status()).isEqualTo(200);
-        JsonNode customer = admin().get("/v2/projects/" + app.projectId() + "/customers/user-42").json();
+        JsonNode customer = Fixtures.profile(admin(), app.projectId(), "user-42");
         assertThat(customer.get("purchases").get(0).get("store_token").asText()).isEqualTo(sub);
         assertThat(customer.get("purchases").get(0).get("status").asText()).isEqualTo("active");
         assertThat(events(app, "?status=parked").get("items")).isEmpty();
