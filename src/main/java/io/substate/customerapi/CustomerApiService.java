@@ -21,9 +21,7 @@ import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import org.jdbi.v3.core.Handle;
@@ -162,25 +160,28 @@ public final class CustomerApiService {
             if (source.id().equals(target.id())) {
                 throw ApiException.invalid("'" + customerId + "' and '" + targetId + "' are the same customer");
             }
-            CustomerStore.lock(h, source.id());
             List<String> from = CustomerStore.aliases(h, source.id());
             List<String> to = CustomerStore.aliases(h, target.id());
-            Map<String, Boolean> announced = new LinkedHashMap<>();
-            for (StoredPurchase listed : PurchaseStore.forCustomer(h, source.id())) {
-                if (appIds.isPresent() && !appIds.get().contains(listed.appId())) {
-                    continue;
-                }
+            java.util.Set<String> announced = new java.util.HashSet<>();
+            // Purchases are locked before any customer row is written, in the order webhook batches lock them
+            // (the webhook path locks a purchase, then its owner's row): two orders could deadlock.
+            List<StoredPurchase> listed = PurchaseStore.forCustomer(h, source.id()).stream()
+                    .filter(p -> appIds.isEmpty() || appIds.get().contains(p.appId()))
+                    .sorted(java.util.Comparator.comparing(StoredPurchase::appId).thenComparing(StoredPurchase::token))
+                    .toList();
+            List<StoredPurchase> locked = new ArrayList<>();
+            for (StoredPurchase purchase : listed) {
                 // Re-read locked: a webhook changing it meanwhile must not be overwritten with this copy.
-                Optional<StoredPurchase> current = PurchaseStore.findForUpdate(h, listed.appId(), listed.token(),
-                        dialect.forUpdate());
-                if (current.isEmpty() || !source.id().equals(current.get().customerId())) {
-                    continue;
-                }
-                StoredPurchase moved = current.get().withCustomer(target.id());
+                PurchaseStore.findForUpdate(h, purchase.appId(), purchase.token(), dialect.forUpdate())
+                        .filter(current -> source.id().equals(current.customerId()))
+                        .ifPresent(locked::add);
+            }
+            for (StoredPurchase current : locked) {
+                StoredPurchase moved = current.withCustomer(target.id());
                 PurchaseStore.update(h, moved, now);
                 ChartFactsStore.ownerChanged(h, moved.id(), source.id(), target.id());
                 String group = moved.appId() + "\n" + moved.state().livemode();
-                if (announced.putIfAbsent(group, true) == null) {
+                if (announced.add(group)) {
                     // RevenueCat sends TRANSFER for the destination user only.
                     OutgoingEventStore.appendTransfer(h, new OutgoingEventStore.Source(project, moved.appId(), target,
                             null, moved.state().livemode(), null), from, to, now);
