@@ -26,8 +26,8 @@ import org.jdbi.v3.core.Handle;
 /**
  * Granting and revoking entitlements by hand (README, "Granted entitlements"): RevenueCat's v1 promotional routes
  * (by lookup key, answered with the subscriber JSON) and its v2 actions (by entitlement id, answered with
- * RevenueCat v2's customer object). Each change and the outgoing events it sends ({@link GrantEvents}) are one group-commit
- * transaction.
+ * RevenueCat v2's customer object). Each change and the outgoing events it sends ({@link GrantEvents}) are one
+ * group-commit transaction.
  */
 public final class GrantService {
     private static final SecureRandom RANDOM = new SecureRandom();
