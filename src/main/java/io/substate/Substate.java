@@ -13,6 +13,8 @@ import io.substate.charts.ChartRoutes;
 import io.substate.charts.ChartService;
 import io.substate.config.Settings;
 import io.substate.customers.ApiKeyAuth;
+import io.substate.customerapi.CustomerApiRoutes;
+import io.substate.customerapi.CustomerApiService;
 import io.substate.customers.SubscriberRoutes;
 import io.substate.customers.SubscriberService;
 import io.substate.dashboard.DashboardRoutes;
@@ -128,8 +130,10 @@ public final class Substate implements AutoCloseable {
             // First in the list so it stops before the group committer it writes through.
             workers.add(0, new RefreshWorker(database.dialect(), commits, apps, refresher,
                     RefreshSchedule.of(settings.stripeRefreshInterval(), settings.stripeRefreshTick()), clock, registry));
-            CustomerProfiles profiles = new CustomerProfiles(database.jdbi(), projects, clock);
-            routes.add(new CustomerProfileRoutes(profiles, adminAuth));
+            routes.add(new CustomerProfileRoutes(new CustomerProfiles(database.jdbi(), projects, clock), adminAuth));
+            CustomerApiService customers = new CustomerApiService(database.jdbi(), commits, database.dialect(), projects,
+                    apps, clock);
+            routes.add(new CustomerApiRoutes(customers, adminAuth));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
             PriceService prices = new PriceService(database.jdbi(), projects, apps, settings.stripeApiBase(), clock);
@@ -144,7 +148,7 @@ public final class Substate implements AutoCloseable {
                     settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));
             ApiKeyAuth apiKeys = new ApiKeyAuth(apps, projects);
             routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
-            routes.add(new GrantRoutes(new GrantService(commits, projects, profiles, settings.usdRates(), clock), apiKeys,
+            routes.add(new GrantRoutes(new GrantService(commits, projects, customers, settings.usdRates(), clock), apiKeys,
                     adminAuth));
             // First in the list so it stops before the group committer it writes through.
             workers.add(0, new GrantExpiryWorker(database.jdbi(), database.dialect(), commits, settings.usdRates(),

@@ -123,6 +123,18 @@ public final class CustomerStore {
         return findWithAliases(h, customerId).map(WithAliases::aliases).orElse(List.of());
     }
 
+    /** One App User ID of a customer, and when the customer became known by it. */
+    public record Alias(String appUserId, long createdAt) {}
+
+    /** Every App User ID of the customer with its creation time: the original first, then the oldest first. */
+    public static List<Alias> aliasesWithDates(Handle h, String customerId, String originalAppUserId) {
+        List<Alias> aliases = new java.util.ArrayList<>(Sql.list(h, "SELECT app_user_id, created_at FROM "
+                + "customer_aliases WHERE customer_id = ?", rs -> new Alias(rs.getString(1), rs.getLong(2)), customerId));
+        aliases.sort(java.util.Comparator.comparing((Alias a) -> !a.appUserId().equals(originalAppUserId))
+                .thenComparingLong(Alias::createdAt).thenComparing(Alias::appUserId));
+        return aliases;
+    }
+
     /** The next per-customer event sequence number (1, 2, 3…), so webhook consumers can order events. */
     public static long nextSequence(Handle h, String customerId) {
         LastSequence name = new LastSequence(customerId);

@@ -124,6 +124,21 @@ public final class EntitlementStore {
      */
     public static Map<StoreProduct, List<String>> entitlementsForProducts(Handle handle,
                                                                          Collection<StoreProduct> products) {
+        return unlocked(handle, products, "e.lookup_key");
+    }
+
+    /**
+     * Entitlement ids ({@code entl…}) unlocked by each of the given app products, in id order: what RevenueCat v2's
+     * customer answers name. Products without entitlements map to an empty list.
+     */
+    public static Map<StoreProduct, List<String>> entitlementIdsForProducts(Handle handle,
+                                                                           Collection<StoreProduct> products) {
+        return unlocked(handle, products, "e.id");
+    }
+
+    /** {@code column} (a column of the entitlement {@code e}) of the entitlements each product unlocks, sorted. */
+    private static Map<StoreProduct, List<String>> unlocked(Handle handle, Collection<StoreProduct> products,
+                                                            String column) {
         Map<StoreProduct, List<String>> result = new LinkedHashMap<>();
         products.forEach(p -> result.put(p, new ArrayList<>()));
         if (products.isEmpty()) {
@@ -131,21 +146,21 @@ public final class EntitlementStore {
         }
         List<String> appIds = products.stream().map(StoreProduct::appId).distinct().toList();
         List<String> storeIds = products.stream().map(StoreProduct::storeIdentifier).distinct().toList();
-        Sql.list(handle, "SELECT p.app_id, p.store_identifier, e.lookup_key FROM products p "
+        Sql.list(handle, "SELECT p.app_id, p.store_identifier, " + column + " FROM products p "
                         + "JOIN entitlement_products ep ON ep.product_id = p.id "
                         + "JOIN entitlements e ON e.id = ep.entitlement_id "
                         + "WHERE p.app_id IN (" + Sql.marks(appIds.size()) + ") "
-                        + "AND p.store_identifier IN (" + Sql.marks(storeIds.size()) + ") ORDER BY e.lookup_key",
+                        + "AND p.store_identifier IN (" + Sql.marks(storeIds.size()) + ") ORDER BY " + column,
                         rs -> Map.entry(new StoreProduct(rs.getString(1), rs.getString(2)), rs.getString(3)),
                         Sql.params(appIds, storeIds))
                 .forEach(row -> {
-                    List<String> keys = result.get(row.getKey());
+                    List<String> values = result.get(row.getKey());
                     // The IN lists form a cross product; pairs nobody asked for are dropped here.
-                    if (keys != null) {
-                        keys.add(row.getValue());
+                    if (values != null) {
+                        values.add(row.getValue());
                     }
                 });
-        result.replaceAll((product, keys) -> List.copyOf(keys));
+        result.replaceAll((product, values) -> List.copyOf(values));
         return result;
     }
 

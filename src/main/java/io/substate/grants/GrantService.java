@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.config.UsdRates;
+import io.substate.customerapi.CustomerApiService;
 import io.substate.customers.ApiCaller;
 import io.substate.customers.AppUserIds;
 import io.substate.customers.Customer;
@@ -13,7 +14,6 @@ import io.substate.entitlements.Entitlement;
 import io.substate.entitlements.EntitlementStore;
 import io.substate.entitlements.GrantStore;
 import io.substate.entitlements.GrantedEntitlement;
-import io.substate.profiles.CustomerProfiles;
 import io.substate.projects.ProjectService;
 import io.substate.storage.GroupCommit;
 import io.substate.storage.Ids;
@@ -25,24 +25,24 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * Granting and revoking entitlements by hand (README, "Granted entitlements"): RevenueCat's v1 promotional routes
- * (by lookup key, answered with the subscriber JSON) and its v2 actions (by entitlement id, answered with the
- * customer's profile). Each change and the outgoing events it sends ({@link GrantEvents}) are one group-commit
- * transaction.
+ * (by lookup key, answered with the subscriber JSON) and its v2 actions (by entitlement id, answered with
+ * RevenueCat v2's customer object). Each change and the outgoing events it sends ({@link GrantEvents}) are one
+ * group-commit transaction.
  */
 public final class GrantService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final GroupCommit commits;
     private final ProjectService projects;
-    private final CustomerProfiles profiles;
+    private final CustomerApiService customers;
     private final UsdRates rates;
     private final Clock clock;
 
-    public GrantService(GroupCommit commits, ProjectService projects, CustomerProfiles profiles, UsdRates rates,
+    public GrantService(GroupCommit commits, ProjectService projects, CustomerApiService customers, UsdRates rates,
             Clock clock) {
         this.commits = commits;
         this.projects = projects;
-        this.profiles = profiles;
+        this.customers = customers;
         this.rates = rates;
         this.clock = clock;
     }
@@ -99,7 +99,7 @@ public final class GrantService {
             grant(h, customer, entitlement, length, now);
             return null;
         });
-        return profiles.get(project, appUserId);
+        return customers.get(project, appUserId, false);
     }
 
     /**
@@ -118,7 +118,7 @@ public final class GrantService {
             }
             return null;
         });
-        return profiles.get(project, appUserId);
+        return customers.get(project, appUserId, false);
     }
 
     private void grant(Handle h, Customer customer, Entitlement entitlement, GrantLength length, long now) {

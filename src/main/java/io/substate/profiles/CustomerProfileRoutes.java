@@ -5,7 +5,10 @@ import io.javalin.http.Context;
 import io.substate.http.AdminAuth;
 import io.substate.http.RouteGroup;
 
-/** {@code GET /v2/projects/{project_id}/customers/{app_user_id}}: a customer's profile for operators. */
+/**
+ * {@code GET /v2/projects/{project_id}/customers/{customer_id}/profile}: a customer's profile for operators, a Substate
+ * extension beside RevenueCat's customer routes (README, "Customers (API v2)").
+ */
 public final class CustomerProfileRoutes implements RouteGroup {
     private final CustomerProfiles profiles;
     private final AdminAuth auth;
@@ -17,11 +20,11 @@ public final class CustomerProfileRoutes implements RouteGroup {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.get("/v2/projects/{project_id}/customers/{app_user_id}", this::get);
+        routes.get("/v2/projects/{project_id}/customers/{customer_id}/profile", this::get);
     }
 
     private void get(Context ctx) {
         auth.require(ctx);
-        ctx.json(profiles.get(ctx.pathParam("project_id"), ctx.pathParam("app_user_id")));
+        ctx.json(profiles.get(ctx.pathParam("project_id"), ctx.pathParam("customer_id")));
     }
 }

@@ -6,12 +6,9 @@ import io.substate.common.ApiException;
 import io.substate.common.Json;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
-import io.substate.customers.SubscriberAttributes;
 import io.substate.delivery.OutgoingEventStore;
-import io.substate.entitlements.EntitlementStore;
 import io.substate.entitlements.GrantStore;
 import io.substate.entitlements.GrantedEntitlement;
-import io.substate.entitlements.StoreProduct;
 import io.substate.ingest.StripeEventStore;
 import io.substate.projects.ProjectService;
 import io.substate.purchases.PurchaseStore;
@@ -24,8 +21,9 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * A customer as operators see it: aliases, attributes, purchases with their access, granted entitlements, active
- * entitlements (from either), and a history of the Stripe events and outgoing events about them. It reads what several features keep, so it sits above them.
+ * A customer as operators see it, beyond RevenueCat's customer object (a Substate extension, README "Customers (API
+ * v2)"): the purchases with their access, the granted entitlements, and a history of the Stripe events and outgoing
+ * events about them. It reads what several features keep, so it sits above them.
  */
 public final class CustomerProfiles {
     private final Jdbi jdbi;
@@ -38,7 +36,7 @@ public final class CustomerProfiles {
         this.clock = clock;
     }
 
-    /** The profile of the customer known by {@code appUserId} (any alias) in the project. */
+    /** The profile of the customer known by {@code appUserId} (any App User ID of it) in the project. */
     public ObjectNode get(String projectId, String appUserId) {
         String project = projects.get(projectId).id();
         return jdbi.withHandle(h -> {
@@ -50,37 +48,16 @@ public final class CustomerProfiles {
 
     private static ObjectNode render(Handle h, Customer c, long now) {
         ObjectNode node = Json.object();
-        node.put("object", "customer");
-        node.put("id", c.id());
+        node.put("object", "customer_profile");
+        node.put("id", c.originalAppUserId());
         node.put("project_id", c.projectId());
-        node.put("original_app_user_id", c.originalAppUserId());
-        ArrayNode aliases = node.putArray("aliases");
-        CustomerStore.aliases(h, c.id()).forEach(aliases::add);
-        node.put("first_seen", c.firstSeen());
-        node.put("last_seen", c.lastSeen());
-        node.set("attributes", SubscriberAttributes.json(h, c.id()));
         ArrayNode purchases = node.putArray("purchases");
         List<StoredPurchase> owned = PurchaseStore.forCustomer(h, c.id());
         owned.forEach(p -> purchases.add(PurchaseView.render(p, now)));
-        List<GrantedEntitlement> grants = GrantStore.forCustomer(h, c.id());
         ArrayNode granted = node.putArray("granted_entitlements");
-        grants.forEach(g -> granted.add(grant(g, now)));
-        ArrayNode active = node.putArray("active_entitlements");
-        activeEntitlements(h, owned, grants, now).forEach(active::add);
+        GrantStore.forCustomer(h, c.id()).forEach(g -> granted.add(grant(g, now)));
         node.set("history", history(h, c.id(), owned));
         return node;
-    }
-
-    private static List<String> activeEntitlements(Handle h, List<StoredPurchase> purchases,
-            List<GrantedEntitlement> grants, long now) {
-        List<StoreProduct> granting = purchases.stream()
-                .filter(p -> p.state().productId() != null && p.state().grantsAccess(now))
-                .map(p -> new StoreProduct(p.appId(), p.state().productId()))
-                .toList();
-        return java.util.stream.Stream.concat(
-                        EntitlementStore.entitlementsForProducts(h, granting).values().stream().flatMap(List::stream),
-                        grants.stream().filter(g -> g.active(now)).map(GrantedEntitlement::lookupKey))
-                .distinct().sorted().toList();
     }
 
     /** One granted entitlement: {@code expires_at} as granted, and {@code revoked_at} when it was revoked before. */

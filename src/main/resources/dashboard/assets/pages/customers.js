@@ -1,31 +1,72 @@
-// /projects/{project_id}/customers[/{app_user_id}]: look up a customer by App User ID or alias, and show its state.
+// /projects/{project_id}/customers[/{app_user_id}]: the project's customers (paged, searchable), and one customer's
+// state: RevenueCat v2's customer object, its aliases and attributes, and Substate's profile extension (purchases,
+// granted entitlements, history).
 import { get, post, path, listAll, ApiError } from '../api.js';
-import { h, field, select, table, time, notice, code, badge, section, definitionList, act, showResult } from '../ui.js';
+import { h, fill, field, select, table, time, notice, code, badge, section, definitionList, act, showResult } from '../ui.js';
 import { navigate } from '../nav.js';
 
 export async function customerLookupPage(main, projectId) {
   document.title = 'Customers · Substate';
-  main.append(h('h1', {}, 'Customers'), lookupForm(projectId, ''));
+  const results = h('div', { id: 'customer-results' });
+  main.append(h('h1', {}, 'Customers'), lookupForm(projectId, '', results, true), results);
+  await showPage(projectId, results, path`/v2/projects/${projectId}/customers`, null);
 }
 
-function lookupForm(projectId, value) {
-  const input = h('input', { type: 'search', id: 'customer-lookup', required: true, value, spellcheck: 'false',
-    placeholder: 'user-42, $RCAnonymousID:…, cus_…' });
+/**
+ * Search by App User ID or alias, Stripe customer id (cus_…) or email (any case): one match opens the customer, more
+ * are listed in `results`. On the list page (`listWhenEmpty`), an empty search lists every customer again.
+ */
+function lookupForm(projectId, value, results, listWhenEmpty) {
+  const input = h('input', { type: 'search', id: 'customer-lookup', required: !listWhenEmpty, value, spellcheck: 'false',
+    placeholder: 'user-42, $RCAnonymousID:…, cus_…, someone@example.com' });
+  const slot = h('div', { class: 'form-message' });
+  const button = h('button', { type: 'submit', id: 'customer-lookup-submit' }, 'Search');
   const form = h('form', { class: 'inline-form', role: 'search', 'aria-label': 'Find a customer' },
-    field('App User ID or alias', input), h('button', { type: 'submit', id: 'customer-lookup-submit' }, 'Look up'));
+    field('App User ID, alias, Stripe customer id or email', input), button, slot);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (input.value.trim()) navigate(path`/projects/${projectId}/customers/${input.value.trim()}`);
+    const term = input.value.trim();
+    if (!term) {
+      if (listWhenEmpty) act(button, slot, () => showPage(projectId, results, path`/v2/projects/${projectId}/customers`, null));
+      return;
+    }
+    act(button, slot, async () => {
+      const found = await get(path`/v2/projects/${projectId}/customers?search=${term}`);
+      if (found.items.length === 1) {
+        navigate(path`/projects/${projectId}/customers/${found.items[0].id}`);
+      } else {
+        await showPage(projectId, results, path`/v2/projects/${projectId}/customers?search=${term}`, term);
+      }
+    });
   });
   return form;
 }
 
+/** One page of customers in `container`, with a button to the next page (RevenueCat's next_page). */
+async function showPage(projectId, container, url, term) {
+  const page = await get(url);
+  const rows = page.items.map((c) => h('tr', { 'data-customer-id': c.id },
+    h('td', {}, h('a', { href: path`/projects/${projectId}/customers/${c.id}` }, c.id)),
+    h('td', {}, time(c.first_seen_at)),
+    h('td', {}, time(c.last_seen_at))));
+  const next = page.next_page ? h('button', { type: 'button', class: 'secondary', id: 'customers-next' }, 'Next page')
+    : null;
+  next?.addEventListener('click', () => showPage(projectId, container, page.next_page, term));
+  fill(container,
+    term ? h('p', { class: 'hint' }, `Customers matching "${term}":`) : null,
+    rows.length ? table(['App User ID', 'First seen', 'Last seen'], rows, { id: 'customers' })
+      : h('p', { class: 'empty', id: 'customers' }, term ? `No customer matches "${term}".` : 'No customer yet.'),
+    next);
+}
+
 export async function customerPage(main, projectId, appUserId) {
   document.title = `${appUserId} · Customers · Substate`;
-  main.append(h('h1', {}, 'Customer'), lookupForm(projectId, appUserId));
+  const results = h('div', { id: 'customer-results' });
+  main.append(h('h1', {}, 'Customer'), lookupForm(projectId, appUserId, results, false), results);
+  const base = path`/v2/projects/${projectId}/customers/${appUserId}`;
   let customer;
   try {
-    customer = await get(path`/v2/projects/${projectId}/customers/${appUserId}`);
+    customer = await get(base);
   } catch (error) {
     if (error instanceof ApiError && error.code === 'resource_missing' && error.message.startsWith('Customer ')) {
       main.append(notice('warn', 'No customer with App User ID or alias "', appUserId, '" in this project.'));
@@ -33,20 +74,26 @@ export async function customerPage(main, projectId, appUserId) {
     }
     throw error;
   }
-  const entitlements = await listAll(path`/v2/projects/${projectId}/entitlements`);
-  const subscriptions = customer.purchases.filter((p) => p.kind === 'subscription');
-  const oneTime = customer.purchases.filter((p) => p.kind !== 'subscription');
-  main.append(
+  const [aliases, attributes, profile, entitlements] = await Promise.all([listAll(`${base}/aliases`),
+    listAll(`${base}/attributes`), get(`${base}/profile`), listAll(path`/v2/projects/${projectId}/entitlements`)]);
+  const lookupKeys = Object.fromEntries(entitlements.map((e) => [e.id, e.lookup_key]));
+  const active = customer.active_entitlements.items;
+  const subscriptions = profile.purchases.filter((p) => p.kind === 'subscription');
+  const oneTime = profile.purchases.filter((p) => p.kind !== 'subscription');
+  // One container per section, in this order: other pages' features add theirs beside these.
+  main.append(h('div', { id: 'customer-sections' },
     section('Identity', definitionList([
-      ['Original App User ID', code(customer.original_app_user_id)],
-      ['Aliases', customer.aliases.length ? customer.aliases.map((a) => [code(a), ' ']) : '—'],
-      ['First seen', time(customer.first_seen)],
-      ['Last seen', time(customer.last_seen)],
+      ['App User ID', code(customer.id)],
+      ['Aliases', h('span', { id: 'aliases' }, aliases.map((a) => [code(a.id), ' ']))],
+      ['First seen', time(customer.first_seen_at)],
+      ['Last seen', time(customer.last_seen_at)],
     ])),
-    section('Active entitlements', customer.active_entitlements.length
-      ? h('ul', { id: 'active-entitlements', class: 'chips' }, customer.active_entitlements.map((e) => h('li', {}, badge(e, 'ok'))))
+    section('Active entitlements', active.length
+      ? h('ul', { id: 'active-entitlements', class: 'chips' }, active.map((e) => h('li', {},
+        badge(lookupKeys[e.entitlement_id] ?? e.entitlement_id, 'ok'), ' ',
+        h('small', { class: 'hint' }, e.expires_at === null ? 'no end' : ['until ', time(e.expires_at)]))))
       : h('p', { class: 'empty', id: 'active-entitlements' }, 'No active entitlement.')),
-    grantsSection(projectId, appUserId, customer, entitlements),
+    grantsSection(projectId, appUserId, profile, entitlements),
     section('Subscriptions', subscriptions.length ? table(
       ['Product', 'Status', 'Period', 'Environment', 'Purchased', 'Expires', 'Notes', 'Access', 'Stripe'],
       subscriptions.map((p) => h('tr', {},
@@ -70,11 +117,11 @@ export async function customerPage(main, projectId, appUserId) {
         h('td', {}, notes(p)),
         h('td', {}, p.grants_access ? badge('Active', 'ok') : badge('No access', 'neutral')))),
       { id: 'one-time-purchases' }) : h('p', { class: 'empty', id: 'one-time-purchases' }, 'No one-time purchase.')),
-    section('Attributes', Object.keys(customer.attributes).length ? table(['Name', 'Value', 'Updated'],
-      Object.entries(customer.attributes).map(([name, a]) => h('tr', {},
-        h('td', {}, code(name)), h('td', {}, a.value), h('td', {}, time(a.updated_at_ms)))), { id: 'attributes' })
+    section('Attributes', attributes.length ? table(['Name', 'Value', 'Updated'],
+      attributes.map((a) => h('tr', {},
+        h('td', {}, code(a.name)), h('td', {}, a.value), h('td', {}, time(a.updated_at)))), { id: 'attributes' })
       : h('p', { class: 'empty', id: 'attributes' }, 'No attribute.')),
-    section('History', history(projectId, customer)));
+    section('History', history(projectId, profile))));
 }
 
 /** RevenueCat's promotional durations, with their fixed lengths (README, "Granted entitlements"). */
@@ -87,8 +134,8 @@ const DURATIONS = [['daily', 'A day'], ['three_day', '3 days'], ['weekly', 'A we
  * Granted entitlements (RevenueCat's promotional ones): each grant with its state and a Revoke button while it gives
  * access, and a form that grants an entitlement for one of RevenueCat's durations or until an end date (UTC).
  */
-function grantsSection(projectId, appUserId, customer, entitlements) {
-  const grants = customer.granted_entitlements ?? [];
+function grantsSection(projectId, appUserId, profile, entitlements) {
+  const grants = profile.granted_entitlements ?? [];
   const rows = grants.map((g) => h('tr', { 'data-grant-id': g.id },
     h('td', {}, code(g.lookup_key)),
     h('td', {}, code(g.product_identifier)),
@@ -195,10 +242,10 @@ function notes(p) {
   ];
 }
 
-function history(projectId, customer) {
-  if (!customer.history.length) return h('p', { class: 'empty', id: 'history' }, 'Nothing happened yet.');
-  const appOf = Object.fromEntries(customer.purchases.map((p) => [p.id, p.app_id]));
-  return h('ol', { class: 'timeline', id: 'history' }, customer.history.map((entry) => {
+function history(projectId, profile) {
+  if (!profile.history.length) return h('p', { class: 'empty', id: 'history' }, 'Nothing happened yet.');
+  const appOf = Object.fromEntries(profile.purchases.map((p) => [p.id, p.app_id]));
+  return h('ol', { class: 'timeline', id: 'history' }, profile.history.map((entry) => {
     const stripe = entry.kind === 'stripe_event';
     const app = appOf[entry.purchase_id];
     return h('li', { class: `timeline-${entry.kind}` },

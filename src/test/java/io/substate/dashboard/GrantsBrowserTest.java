@@ -55,7 +55,7 @@ class GrantsBrowserTest {
     }
 
     JsonNode grants(StripeApp app, String user) {
-        return admin().get("/v2/projects/" + app.projectId() + "/customers/" + user).json().get("granted_entitlements");
+        return Fixtures.profile(admin(), app.projectId(), user).get("granted_entitlements");
     }
 
     @Test

@@ -139,8 +139,7 @@ class GrantEventsTest {
         assertThat(event.has("cancel_reason")).isFalse();
         assertThat(event.has("expiration_reason")).isFalse();
         // The customer's history lists it.
-        JsonNode history = server().admin().get("/v2/projects/" + app.projectId() + "/customers/" + user).json()
-                .get("history");
+        JsonNode history = Fixtures.profile(server().admin(), app.projectId(), user).get("history");
         assertThat(history).extracting(e -> e.get("type").asText()).containsExactly("NON_RENEWING_PURCHASE");
     }
 

@@ -111,10 +111,20 @@ class GrantsApiTest {
         return response.json().get("subscriber");
     }
 
+    /** The operator's profile (granted entitlements, purchases, history): a Substate extension. */
     JsonNode profile(String appUserId) {
-        HttpResponse response = admin().get("/v2/projects/" + app.projectId() + "/customers/" + encode(appUserId));
+        return Fixtures.profile(admin(), app.projectId(), appUserId);
+    }
+
+    /** RevenueCat v2's customer object. */
+    JsonNode customer(String appUserId) {
+        HttpResponse response = admin().get(Fixtures.customerPath(app.projectId(), appUserId));
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         return response.json();
+    }
+
+    List<String> activeKeys(String appUserId) {
+        return Fixtures.activeEntitlementKeys(admin(), app.projectId(), appUserId);
     }
 
     static String date(Instant instant) {
@@ -236,12 +246,12 @@ class GrantsApiTest {
         grantV1(user, Map.of("duration", "daily"));
 
         CLOCK.set(T0.plus(Duration.ofHours(23)));
-        assertThat(profile(user).get("active_entitlements")).extracting(JsonNode::asText).containsExactly("pro");
+        assertThat(activeKeys(user)).containsExactly("pro");
         assertThat(profile(user).get("granted_entitlements").get(0).get("active").asBoolean()).isTrue();
 
         CLOCK.set(T0.plus(Duration.ofHours(24)));
         JsonNode after = subscriber(user);
-        assertThat(profile(user).get("active_entitlements")).isEmpty();
+        assertThat(activeKeys(user)).isEmpty();
         assertThat(profile(user).get("granted_entitlements").get(0).get("active").asBoolean()).isFalse();
         // Past grants stay listed, as RevenueCat's expired entitlements do; the SDK compares expires_date with now.
         assertThat(after.get("entitlements").get("pro").get("expires_date").asText())
@@ -267,7 +277,7 @@ class GrantsApiTest {
         assertThat(subscriber.get("subscriptions").get("rc_promo_pro_yearly").get("expires_date").asText())
                 .isEqualTo(now);
         assertThat(subscriber(user)).isEqualTo(subscriber);
-        assertThat(profile(user).get("active_entitlements")).isEmpty();
+        assertThat(activeKeys(user)).isEmpty();
         JsonNode grant = grantOf(profile(user), "rc_promo_pro_monthly");
         assertThat(grant.get("revoked_at").asLong()).isEqualTo(T0.plus(Duration.ofHours(5)).toEpochMilli());
         assertThat(grant.get("expires_at").asLong()).as("as granted")
@@ -371,9 +381,14 @@ class GrantsApiTest {
         assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
         JsonNode customer = granted.json();
         assertThat(customer.get("object").asText()).isEqualTo("customer");
-        assertThat(customer.get("original_app_user_id").asText()).isEqualTo(user);
-        assertThat(customer.get("active_entitlements")).extracting(JsonNode::asText).containsExactly("pro");
-        JsonNode grant = customer.get("granted_entitlements").get(0);
+        assertThat(customer.get("id").asText()).isEqualTo(user);
+        JsonNode active = customer.get("active_entitlements").get("items");
+        assertThat(active).hasSize(1);
+        assertThat(active.get(0).get("object").asText()).isEqualTo("customer.active_entitlement");
+        assertThat(active.get(0).get("entitlement_id").asText()).isEqualTo(entitlementId);
+        assertThat(active.get(0).get("expires_at").asLong()).isEqualTo(end);
+        assertThat(customer(user)).isEqualTo(customer);
+        JsonNode grant = profile(user).get("granted_entitlements").get(0);
         assertThat(grant.get("object").asText()).isEqualTo("granted_entitlement");
         assertThat(grant.get("entitlement_id").asText()).isEqualTo(entitlementId);
         assertThat(grant.get("lookup_key").asText()).isEqualTo("pro");
@@ -384,7 +399,6 @@ class GrantsApiTest {
         assertThat(grant.get("expires_at").asLong()).isEqualTo(end);
         assertThat(grant.get("revoked_at").isNull()).isTrue();
         assertThat(grant.get("active").asBoolean()).isTrue();
-        assertThat(profile(user)).isEqualTo(customer);
         assertThat(subscriber(user).get("entitlements").get("pro").get("expires_date").asText())
                 .isEqualTo(date(Instant.ofEpochMilli(end)));
 
@@ -395,8 +409,9 @@ class GrantsApiTest {
         HttpResponse revoked = admin().post(v2(user, "revoke_granted_entitlement"),
                 Map.of("entitlement_id", entitlementId));
         assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
-        assertThat(revoked.json().get("active_entitlements")).isEmpty();
-        JsonNode ended = revoked.json().get("granted_entitlements").get(0);
+        assertThat(revoked.json().get("id").asText()).isEqualTo(user);
+        assertThat(revoked.json().get("active_entitlements").get("items")).isEmpty();
+        JsonNode ended = profile(user).get("granted_entitlements").get(0);
         assertThat(ended.get("revoked_at").asLong()).isEqualTo(T0.plus(Duration.ofHours(1)).toEpochMilli());
         assertThat(ended.get("active").asBoolean()).isFalse();
         assertV2Error(admin().post(v2(user, "revoke_granted_entitlement"), Map.of("entitlement_id", entitlementId)),
@@ -406,8 +421,10 @@ class GrantsApiTest {
         HttpResponse again = admin().post(v2(user, "grant_entitlement"),
                 Map.of("entitlement_id", entitlementId, "duration", "lifetime"));
         assertThat(again.status()).as(again.toString()).isEqualTo(201);
-        assertThat(again.json().get("granted_entitlements")).hasSize(2);
-        assertThat(again.json().get("granted_entitlements").get(1).get("product_identifier").asText())
+        assertThat(again.json().get("active_entitlements").get("items").get(0).get("expires_at").asLong())
+                .as("lifetime: 200 years").isGreaterThan(T0.plus(Duration.ofDays(365 * 199)).toEpochMilli());
+        assertThat(profile(user).get("granted_entitlements")).hasSize(2);
+        assertThat(profile(user).get("granted_entitlements").get(1).get("product_identifier").asText())
                 .isEqualTo("rc_promo_pro_lifetime");
     }
 
@@ -422,7 +439,7 @@ class GrantsApiTest {
 
         assertThat(admin().post(v2(user, "grant_entitlement"), Map.of("entitlement_id", entitlementId,
                 "duration", "daily")).status()).isEqualTo(201);
-        assertThat(profile(user).get("active_entitlements")).extracting(JsonNode::asText).containsExactly("pro");
+        assertThat(activeKeys(user)).containsExactly("pro");
     }
 
     @Test
@@ -450,10 +467,10 @@ class GrantsApiTest {
         assertV2Error(admin().post(v2(user, "revoke_granted_entitlement"), Map.of()), 400, "invalid_parameter");
         assertV2Error(server().anonymous().post(v2(user, "grant_entitlement"),
                 Map.of("entitlement_id", entitlementId, "expires_at", future)), 401, "unauthorized");
-        assertV2Error(server().anonymous().withToken(app.secretKey()).post(v2(user, "grant_entitlement"),
-                Map.of("entitlement_id", entitlementId, "expires_at", future)), 401, "unauthorized");
-        // Another project's entitlement is unknown here.
+        // Another project's key reaches only its own project; another project's entitlement is unknown here.
         StripeApp other = Fixtures.stripeApp(admin(), new HashMap<>());
+        assertV2Error(server().anonymous().withToken(other.secretKey()).post(v2(user, "grant_entitlement"),
+                Map.of("entitlement_id", entitlementId, "expires_at", future)), 403, "forbidden");
         String foreign = admin().post("/v2/projects/" + other.projectId() + "/entitlements",
                 Map.of("lookup_key", "pro", "display_name", "Pro")).json().get("id").asText();
         assertV2Error(admin().post(v2(user, "grant_entitlement"), Map.of("entitlement_id", foreign,
@@ -523,7 +540,7 @@ class GrantsApiTest {
         assertThat(identified.json().get("subscriber").get("entitlements").get("pro").get("product_identifier")
                 .asText()).isEqualTo("rc_promo_pro_weekly");
         assertThat(profile(known).get("granted_entitlements")).hasSize(1);
-        assertThat(profile(known).get("aliases")).extracting(JsonNode::asText).contains(anonymous, known);
+        assertThat(Fixtures.aliases(admin(), app.projectId(), known)).contains(anonymous, known);
     }
 
     @Test

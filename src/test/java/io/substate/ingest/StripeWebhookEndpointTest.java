@@ -178,10 +178,11 @@ class StripeWebhookEndpointTest {
         assertThat(first.json().get("outcome").asText()).isEqualTo("processed");
         assertThat(duplicate.status()).isEqualTo(200);
         assertThat(duplicate.json().get("outcome").asText()).isEqualTo("duplicate");
-        JsonNode customerView = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json();
-        assertThat(customerView.get("original_app_user_id").asText()).isEqualTo(customer);
+        JsonNode customerView = Fixtures.profile(admin(), app.projectId(), customer);
+        assertThat(admin().get(Fixtures.customerPath(app.projectId(), customer)).json().get("id").asText())
+                .isEqualTo(customer);
         assertThat(customerView.get("purchases").get(0).get("grants_access").asBoolean()).isTrue();
-        assertThat(customerView.get("active_entitlements").get(0).asText()).isEqualTo("pro");
+        assertThat(Fixtures.activeEntitlementKeys(admin(), app.projectId(), customer)).containsExactly("pro");
         assertThat(customerView.get("history").findValuesAsText("type")).contains("INITIAL_PURCHASE");
         assertThat(events(app, "").get("items").get(0).get("duplicate_deliveries").asLong()).isEqualTo(1);
     }
@@ -219,7 +220,7 @@ class StripeWebhookEndpointTest {
                 }
                 assertThat(outcomes).containsOnlyOnce("processed");
                 assertThat(outcomes).filteredOn("duplicate"::equals).hasSize(deliveries - 1);
-                JsonNode customerView = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json();
+                JsonNode customerView = Fixtures.profile(admin(), app.projectId(), customer);
                 assertThat(customerView.get("purchases")).hasSize(1);
                 assertThat(customerView.get("history").findValuesAsText("type")).containsOnlyOnce("INITIAL_PURCHASE");
             }
@@ -267,7 +268,7 @@ class StripeWebhookEndpointTest {
         } finally {
             pool.shutdownNow();
         }
-        JsonNode customerView = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json();
+        JsonNode customerView = Fixtures.profile(admin(), app.projectId(), customer);
         assertThat(customerView.get("purchases")).hasSize(subscriptions);
         assertThat(customerView.get("history").findValuesAsText("type")).filteredOn("INITIAL_PURCHASE"::equals)
                 .hasSize(subscriptions);
@@ -309,7 +310,7 @@ class StripeWebhookEndpointTest {
         assertThat(parked.json().get("code").asText()).isEqualTo("app_user_id_not_detected");
         assertThat(parked.json().get("message").asText()).contains("app_user_id", "subscription_data.metadata");
         assertThat(completed.status()).isEqualTo(200);
-        JsonNode customer = admin().get("/v2/projects/" + app.projectId() + "/customers/user-42").json();
+        JsonNode customer = Fixtures.profile(admin(), app.projectId(), "user-42");
         assertThat(customer.get("purchases").get(0).get("store_token").asText()).isEqualTo(sub);
         assertThat(customer.get("purchases").get(0).get("status").asText()).isEqualTo("active");
         assertThat(events(app, "?status=parked").get("items")).isEmpty();
@@ -423,8 +424,7 @@ class StripeWebhookEndpointTest {
         HttpResponse response = stripe().postStripe(app.webhookPath(), refunded, sign(refunded, SECRET));
 
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
-        JsonNode purchase = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json()
-                .get("purchases").get(0);
+        JsonNode purchase = Fixtures.profile(admin(), app.projectId(), customer).get("purchases").get(0);
         assertThat(purchase.get("refunded_at").isNull()).isFalse();
         assertThat(purchase.get("grants_access").asBoolean()).isFalse();
     }
@@ -445,7 +445,7 @@ class StripeWebhookEndpointTest {
         HttpResponse response = stripe().postStripe(app.webhookPath(), failedInvoice, sign(failedInvoice, SECRET));
 
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
-        JsonNode view = admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json();
+        JsonNode view = Fixtures.profile(admin(), app.projectId(), customer);
         JsonNode purchase = view.get("purchases").get(0);
         assertThat(purchase.get("grants_access").asBoolean()).isTrue();
         assertThat(purchase.get("billing_issues_detected_at").isNull()).isFalse();

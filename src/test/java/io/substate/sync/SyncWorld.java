@@ -69,7 +69,7 @@ final class SyncWorld implements AutoCloseable {
     }
 
     JsonNode customer(StripeApp app, String appUserId) {
-        return server.admin().get("/v2/projects/" + app.projectId() + "/customers/" + appUserId).json();
+        return io.substate.testing.Fixtures.profile(server.admin(), app.projectId(), appUserId);
     }
 
     JsonNode purchase(StripeApp app, String appUserId) {

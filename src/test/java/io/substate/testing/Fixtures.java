@@ -53,4 +53,42 @@ public final class Fixtures {
             }
         }
     }
+
+    /** A customer's path under /v2: App User IDs may hold '$' and ':'. */
+    public static String customerPath(String projectId, String appUserId) {
+        return "/v2/projects/" + projectId + "/customers/"
+                + java.net.URLEncoder.encode(appUserId, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** The operator's profile of a customer (purchases, granted entitlements, history): a Substate extension. */
+    public static JsonNode profile(Api admin, String projectId, String appUserId) {
+        HttpResponse response = admin.get(customerPath(projectId, appUserId) + "/profile");
+        if (response.status() != 200) {
+            throw new IllegalStateException("no profile: " + response);
+        }
+        return response.json();
+    }
+
+    /** The lookup keys of the entitlements active for a customer (RevenueCat v2 names them by entitlement id). */
+    public static List<String> activeEntitlementKeys(Api admin, String projectId, String appUserId) {
+        HttpResponse customer = admin.get(customerPath(projectId, appUserId));
+        if (customer.status() != 200) {
+            throw new IllegalStateException("no customer: " + customer);
+        }
+        Map<String, String> keys = new HashMap<>();
+        admin.get("/v2/projects/" + projectId + "/entitlements?limit=100").json().get("items")
+                .forEach(e -> keys.put(e.get("id").asText(), e.get("lookup_key").asText()));
+        List<String> active = new java.util.ArrayList<>();
+        customer.json().get("active_entitlements").get("items")
+                .forEach(e -> active.add(keys.get(e.get("entitlement_id").asText())));
+        return active;
+    }
+
+    /** Every App User ID of a customer, the original first. */
+    public static List<String> aliases(Api admin, String projectId, String appUserId) {
+        List<String> aliases = new java.util.ArrayList<>();
+        admin.get(customerPath(projectId, appUserId) + "/aliases?limit=100").json().get("items")
+                .forEach(a -> aliases.add(a.get("id").asText()));
+        return aliases;
+    }
 }
