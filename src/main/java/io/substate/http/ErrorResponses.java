@@ -24,9 +24,18 @@ public final class ErrorResponses {
             body.put("code", error.code());
             body.put("message", message);
             body.put("retryable", error.retryable());
+            body.put("doc_url", docUrl(error));
         }
         extra.forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
         ctx.status(error.status()).contentType("application/json").result(Json.write(body));
+    }
+
+    /**
+     * RevenueCat API v2 requires {@code doc_url} on every error. Substate's errors use RevenueCat's error types, so it
+     * names RevenueCat's page for the type; the stable {@code code} is Substate's own (README, "Admin API").
+     */
+    static String docUrl(ErrorCode error) {
+        return "https://errors.rev.cat/" + error.type().replace('_', '-');
     }
 
     /** RevenueCat's v1 routes, and the Web Billing routes its web SDK reads product prices from. */

@@ -131,6 +131,8 @@ class CustomersApiTest {
         assertThat(error.get("type").isTextual()).isTrue();
         assertThat(error.get("message").isTextual()).isTrue();
         assertThat(error.get("retryable").isBoolean()).isTrue();
+        assertThat(error.get("doc_url").asText())
+                .isEqualTo("https://errors.rev.cat/" + error.get("type").asText().replace('_', '-'));
         assertThat(error.get("code").asText()).as(response.toString()).isEqualTo(code);
     }
 
