@@ -86,12 +86,13 @@ public final class PurchaseStore {
     public static List<StoredPurchase> findByStripeId(Handle h, String projectId, PurchaseState.Kind kind,
             String stripeId) {
         String columns = "p.id, p.project_id, p.app_id, p.customer_id, p.store_token, p.state_json, p.created_at";
-        // By the keys of their indexes: (app_id, store_token) and (app_id, object_id), over the project's apps.
+        // By the keys of their indexes: (app_id, store_token) and (app_id, object_id), over the project's apps. SQLite
+        // orders a UNION only by result columns: by position, created_at then id.
         return Sql.list(h, "SELECT " + columns + " FROM purchases p JOIN apps a ON a.id = p.app_id "
                         + "WHERE a.project_id = ? AND p.store_token = ? AND p.kind = ? UNION "
                         + "SELECT " + columns + " FROM stripe_object_refs r JOIN apps a ON a.id = r.app_id "
                         + "JOIN purchases p ON p.id = r.purchase_id WHERE a.project_id = ? AND r.object_id = ? "
-                        + "AND p.kind = ? ORDER BY created_at, id", PurchaseStore::map,
+                        + "AND p.kind = ? ORDER BY 7, 1", PurchaseStore::map,
                 projectId, stripeId, kindName(kind), projectId, stripeId, kindName(kind));
     }
 
