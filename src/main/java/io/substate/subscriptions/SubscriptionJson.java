@@ -41,12 +41,7 @@ final class SubscriptionJson {
 
     static ObjectNode subscription(StoredPurchase p, Related related, UsdRates rates, long now) {
         PurchaseState s = p.state();
-        ObjectNode node = Json.object();
-        node.put("object", "subscription");
-        node.put("id", p.id());
-        node.put("customer_id", related.appUserId());
-        node.put("original_customer_id", related.appUserId());
-        node.put("product_id", related.productId());
+        ObjectNode node = head("subscription", p, related);
         node.set("starts_at", Json.MAPPER.valueToTree(
                 s.originalPurchasedAt() != null ? s.originalPurchasedAt() : s.purchasedAt()));
         node.set("current_period_starts_at", Json.MAPPER.valueToTree(s.purchasedAt()));
@@ -72,12 +67,7 @@ final class SubscriptionJson {
 
     static ObjectNode purchase(StoredPurchase p, Related related, UsdRates rates) {
         PurchaseState s = p.state();
-        ObjectNode node = Json.object();
-        node.put("object", "purchase");
-        node.put("id", p.id());
-        node.put("customer_id", related.appUserId());
-        node.put("original_customer_id", related.appUserId());
-        node.put("product_id", related.productId());
+        ObjectNode node = head("purchase", p, related);
         node.set("purchased_at", Json.MAPPER.valueToTree(s.purchasedAt()));
         node.set("revenue_in_usd", revenue(ChartFacts.transactions(s), rates));
         node.put("quantity", 1);
@@ -90,6 +80,18 @@ final class SubscriptionJson {
         node.put("store_purchase_identifier", p.token());
         node.put("ownership", "purchased");
         node.putNull("country");
+        return node;
+    }
+
+    /** The fields a subscription and a purchase begin with: what it is, and whose, of which product. */
+    private static ObjectNode head(String object, StoredPurchase p, Related related) {
+        ObjectNode node = Json.object();
+        node.put("object", object);
+        node.put("id", p.id());
+        node.put("customer_id", related.appUserId());
+        // Substate keeps no record of transfers: the original customer is the current one.
+        node.put("original_customer_id", related.appUserId());
+        node.put("product_id", related.productId());
         return node;
     }
 
