@@ -67,7 +67,11 @@ public final class SubscriptionRoutes implements RouteGroup {
         }
         Page<SubscriptionReads.Item> page = reads.forCustomer(ctx.pathParam("project_id"),
                 ctx.pathParam("customer_id"), kind, environment, Page.startingAfter(ctx), Page.limit(ctx));
-        ctx.json(page.toJson(ctx, SubscriptionReads.Item::json, SubscriptionReads.Item::id));
+        ObjectNode json = page.toJson(ctx, SubscriptionReads.Item::json, SubscriptionReads.Item::id);
+        if (environment != null && json.hasNonNull("next_page")) {
+            json.put("next_page", json.get("next_page").asText() + "&environment=" + environment);
+        }
+        ctx.json(json);
     }
 
     /** Every match in one page: a Stripe id names one subscription or purchase (rarely a few). */

@@ -200,6 +200,25 @@ class SubscriptionActionsTest {
     }
 
     @Test
+    void aRefundRefusedAfterTheCancellationSaysSoAndTheSameCallFinishesIt() {
+        StripeApp app = SubscriptionsWorld.app(admin());
+        SubscriptionsWorld.Sub sub = subscribe(app);
+        STRIPE.denyPermission("rak_refund_write");
+
+        HttpResponse refused = admin().post(subscriptionPath(app, sub.id()) + "/actions/refund", "");
+
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.json().get("code").asText()).isEqualTo("stripe_permission_missing");
+        assertThat(refused.json().get("message").asText()).contains("canceled in Stripe", "Refunds: Write");
+        assertThat(admin().get(subscriptionPath(app, sub.id())).json().get("status").asText())
+                .as("the cancellation Stripe made is shown").isEqualTo("expired");
+        STRIPE.allowPermission("rak_refund_write");
+        HttpResponse again = admin().post(subscriptionPath(app, sub.id()) + "/actions/refund", "");
+        assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        SubscriptionsApiTest.assertMoney(again.json().get("total_revenue_in_usd"), "0");
+    }
+
+    @Test
     void stripeDownIsARetryable424AndNothingChanges() {
         StripeApp app = SubscriptionsWorld.app(admin());
         SubscriptionsWorld.Sub sub = subscribe(app);

@@ -180,6 +180,8 @@ class SubscriptionsApiTest {
         assertThat(page2.get("next_page").isNull()).isTrue();
 
         assertThat(admin().get(path + "?environment=sandbox").json().get("items")).hasSize(2);
+        assertThat(admin().get(path + "?environment=sandbox&limit=1").json().get("next_page").asText())
+                .isEqualTo(path + "?starting_after=" + first.id() + "&limit=1&environment=sandbox");
         assertThat(admin().get(path + "?environment=production").json().get("items")).isEmpty();
         assertThat(admin().get(path + "?environment=staging").status()).isEqualTo(400);
         assertThat(admin().get(customerPath(app, first.customer()) + "/purchases").json().get("items")).isEmpty();
