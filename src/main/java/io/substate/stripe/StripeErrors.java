@@ -69,6 +69,14 @@ final class StripeErrors {
             return new ApiException(ErrorCode.STRIPE_REQUEST_REFUSED, "Stripe refused to " + what + ": "
                     + stripeMessage(e));
         }
+        boolean unanswered = e instanceof ApiConnectionException || (status != null && status >= 500);
+        if (unanswered) {
+            // The change may or may not have been made: cancelling again changes nothing, and a refund is sent with
+            // an idempotency key, so repeating the request is safe.
+            return new ApiException(ErrorCode.STRIPE_API_ERROR, "Stripe did not answer the request to " + what
+                    + (status == null ? "" : " (HTTP " + status + ")") + ": " + stripeMessage(e)
+                    + "; retry later (repeating it is safe)");
+        }
         return translate(e, what);
     }
 

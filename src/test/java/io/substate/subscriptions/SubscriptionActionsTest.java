@@ -232,6 +232,7 @@ class SubscriptionActionsTest {
             assertThat(response.status()).as(response.toString()).isEqualTo(424);
             assertThat(response.json().get("code").asText()).isEqualTo("stripe_api_error");
             assertThat(response.json().get("retryable").asBoolean()).isTrue();
+            assertThat(response.json().get("message").asText()).contains("retry later");
         }
         STRIPE.down(false);
         assertThat(admin().get(subscriptionPath(app, sub.id())).json()).isEqualTo(before);
