@@ -6,7 +6,6 @@ import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
 import com.stripe.model.StripeCollection;
 import com.stripe.model.StripeObject;
-import com.stripe.net.RequestOptions;
 import com.stripe.param.EventListParams;
 import com.stripe.param.InvoicePaymentListParams;
 import com.stripe.param.ProductRetrieveParams;
@@ -157,12 +156,11 @@ public final class StripeApi {
 
     /**
      * {@code POST /v1/refunds} of the whole remaining amount of a payment, named by its PaymentIntent ({@code pi_…}) or
-     * charge ({@code ch_…}); the refund object. Needs "Refunds: Write". The idempotency key is derived from the
-     * payment, so a retry after a lost answer gets the same refund back instead of a second one.
+     * charge ({@code ch_…}); the refund object. Needs "Refunds: Write". Without an amount Stripe refunds what is
+     * left, and refuses a payment with nothing left ({@code charge_already_refunded}): a repeated request never refunds
+     * twice. (No idempotency key: Stripe would answer a retry after its own 500 with that 500 for a day.)
      */
     public JsonNode refund(String paymentIntentOrChargeId) {
-        RequestOptions options = RequestOptions.builder()
-                .setIdempotencyKey("substate-refund-" + paymentIntentOrChargeId).build();
         RefundCreateParams.Builder params = RefundCreateParams.builder();
         if (paymentIntentOrChargeId.startsWith("ch_") || paymentIntentOrChargeId.startsWith("py_")) {
             params.setCharge(paymentIntentOrChargeId);
@@ -170,7 +168,7 @@ public final class StripeApi {
             params.setPaymentIntent(paymentIntentOrChargeId);
         }
         return write("refund payment '" + paymentIntentOrChargeId + "'", REFUNDS_WRITE,
-                () -> client.v1().refunds().create(params.build(), options));
+                () -> client.v1().refunds().create(params.build()));
     }
 
     /** {@code GET /v1/products/{id}?expand[]=default_price}: the product with its default price object. */

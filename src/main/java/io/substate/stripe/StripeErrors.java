@@ -71,8 +71,8 @@ final class StripeErrors {
         }
         boolean unanswered = e instanceof ApiConnectionException || (status != null && status >= 500);
         if (unanswered) {
-            // The change may or may not have been made: cancelling again changes nothing, and a refund is sent with
-            // an idempotency key, so repeating the request is safe.
+            // The change may or may not have been made: cancelling again changes nothing, and Stripe refuses to refund
+            // a payment with nothing left to refund, so repeating the request is safe.
             return new ApiException(ErrorCode.STRIPE_API_ERROR, "Stripe did not answer the request to " + what
                     + (status == null ? "" : " (HTTP " + status + ")") + ": " + stripeMessage(e)
                     + "; retry later (repeating it is safe)");
