@@ -53,7 +53,7 @@ import io.substate.receipts.ReceiptRoutes;
 import io.substate.receipts.ReceiptService;
 import io.substate.storage.Database;
 import io.substate.subscriptions.SubscriptionActions;
-import io.substate.subscriptions.SubscriptionReads;
+import io.substate.subscriptions.SubscriptionService;
 import io.substate.subscriptions.SubscriptionRoutes;
 import io.substate.storage.GroupCommit;
 import io.substate.storage.PlannerStatistics;
@@ -131,7 +131,8 @@ public final class Substate implements AutoCloseable {
             // First in the list so it stops before the group committer it writes through.
             workers.add(0, new RefreshWorker(database.dialect(), commits, apps, refresher,
                     RefreshSchedule.of(settings.stripeRefreshInterval(), settings.stripeRefreshTick()), clock, registry));
-            SubscriptionReads subscriptions = new SubscriptionReads(database.jdbi(), projects, settings.usdRates(), clock);
+            SubscriptionService subscriptions = new SubscriptionService(database.jdbi(), projects, settings.usdRates(),
+                    clock);
             routes.add(new SubscriptionRoutes(subscriptions, new SubscriptionActions(subscriptions, apps, refresher,
                     settings.stripeApiBase()), adminAuth));
             CustomerProfiles profiles = new CustomerProfiles(database.jdbi(), projects, clock);

@@ -22,12 +22,12 @@ import java.util.Optional;
  * change nothing. Substate writes nothing until Stripe has made the change.
  */
 public final class SubscriptionActions {
-    private final SubscriptionReads reads;
+    private final SubscriptionService reads;
     private final AppService apps;
     private final PurchaseRefresher refresher;
     private final String stripeApiBase;
 
-    public SubscriptionActions(SubscriptionReads reads, AppService apps, PurchaseRefresher refresher,
+    public SubscriptionActions(SubscriptionService reads, AppService apps, PurchaseRefresher refresher,
             String stripeApiBase) {
         this.reads = reads;
         this.apps = apps;

@@ -21,12 +21,12 @@ public final class SubscriptionRoutes implements RouteGroup {
     private static final String SUBSCRIPTION = PROJECT + "/subscriptions/{subscription_id}";
     private static final String PURCHASE = PROJECT + "/purchases/{purchase_id}";
 
-    private final SubscriptionReads reads;
+    private final SubscriptionService subscriptions;
     private final SubscriptionActions actions;
     private final AdminAuth auth;
 
-    public SubscriptionRoutes(SubscriptionReads reads, SubscriptionActions actions, AdminAuth auth) {
-        this.reads = reads;
+    public SubscriptionRoutes(SubscriptionService subscriptions, SubscriptionActions actions, AdminAuth auth) {
+        this.subscriptions = subscriptions;
         this.actions = actions;
         this.auth = auth;
     }
@@ -51,12 +51,12 @@ public final class SubscriptionRoutes implements RouteGroup {
 
     private void subscription(Context ctx) {
         auth.require(ctx);
-        ctx.json(reads.subscription(ctx.pathParam("project_id"), ctx.pathParam("subscription_id")));
+        ctx.json(subscriptions.subscription(ctx.pathParam("project_id"), ctx.pathParam("subscription_id")));
     }
 
     private void purchase(Context ctx) {
         auth.require(ctx);
-        ctx.json(reads.purchase(ctx.pathParam("project_id"), ctx.pathParam("purchase_id")));
+        ctx.json(subscriptions.purchase(ctx.pathParam("project_id"), ctx.pathParam("purchase_id")));
     }
 
     private void forCustomer(Context ctx, Kind kind) {
@@ -65,9 +65,9 @@ public final class SubscriptionRoutes implements RouteGroup {
         if (environment != null && !List.of("production", "sandbox").contains(environment)) {
             throw ApiException.invalid("Query parameter 'environment' must be 'production' or 'sandbox'");
         }
-        Page<SubscriptionReads.Item> page = reads.forCustomer(ctx.pathParam("project_id"),
+        Page<SubscriptionService.Item> page = subscriptions.forCustomer(ctx.pathParam("project_id"),
                 ctx.pathParam("customer_id"), kind, environment, Page.startingAfter(ctx), Page.limit(ctx));
-        ObjectNode json = page.toJson(ctx, SubscriptionReads.Item::json, SubscriptionReads.Item::id);
+        ObjectNode json = page.toJson(ctx, SubscriptionService.Item::json, SubscriptionService.Item::id);
         if (environment != null && json.hasNonNull("next_page")) {
             json.put("next_page", json.get("next_page").asText() + "&environment=" + environment);
         }
@@ -81,29 +81,29 @@ public final class SubscriptionRoutes implements RouteGroup {
         if (stripeId == null || stripeId.isBlank()) {
             throw ApiException.invalid("Query parameter '" + parameter + "' is required");
         }
-        List<SubscriptionReads.Item> found = reads.search(ctx.pathParam("project_id"), kind, stripeId.trim());
-        ctx.json(new Page<>(found, false).toJson(ctx, SubscriptionReads.Item::json, SubscriptionReads.Item::id));
+        List<SubscriptionService.Item> found = subscriptions.search(ctx.pathParam("project_id"), kind, stripeId.trim());
+        ctx.json(new Page<>(found, false).toJson(ctx, SubscriptionService.Item::json, SubscriptionService.Item::id));
     }
 
     private void transactions(Context ctx) {
         auth.require(ctx);
-        Page<SubscriptionReads.Item> page = reads.transactions(ctx.pathParam("project_id"),
+        Page<SubscriptionService.Item> page = subscriptions.transactions(ctx.pathParam("project_id"),
                 ctx.pathParam("subscription_id"), Page.startingAfter(ctx), Page.limit(ctx));
-        ctx.json(page.toJson(ctx, SubscriptionReads.Item::json, SubscriptionReads.Item::id));
+        ctx.json(page.toJson(ctx, SubscriptionService.Item::json, SubscriptionService.Item::id));
     }
 
     private void entitlements(Context ctx, String idParameter, Kind kind) {
         auth.require(ctx);
-        Page<SubscriptionReads.Item> page = reads.entitlements(ctx.pathParam("project_id"), ctx.pathParam(idParameter),
-                kind, Page.startingAfter(ctx), Page.limit(ctx));
-        ctx.json(page.toJson(ctx, SubscriptionReads.Item::json, SubscriptionReads.Item::id));
+        Page<SubscriptionService.Item> page = subscriptions.entitlements(ctx.pathParam("project_id"),
+                ctx.pathParam(idParameter), kind, Page.startingAfter(ctx), Page.limit(ctx));
+        ctx.json(page.toJson(ctx, SubscriptionService.Item::json, SubscriptionService.Item::id));
     }
 
     private void managementUrl(Context ctx) {
         auth.require(ctx);
         ObjectNode node = Json.object();
         node.put("object", "authenticated_management_url");
-        node.put("management_url", reads.managementUrl(ctx.pathParam("project_id"), ctx.pathParam("subscription_id")));
+        node.put("management_url", subscriptions.managementUrl(ctx.pathParam("project_id"), ctx.pathParam("subscription_id")));
         ctx.json(node);
     }
 

@@ -29,13 +29,13 @@ import org.jdbi.v3.core.Jdbi;
  * Subscriptions and one-time purchases read in RevenueCat API v2's shapes ({@link SubscriptionJson}): one, a
  * customer's, found by a Stripe id, a subscription's transactions and entitlements.
  */
-public final class SubscriptionReads {
+public final class SubscriptionService {
     private final Jdbi jdbi;
     private final ProjectService projects;
     private final UsdRates rates;
     private final Clock clock;
 
-    public SubscriptionReads(Jdbi jdbi, ProjectService projects, UsdRates rates, Clock clock) {
+    public SubscriptionService(Jdbi jdbi, ProjectService projects, UsdRates rates, Clock clock) {
         this.jdbi = jdbi;
         this.projects = projects;
         this.rates = rates;
