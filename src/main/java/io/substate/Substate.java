@@ -54,6 +54,9 @@ import io.substate.projects.ProjectService;
 import io.substate.receipts.ReceiptRoutes;
 import io.substate.receipts.ReceiptService;
 import io.substate.storage.Database;
+import io.substate.subscriptions.SubscriptionActions;
+import io.substate.subscriptions.SubscriptionService;
+import io.substate.subscriptions.SubscriptionRoutes;
 import io.substate.storage.GroupCommit;
 import io.substate.storage.PlannerStatistics;
 import io.substate.storage.ServerSettingsRepository;
@@ -134,6 +137,10 @@ public final class Substate implements AutoCloseable {
             CustomerApiService customers = new CustomerApiService(database.jdbi(), commits, database.dialect(), projects,
                     apps, clock);
             routes.add(new CustomerApiRoutes(customers, adminAuth));
+            SubscriptionService subscriptions = new SubscriptionService(database.jdbi(), projects, settings.usdRates(),
+                    clock);
+            routes.add(new SubscriptionRoutes(subscriptions, new SubscriptionActions(subscriptions, apps, refresher,
+                    settings.stripeApiBase()), adminAuth));
             routes.add(new EntitlementRoutes(entitlements, adminAuth));
             routes.add(new ProductRoutes(products, adminAuth));
             PriceService prices = new PriceService(database.jdbi(), projects, apps, settings.stripeApiBase(), clock);

@@ -17,7 +17,7 @@ import java.util.Objects;
  * The chart facts of one purchase, computed from its state alone (a pure function, so replays and out-of-order
  * delivery converge on the same facts): its paid transactions and its trial and paid spans.
  */
-record ChartFacts(List<Transaction> transactions, List<Span> spans) {
+public record ChartFacts(List<Transaction> transactions, List<Span> spans) {
 
     /**
      * A paid invoice with an amount, or a paid one-time Checkout. Times in epoch ms.
@@ -27,7 +27,7 @@ record ChartFacts(List<Transaction> transactions, List<Span> spans) {
      * @param fullyRefunded a full refund reversed it (the refund that revokes access): a refunded transaction in
      *     refund_rate; a partially refunded one still counts as a transaction, with less revenue
      */
-    record Transaction(String id, long paidAt, String currency, long amountMinor, long refundedAmountMinor,
+    public record Transaction(String id, long paidAt, String currency, long amountMinor, long refundedAmountMinor,
             Long refundedAt, boolean fullyRefunded, boolean trialConversion) {}
 
     /**
@@ -44,7 +44,8 @@ record ChartFacts(List<Transaction> transactions, List<Span> spans) {
         return new ChartFacts(transactions(state), state.kind() == Kind.SUBSCRIPTION ? spans(state) : List.of());
     }
 
-    private static List<Transaction> transactions(PurchaseState state) {
+    /** The paid transactions of a purchase (what charts count, and what its API's revenue and transactions show). */
+    public static List<Transaction> transactions(PurchaseState state) {
         History history = state.history();
         List<Transaction> result = new ArrayList<>();
         if (state.kind() == Kind.ONE_TIME) {

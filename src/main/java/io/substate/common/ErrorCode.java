@@ -33,6 +33,13 @@ public enum ErrorCode {
     STRIPE_API_ERROR(424, "unprocessable_entity_error", 7101, true),
     STRIPE_RATE_LIMITED(429, "rate_limit_error", 7101, true),
 
+    // Subscriptions and purchases (README, "Subscriptions and purchases (API v2)"): actions made in Stripe with the
+    // app's key. A restricted key without the write permission is the operator's to fix (the message names it).
+    STRIPE_PERMISSION_MISSING(422, "unprocessable_entity_error", 7103, false),
+    STRIPE_REQUEST_REFUSED(422, "unprocessable_entity_error", 7103, false),
+    SUBSCRIPTION_NOT_ACTIVE(422, "unprocessable_entity_error", 7226, false),
+    NOTHING_TO_REFUND(422, "unprocessable_entity_error", 7226, false),
+
     // RevenueCat REST API v1 (README, "RevenueCat REST API v1"): RevenueCat's own numeric codes, which its SDKs
     // map to typed errors.
     INVALID_PLATFORM(400, "invalid_request", 7000, false),

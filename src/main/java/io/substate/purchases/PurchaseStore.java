@@ -59,6 +59,43 @@ public final class PurchaseStore {
                 PurchaseStore::map, customerId);
     }
 
+    /**
+     * Up to {@code limit + 1} purchases of one kind of a customer after the purchase {@code startingAfter} (null: from
+     * the first), oldest first; {@code livemode} null for both environments.
+     */
+    public static List<StoredPurchase> pageForCustomer(Handle h, String customerId, PurchaseState.Kind kind,
+            Boolean livemode, String startingAfter, int limit) {
+        List<Object> args = new java.util.ArrayList<>(List.of(customerId, kindName(kind)));
+        String sql = "SELECT " + COLUMNS + " FROM purchases WHERE customer_id = ? AND kind = ?";
+        if (livemode != null) {
+            sql += " AND livemode = ?";
+            args.add(livemode);
+        }
+        if (startingAfter != null) {
+            sql += " AND (created_at, id) > (SELECT created_at, id FROM purchases WHERE id = ?)";
+            args.add(startingAfter);
+        }
+        args.add(limit + 1);
+        return Sql.list(h, sql + " ORDER BY created_at, id LIMIT ?", PurchaseStore::map, args.toArray());
+    }
+
+    /**
+     * The project's purchases of one kind that Stripe knows by {@code stripeId}: their own id in Stripe
+     * ({@code sub_…}, {@code cs_…}) or an object seen with them (invoice, charge, payment intent), oldest first.
+     */
+    public static List<StoredPurchase> findByStripeId(Handle h, String projectId, PurchaseState.Kind kind,
+            String stripeId) {
+        String columns = "p.id, p.project_id, p.app_id, p.customer_id, p.store_token, p.state_json, p.created_at";
+        // By the keys of their indexes: (app_id, store_token) and (app_id, object_id), over the project's apps. SQLite
+        // orders a UNION only by result columns: by position, created_at then id.
+        return Sql.list(h, "SELECT " + columns + " FROM purchases p JOIN apps a ON a.id = p.app_id "
+                        + "WHERE a.project_id = ? AND p.store_token = ? AND p.kind = ? UNION "
+                        + "SELECT " + columns + " FROM stripe_object_refs r JOIN apps a ON a.id = r.app_id "
+                        + "JOIN purchases p ON p.id = r.purchase_id WHERE a.project_id = ? AND r.object_id = ? "
+                        + "AND p.kind = ? ORDER BY 7, 1", PurchaseStore::map,
+                projectId, stripeId, kindName(kind), projectId, stripeId, kindName(kind));
+    }
+
     /** The purchase a Stripe object (invoice, charge, payment intent, checkout session) was seen with. */
     public static Optional<StoredPurchase> findByObjectRef(Handle h, String appId, String objectId) {
         return Sql.first(h, "SELECT p.id, p.project_id, p.app_id, p.customer_id, p.store_token, p.state_json, p.created_at "
@@ -137,7 +174,11 @@ public final class PurchaseStore {
     }
 
     private static String kind(PurchaseState state) {
-        return String.valueOf(state.kind()).toLowerCase(java.util.Locale.ROOT);
+        return kindName(state.kind());
+    }
+
+    private static String kindName(PurchaseState.Kind kind) {
+        return String.valueOf(kind).toLowerCase(java.util.Locale.ROOT);
     }
 
     private static StoredPurchase map(ResultSet rs) throws SQLException {

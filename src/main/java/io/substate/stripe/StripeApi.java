@@ -9,6 +9,9 @@ import com.stripe.model.StripeObject;
 import com.stripe.param.EventListParams;
 import com.stripe.param.InvoicePaymentListParams;
 import com.stripe.param.ProductRetrieveParams;
+import com.stripe.param.RefundCreateParams;
+import com.stripe.param.SubscriptionCancelParams;
+import com.stripe.param.SubscriptionUpdateParams;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.common.Json;
@@ -29,6 +32,9 @@ public final class StripeApi {
     /** Used when the caller has no better idea; Stripe's own default read timeout is 80 s, far too long for us. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_PAGE = 100;
+    /** The names of a restricted key's permissions as Stripe's dashboard shows them. */
+    static final String SUBSCRIPTIONS_WRITE = "Subscriptions: Write";
+    static final String REFUNDS_WRITE = "Refunds: Write";
 
     private final StripeClient client;
     private final String apiKey;
@@ -115,6 +121,56 @@ public final class StripeApi {
         return invoice.path("id").isTextual() ? Optional.of(invoice.path("id").asText()) : Optional.empty();
     }
 
+    /**
+     * The PaymentIntent that paid an invoice, via {@code GET /v1/invoice_payments?invoice=…} (since API
+     * 2025-03-31.basil invoices no longer name their charge or payment intent); empty when none paid it.
+     */
+    public Optional<String> paymentIntentForInvoice(String invoiceId) {
+        InvoicePaymentListParams params = InvoicePaymentListParams.builder().setInvoice(invoiceId).setLimit(1L).build();
+        JsonNode list = raw("invoice payments of invoice '" + invoiceId + "'",
+                () -> client.v1().invoicePayments().list(params));
+        JsonNode payment = list.path("data").path(0).path("payment");
+        return text(payment.path("payment_intent")).or(() -> text(payment.path("payment_intent").path("id")));
+    }
+
+    /**
+     * {@code POST /v1/subscriptions/{id}} with {@code cancel_at_period_end=true}: the subscription as Stripe has it
+     * afterwards. Needs the key's "Subscriptions: Write" permission.
+     */
+    public JsonNode cancelAtPeriodEnd(String subscriptionId) {
+        SubscriptionUpdateParams params = SubscriptionUpdateParams.builder().setCancelAtPeriodEnd(true).build();
+        return write("cancel subscription '" + subscriptionId + "' at its period end", SUBSCRIPTIONS_WRITE,
+                () -> client.v1().subscriptions().update(subscriptionId, params));
+    }
+
+    /**
+     * {@code DELETE /v1/subscriptions/{id}}: ends the subscription now, without proration or a final invoice; the
+     * subscription as Stripe has it afterwards. Needs "Subscriptions: Write".
+     */
+    public JsonNode cancelNow(String subscriptionId) {
+        SubscriptionCancelParams params = SubscriptionCancelParams.builder().setProrate(false).setInvoiceNow(false)
+                .build();
+        return write("cancel subscription '" + subscriptionId + "'", SUBSCRIPTIONS_WRITE,
+                () -> client.v1().subscriptions().cancel(subscriptionId, params));
+    }
+
+    /**
+     * {@code POST /v1/refunds} of the whole remaining amount of a payment, named by its PaymentIntent ({@code pi_…}) or
+     * charge ({@code ch_…}); the refund object. Needs "Refunds: Write". Without an amount Stripe refunds what is
+     * left, and refuses a payment with nothing left ({@code charge_already_refunded}): a repeated request never refunds
+     * twice. (No idempotency key: Stripe would answer a retry after its own 500 with that 500 for a day.)
+     */
+    public JsonNode refund(String paymentIntentOrChargeId) {
+        RefundCreateParams.Builder params = RefundCreateParams.builder();
+        if (paymentIntentOrChargeId.startsWith("ch_") || paymentIntentOrChargeId.startsWith("py_")) {
+            params.setCharge(paymentIntentOrChargeId);
+        } else {
+            params.setPaymentIntent(paymentIntentOrChargeId);
+        }
+        return write("refund payment '" + paymentIntentOrChargeId + "'", REFUNDS_WRITE,
+                () -> client.v1().refunds().create(params.build()));
+    }
+
     /** {@code GET /v1/products/{id}?expand[]=default_price}: the product with its default price object. */
     public JsonNode productWithDefaultPrice(String id) {
         ProductRetrieveParams params = ProductRetrieveParams.builder().addExpand("default_price").build();
@@ -168,8 +224,22 @@ public final class StripeApi {
         return new EventPage(rawEvents, Boolean.TRUE.equals(page.getHasMore()), ids);
     }
 
+    /** A change in Stripe: a missing permission of a restricted key names the permission to add. */
+    private static JsonNode write(String what, String permission, StripeCall<? extends StripeObject> request) {
+        StripeObject object;
+        try {
+            object = request.call();
+        } catch (StripeException e) {
+            throw StripeErrors.translateWrite(e, what, permission);
+        }
+        return body(what, object);
+    }
+
     private JsonNode raw(String what, StripeCall<? extends StripeObject> request) {
-        StripeObject object = call(what, request);
+        return body(what, call(what, request));
+    }
+
+    private static JsonNode body(String what, StripeObject object) {
         try {
             return Json.MAPPER.readTree(object.getLastResponse().body());
         } catch (java.io.IOException e) {

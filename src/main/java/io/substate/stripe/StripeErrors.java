@@ -48,6 +48,38 @@ final class StripeErrors {
                 + statusText + " (" + stripeMessage + "); retry later");
     }
 
+    /**
+     * As {@link #translate}, for a change made in Stripe: a restricted key without the permission (Stripe's 403) is
+     * {@code STRIPE_PERMISSION_MISSING} naming the permission to add; Stripe refusing the change itself (its other
+     * 4xx, e.g. a charge already refunded) is {@code STRIPE_REQUEST_REFUSED} with Stripe's reason.
+     *
+     * @param permission the permission as Stripe's dashboard names it, e.g. "Refunds: Write"
+     */
+    static ApiException translateWrite(StripeException e, String what, String permission) {
+        Integer status = e.getStatusCode();
+        if (e instanceof PermissionException) {
+            return new ApiException(ErrorCode.STRIPE_PERMISSION_MISSING, "The app's Stripe API key may not "
+                    + what + " (" + stripeMessage(e) + "). In Stripe's dashboard, Developers → API keys, edit the "
+                    + "restricted key and set \"" + permission + "\"; nothing was changed.",
+                    Map.<String, Object>of("stripe_permission", permission));
+        }
+        boolean refused = status != null && status >= 400 && status < 500 && status != 401 && status != 404
+                && status != 429;
+        if (refused) {
+            return new ApiException(ErrorCode.STRIPE_REQUEST_REFUSED, "Stripe refused to " + what + ": "
+                    + stripeMessage(e));
+        }
+        boolean unanswered = e instanceof ApiConnectionException || (status != null && status >= 500);
+        if (unanswered) {
+            // The change may or may not have been made: cancelling again changes nothing, and Stripe refuses to refund
+            // a payment with nothing left to refund, so repeating the request is safe.
+            return new ApiException(ErrorCode.STRIPE_API_ERROR, "Stripe did not answer the request to " + what
+                    + (status == null ? "" : " (HTTP " + status + ")") + ": " + stripeMessage(e)
+                    + "; retry later (repeating it is safe)");
+        }
+        return translate(e, what);
+    }
+
     private static ApiException rateLimited(StripeException e, String what) {
         String message = "Stripe rate-limited reading " + what + "; retry later";
         return retryAfterSeconds(e)

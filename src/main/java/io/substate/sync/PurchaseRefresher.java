@@ -9,6 +9,7 @@ import io.substate.ingest.PurchaseUpdater;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;
 import io.substate.purchases.StoredPurchase;
+import io.substate.purchases.StripeFact.RefundFact;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
@@ -66,7 +67,15 @@ public final class PurchaseRefresher {
      */
     public StoredPurchase refresh(App app, String token) {
         // Network first: a transaction (and everyone batched with it) never waits on Stripe.
-        JsonNode subscription = StripeApi.forApp(stripeApiBase, app.stripeApiKey()).subscription(token);
+        return apply(app, token, StripeApi.forApp(stripeApiBase, app.stripeApiKey()).subscription(token));
+    }
+
+    /**
+     * Applies the subscription {@code token} as Stripe has it now ({@code subscription}, just read or just answered
+     * by a change made in Stripe); the purchase as it is afterwards. A webhook about the same change that arrives
+     * later carries an older or equal snapshot: it changes nothing and sends no event twice.
+     */
+    public StoredPurchase apply(App app, String token, JsonNode subscription) {
         long now = clock.millis();
         return commits.execute(token, h -> {
             StoredPurchase current = PurchaseStore.findForUpdate(h, app.id(), token, dialect.forUpdate())
@@ -81,6 +90,28 @@ public final class PurchaseRefresher {
             StoredPurchase next = updater.apply(h, current, snapshot, snapshot.eventId(), now).purchase();
             RefreshStore.markRefreshed(h, current.id(), now);
             return next;
+        });
+    }
+
+    /**
+     * Applies a refund made in Stripe to the purchase {@code token}: {@code charge} is the refunded charge as Stripe
+     * has it now, {@code refundCreated} the refund's time (Stripe seconds) and {@code invoiceId} the invoice it paid
+     * (null for a one-time purchase). The same fact as the {@code charge.refunded} webhook that follows, which then
+     * merges into it: the refund is announced once.
+     */
+    public StoredPurchase applyRefund(App app, String token, JsonNode charge, long refundCreated, String invoiceId) {
+        long now = clock.millis();
+        return commits.execute(token, h -> {
+            StoredPurchase current = PurchaseStore.findForUpdate(h, app.id(), token, dialect.forUpdate())
+                    .orElseThrow(() -> ApiException.notFound("Purchase", token));
+            boolean livemode = charge.path("livemode").isBoolean()
+                    ? charge.path("livemode").asBoolean() : current.state().livemode();
+            RefundFact refund = StripeFacts.fromChargeObject(charge, "refresh_" + charge.path("id").asText() + "_"
+                    + now, refundCreated, livemode);
+            if (invoiceId != null) {
+                refund = refund.withInvoiceId(invoiceId);
+            }
+            return updater.apply(h, current, refund, refund.eventId(), now).purchase();
         });
     }
 }

@@ -4,6 +4,7 @@
 import { get, post, path, listAll, ApiError } from '../api.js';
 import { h, fill, field, select, table, time, notice, code, badge, section, definitionList, act, showResult } from '../ui.js';
 import { navigate } from '../nav.js';
+import { customerSubscriptions } from './customer-subscriptions.js';
 
 export async function customerLookupPage(main, projectId) {
   document.title = 'Customers · Substate';
@@ -78,8 +79,8 @@ export async function customerPage(main, projectId, appUserId) {
     listAll(`${base}/attributes`), get(`${base}/profile`), listAll(path`/v2/projects/${projectId}/entitlements`)]);
   const lookupKeys = Object.fromEntries(entitlements.map((e) => [e.id, e.lookup_key]));
   const active = customer.active_entitlements.items;
-  const subscriptions = profile.purchases.filter((p) => p.kind === 'subscription');
   const oneTime = profile.purchases.filter((p) => p.kind !== 'subscription');
+  const subscriptionsSlot = h('div', { id: 'customer-subscriptions' });
   // One container per section, in this order: other pages' features add theirs beside these.
   main.append(h('div', { id: 'customer-sections' },
     section('Identity', definitionList([
@@ -94,19 +95,7 @@ export async function customerPage(main, projectId, appUserId) {
         h('small', { class: 'hint' }, e.expires_at === null ? 'no end' : ['until ', time(e.expires_at)]))))
       : h('p', { class: 'empty', id: 'active-entitlements' }, 'No active entitlement.')),
     grantsSection(projectId, appUserId, profile, entitlements),
-    section('Subscriptions', subscriptions.length ? table(
-      ['Product', 'Status', 'Period', 'Environment', 'Purchased', 'Expires', 'Notes', 'Access', 'Stripe'],
-      subscriptions.map((p) => h('tr', {},
-        h('td', {}, code(p.product_id ?? '—'), h('br'), h('small', { class: 'hint' }, p.store_token)),
-        h('td', {}, p.status),
-        h('td', {}, p.period_type),
-        h('td', {}, p.environment),
-        h('td', {}, time(p.purchased_at)),
-        h('td', {}, time(p.expires_at)),
-        h('td', {}, notes(p)),
-        h('td', {}, p.grants_access ? badge('Active', 'ok') : badge('No access', 'neutral')),
-        h('td', {}, refreshButton(projectId, appUserId, p)))),
-      { id: 'subscriptions' }) : h('p', { class: 'empty', id: 'subscriptions' }, 'No subscription.')),
+    subscriptionsSlot,
     section('One-time purchases', oneTime.length ? table(
       ['Product', 'Status', 'Environment', 'Purchased', 'Notes', 'Access'],
       oneTime.map((p) => h('tr', {},
@@ -122,6 +111,7 @@ export async function customerPage(main, projectId, appUserId) {
         h('td', {}, code(a.name)), h('td', {}, a.value), h('td', {}, time(a.updated_at)))), { id: 'attributes' })
       : h('p', { class: 'empty', id: 'attributes' }, 'No attribute.')),
     section('History', history(projectId, profile))));
+  await customerSubscriptions(subscriptionsSlot, projectId, appUserId);
 }
 
 /** RevenueCat's promotional durations, with their fixed lengths (README, "Granted entitlements"). */
@@ -211,27 +201,6 @@ async function showAgain(projectId, appUserId) {
   const main = document.querySelector('main');
   main.replaceChildren();
   await customerPage(main, projectId, appUserId);
-}
-
-/**
- * "Refresh from Stripe": re-reads the subscription with the app's Stripe API key now, through the same state machine
- * as a webhook, then shows the customer again (the state, and any event it sent, appear at once).
- */
-function refreshButton(projectId, appUserId, purchase) {
-  const slot = h('div', { class: 'result' });
-  const button = h('button', { type: 'button', class: 'refresh-purchase', 'data-purchase-id': purchase.id },
-    'Refresh from Stripe');
-  button.addEventListener('click', async () => {
-    const refreshed = await act(button, slot,
-      () => post(path`/v2/projects/${projectId}/purchases/${purchase.id}/actions/refresh`));
-    if (refreshed) {
-      showResult(slot, 'ok', 'Refreshed: ', refreshed.status ?? 'done');
-      const main = document.querySelector('main');
-      main.replaceChildren();
-      await customerPage(main, projectId, appUserId);
-    }
-  });
-  return h('div', {}, button, slot);
 }
 
 function notes(p) {

@@ -28,14 +28,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A local fake of the read side of Stripe's HTTP API (the only stand-in our tests allow), reached through the real
+ * A local fake of Stripe's HTTP API (the only stand-in our tests allow), reached through the real
  * stripe-java client by pointing its API base at {@link #baseUrl()}. Objects are stored and served as raw JSON
  * text; errors use Stripe's error shape and status codes so stripe-java raises the same exceptions as against Stripe.
  *
  * <p>Serves {@code GET} of {@code /v1/subscriptions/{id}}, {@code /v1/checkout/sessions/{id}} (and
  * {@code …/line_items}), {@code /v1/invoices/{id}}, {@code /v1/charges/{id}}, {@code /v1/payment_intents/{id}},
  * {@code /v1/customers/{id}}, {@code /v1/products/{id}} (with {@code expand[]=default_price}), {@code /v1/prices/{id}},
- * {@code /v1/invoice_payments}, {@code /v1/events} and {@code /v1/account}.
+ * {@code /v1/invoice_payments}, {@code /v1/events} and {@code /v1/account}; and the changes Substate makes:
+ * {@code POST /v1/subscriptions/{id}} ({@code cancel_at_period_end}), {@code DELETE /v1/subscriptions/{id}} and
+ * {@code POST /v1/refunds}, which change the stored objects so that later reads see the change. A restricted key's
+ * missing permission ({@link #denyPermission}) and an outage ({@link #down}) can be switched on.
  * Thread-safe: one fake may serve a whole test class.
  */
 public final class FakeStripe implements AutoCloseable {
@@ -65,6 +68,8 @@ public final class FakeStripe implements AutoCloseable {
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Duration> delays = new ConcurrentLinkedQueue<>();
     private final AtomicLong sequence = new AtomicLong();
+    private final Set<String> deniedPermissions = ConcurrentHashMap.newKeySet();
+    private volatile boolean down;
     private volatile String account = """
             {"id":"acct_1FakeStripeSubstate","object":"account","business_profile":{"name":"Fake Stripe Shop",\
             "url":"https://shop.example"},"charges_enabled":true,"country":"US","default_currency":"usd",\
@@ -199,6 +204,32 @@ public final class FakeStripe implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers the writes that need this permission ({@code rak_subscription_write}, {@code rak_refund_write}) with
+     * Stripe's 403 for a restricted key without it; {@code allowPermission} gives it back.
+     */
+    public FakeStripe denyPermission(String permission) {
+        deniedPermissions.add(permission);
+        return this;
+    }
+
+    public FakeStripe allowPermission(String permission) {
+        deniedPermissions.remove(permission);
+        return this;
+    }
+
+    /** While down, every request is answered 503 with Stripe's {@code api_error}. */
+    public FakeStripe down(boolean isDown) {
+        down = isDown;
+        return this;
+    }
+
+    /** The stored object as JSON (as changed by writes), or null. */
+    public JsonNode object(String id) {
+        String json = objects.get(id);
+        return json == null ? null : Json.read(json);
+    }
+
     /** Every request received, oldest first. */
     public List<RecordedRequest> requests() {
         return List.copyOf(requests);
@@ -222,9 +253,9 @@ public final class FakeStripe implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(new RecordedRequest(method, path, query, authorization,
-                    exchange.getRequestHeaders().getFirst("Stripe-Version"), System.currentTimeMillis()));
-            exchange.getRequestBody().readAllBytes();
+                    exchange.getRequestHeaders().getFirst("Stripe-Version"), System.currentTimeMillis(), body));
 
             Duration delay = delays.poll();
             if (delay != null) {
@@ -236,8 +267,13 @@ public final class FakeStripe implements AutoCloseable {
                 send(exchange, fault.status(), fault.body());
                 return;
             }
+            if (down) {
+                send(exchange, 503, error("api_error", null, "Fake Stripe is down", null));
+                return;
+            }
             Response response = authorized(authorization)
-                    .orElseGet(() -> route(method, path, params(query)));
+                    .orElseGet(() -> method.equals("GET") ? route(method, path, params(query))
+                            : change(method, path, params(body), authorization.substring("Bearer ".length())));
             send(exchange, response.status(), response.body());
         } catch (RuntimeException e) {
             send(exchange, 500, error("api_error", null, "Fake Stripe bug: " + e, null));
@@ -292,6 +328,94 @@ public final class FakeStripe implements AutoCloseable {
             return stored ? new Response(200, list(List.of(), false, path)) : noSuch(collection.get(), id);
         }
         return stored ? new Response(200, expanded(objects.get(id), params)) : noSuch(collection.get(), id);
+    }
+
+    /** The writes Substate makes: cancel a subscription (at its period end or now) and refund a payment. */
+    private Response change(String method, String path, Map<String, List<String>> form, String key) {
+        Matcher subscription = Pattern.compile("/v1/subscriptions/([^/]+)").matcher(path);
+        if (subscription.matches() && (method.equals("POST") || method.equals("DELETE"))) {
+            return permitted("rak_subscription_write", key).orElseGet(() -> {
+                String id = URLDecoder.decode(subscription.group(1), StandardCharsets.UTF_8);
+                String json = objects.get(id);
+                if (json == null) {
+                    return noSuch(COLLECTIONS_BY_PREFIX.get("sub_"), id);
+                }
+                ObjectNode sub = (ObjectNode) Json.read(json);
+                long now = System.currentTimeMillis() / 1000;
+                if (sub.path("status").asText().equals("canceled")) {
+                    return new Response(400, error("invalid_request_error", null, "A canceled subscription can "
+                            + "only update its cancellation_details and metadata.", null));
+                }
+                if (method.equals("DELETE")) {
+                    sub.put("status", "canceled");
+                    sub.put("canceled_at", now);
+                    sub.put("ended_at", now);
+                    ((ObjectNode) sub.path("cancellation_details")).put("reason", "cancellation_requested");
+                } else if (form.containsKey("cancel_at_period_end")) {
+                    boolean cancel = Boolean.parseBoolean(first(form, "cancel_at_period_end"));
+                    sub.put("cancel_at_period_end", cancel);
+                    if (cancel) {
+                        sub.put("canceled_at", now);
+                        ((ObjectNode) sub.path("cancellation_details")).put("reason", "cancellation_requested");
+                    } else {
+                        sub.putNull("canceled_at");
+                    }
+                }
+                objects.put(id, Json.write(sub));
+                return new Response(200, Json.write(sub));
+            });
+        }
+        if (path.equals("/v1/refunds") && method.equals("POST")) {
+            return permitted("rak_refund_write", key).orElseGet(() -> refund(form));
+        }
+        return unrecognized(method, path);
+    }
+
+    /** Refunds what is left of a charge, named directly or as its PaymentIntent's {@code latest_charge}. */
+    private Response refund(Map<String, List<String>> form) {
+        String chargeId = first(form, "charge");
+        String paymentIntent = first(form, "payment_intent");
+        if (chargeId == null && paymentIntent != null && objects.containsKey(paymentIntent)) {
+            chargeId = Json.read(objects.get(paymentIntent)).path("latest_charge").asText(null);
+        }
+        if (chargeId == null || !objects.containsKey(chargeId)) {
+            return new Response(400, error("invalid_request_error", "resource_missing", "No such payment: '"
+                    + (paymentIntent != null ? paymentIntent : chargeId) + "'", paymentIntent != null
+                    ? "payment_intent" : "charge"));
+        }
+        ObjectNode charge = (ObjectNode) Json.read(objects.get(chargeId));
+        long amount = charge.path("amount").asLong();
+        long left = amount - charge.path("amount_refunded").asLong();
+        if (left <= 0) {
+            return new Response(400, error("invalid_request_error", "charge_already_refunded", "Charge " + chargeId
+                    + " has already been refunded.", null));
+        }
+        long now = System.currentTimeMillis() / 1000;
+        ObjectNode refund = Json.object();
+        refund.put("id", "re_fake" + sequence.incrementAndGet());
+        refund.put("object", "refund");
+        refund.put("amount", left);
+        refund.put("charge", chargeId);
+        refund.put("created", now);
+        refund.put("currency", charge.path("currency").asText());
+        refund.set("payment_intent", charge.path("payment_intent"));
+        refund.put("reason", (String) null);
+        refund.put("status", "succeeded");
+        charge.put("amount_refunded", amount);
+        charge.put("refunded", true);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) charge.path("refunds").path("data")).add(refund);
+        objects.put(chargeId, Json.write(charge));
+        return new Response(200, Json.write(refund));
+    }
+
+    /** Stripe's answer to a restricted key without the permission, or empty when the key has it. */
+    private Optional<Response> permitted(String permission, String key) {
+        if (!deniedPermissions.contains(permission)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Response(403, error("invalid_request_error", null, "The provided key '" + masked(key)
+                + "' does not have the required permissions for this endpoint on account 'acct_1FakeStripeSubstate'."
+                + " Having the '" + permission + "' permission would allow this request to continue.", null)));
     }
 
     /** Replaces the ids named by {@code expand[]} (top-level fields only) with the stored objects, as Stripe does. */
@@ -511,9 +635,15 @@ public final class FakeStripe implements AutoCloseable {
      * @param query the raw (still URL-encoded) query string, empty when none
      * @param authorization the {@code Authorization} header, null when absent
      * @param receivedAtMillis when the fake received it (wall clock), for tests of waiting and pacing
+     * @param body the raw request body (a form for writes), empty when none
      */
     public record RecordedRequest(String method, String path, String query, String authorization,
-            String stripeVersion, long receivedAtMillis) {
+            String stripeVersion, long receivedAtMillis, String body) {
+        /** The decoded form body of a write. */
+        public Map<String, List<String>> form() {
+            return FakeStripe.params(body);
+        }
+
         /** The decoded query parameters ({@code types[0]} and {@code types[]} both read as {@code types[]}). */
         public Map<String, List<String>> params() {
             return FakeStripe.params(query);
