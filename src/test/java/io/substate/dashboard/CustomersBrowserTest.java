@@ -74,8 +74,9 @@ class CustomersBrowserTest {
         assertThat(secret.get(Fixtures.customerPath(app.projectId(), anonymous).replace(customers, "/v1/subscribers"))
                 .status()).isEqualTo(201);
         secret.post("/v1/subscribers/identify", Map.of("app_user_id", anonymous, "new_app_user_id", user));
+        String subscriptionId = uniqueId("sub_");
         String payload = StripeObjects.event(uniqueId("evt_"), "customer.subscription.created", now(),
-                StripeObjects.subscription(uniqueId("sub_")).customer(stripeCustomer).status("active")
+                StripeObjects.subscription(subscriptionId).customer(stripeCustomer).status("active")
                         .metadata("app_user_id", user).price("price_Pro", "prod_Pro").amount(999, "usd")
                         .period(now() - 60, now() + 30 * 86400).json());
         assertThat(server.anonymous().postStripe(app.webhookPath(), payload, sign(payload, SECRET)).status())
@@ -103,7 +104,7 @@ class CustomersBrowserTest {
         browser.textOf(By.id("customers"), "No customer matches \"nobody@example.com\".");
         browser.type("customer-lookup", "BUYER@example.com");
         browser.click(By.id("customer-lookup-submit"));
-        browser.textOf(By.id("subscriptions"), "prod_Pro");
+        browser.textOf(By.id("subscriptions"), subscriptionId);
         assertThat(browser.driver().getCurrentUrl()).isEqualTo(server.baseUrl() + "/projects/" + app.projectId()
                 + "/customers/%24RCAnonymousID%3A" + anonymous.substring("$RCAnonymousID:".length()));
         assertThat(browser.visible(By.id("aliases")).getText()).contains(anonymous, user);
@@ -122,6 +123,6 @@ class CustomersBrowserTest {
         browser.type("customer-lookup", stripeCustomer);
         browser.click(By.id("customer-lookup-submit"));
         browser.waitFor(d -> d.getCurrentUrl().contains("RCAnonymousID"));
-        browser.textOf(By.id("subscriptions"), "prod_Pro");
+        browser.textOf(By.id("subscriptions"), subscriptionId);
     }
 }

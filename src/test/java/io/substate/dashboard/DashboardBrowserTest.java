@@ -274,8 +274,8 @@ class DashboardBrowserTest {
             browser.waitFor(d -> d.findElement(By.id("subscriptions")).getText().contains("will not renew"));
             assertThat(browser.visible(By.id("subscriptions")).getText()).contains("Refreshed from Stripe.");
             assertThat(stripe.requestsTo("/v1/subscriptions/" + sub)).isNotEmpty();
-            assertThat(withStripe.admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer).json()
-                    .get("history").toString()).contains("CANCELLATION");
+            assertThat(withStripe.admin().get("/v2/projects/" + app.projectId() + "/customers/" + customer + "/profile")
+                    .json().get("history").toString()).contains("CANCELLATION");
         }
     }
 
