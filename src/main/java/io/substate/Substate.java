@@ -47,6 +47,7 @@ import io.substate.offerings.SubscriberOfferingRoutes;
 import io.substate.offerings.SubscriberOfferings;
 import io.substate.profiles.CustomerProfileRoutes;
 import io.substate.profiles.CustomerProfiles;
+import io.substate.projects.ApiKeyRoutes;
 import io.substate.projects.ProjectRoutes;
 import io.substate.projects.ProjectService;
 import io.substate.receipts.ReceiptRoutes;
@@ -116,6 +117,7 @@ public final class Substate implements AutoCloseable {
             routes.add(new OperationsRoutes(database, registry));
             routes.add(new CorsRoutes());
             routes.add(new ProjectRoutes(projects, adminAuth));
+            routes.add(new ApiKeyRoutes(projects, adminAuth));
             routes.add(new AppRoutes(apps, adminAuth, settings.publicUrl()));
             StripeEventRepository stripeEvents = new StripeEventRepository(database.jdbi());
             routes.add(new StripeWebhookRoutes(webhooks, new StripeEventService(stripeEvents, webhooks, apps),

@@ -95,6 +95,21 @@ public final class Ids {
         return random("strp_", 32);
     }
 
+    public static String apiKeyId() {
+        return random("key", 12);
+    }
+
+    /**
+     * Project API key for {@code /v2}: RevenueCat's secret-key prefix {@code sk_}, then {@code api_}, which the
+     * project's own secret key ({@link #secretApiKey}, letters and digits after {@code sk_}) never contains, so the
+     * two kinds can be told apart without a lookup; 40 random letters and digits (about 238 bits).
+     */
+    public static String projectApiKey() {
+        return random(PROJECT_API_KEY_PREFIX, 40);
+    }
+
+    public static final String PROJECT_API_KEY_PREFIX = "sk_api_";
+
     public static String adminToken() {
         return random("adm_", 40);
     }
