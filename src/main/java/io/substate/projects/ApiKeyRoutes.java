@@ -7,6 +7,7 @@ import io.substate.common.ApiException;
 import io.substate.common.Json;
 import io.substate.http.Access;
 import io.substate.http.AdminAuth;
+import io.substate.http.DeletedObject;
 import io.substate.http.JsonBody;
 import io.substate.http.Page;
 import io.substate.http.Requests;
@@ -68,11 +69,7 @@ public final class ApiKeyRoutes implements RouteGroup {
         auth.require(ctx);
         String keyId = ctx.pathParam("key_id");
         long deletedAt = projects.revokeKey(ctx.pathParam("project_id"), keyId);
-        ObjectNode node = Json.object();
-        node.put("object", "api_key");
-        node.put("id", keyId);
-        node.put("deleted_at", deletedAt);
-        ctx.json(node);
+        ctx.json(DeletedObject.json("api_key", keyId, deletedAt));
     }
 
     static ObjectNode render(ApiKey key) {

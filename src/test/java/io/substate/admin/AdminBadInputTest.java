@@ -315,7 +315,7 @@ class AdminBadInputTest {
         List<Route> wrongMethods = List.of(
                 new Route("DELETE", projectPath(), null),
                 new Route("PUT", "/v2/projects", Map.of("name", "x")),
-                new Route("DELETE", projectPath() + "/apps/" + appId, null),
+                new Route("PUT", projectPath() + "/apps/" + appId, Map.of("name", "x")),
                 new Route("PATCH", projectPath() + "/products/" + productId, Map.of("display_name", "x")),
                 new Route("GET", entitlementPath() + "/actions/attach_products", null));
         for (Route route : wrongMethods) {
