@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every admin route against every kind of client mistake: each answers a JSON 4xx with a stable code, and nothing is
- * written (table counts and the fixture's JSON are compared before and after each test).
+ * written (table counts and the fixture's JSON are compared before and after each test). Who may call which route is
+ * {@link V2RouteAuthTest}'s, over every registered route.
  */
 @ParameterizedClass
 @EnumSource(TestDb.class)
@@ -117,34 +118,6 @@ class AdminBadInputTest {
 
     List<Route> bodyRoutes() {
         return routes().stream().filter(Route::hasBody).toList();
-    }
-
-    @Test
-    void everyRouteRefusesMissingWrongAndNonAdminTokens() {
-        SoftAssertions softly = new SoftAssertions();
-        Map<String, Api> clients = new LinkedHashMap<>();
-        clients.put("no token", admin().withToken(null));
-        clients.put("wrong token", admin().withToken("wrong-token-0123456789"));
-        String otherProjectKey = admin().post("/v2/projects", Map.of("name", "Other")).json()
-                .get("secret_api_key").asText();
-        snapshot = snapshot();
-        clients.put("another project's secret key", admin().withToken(otherProjectKey));
-        clients.put("app public key", admin().withToken(publicKey));
-        clients.put("basic auth", admin().withToken(null).withHeader("Authorization", "Basic "
-                + java.util.Base64.getEncoder().encodeToString(("admin:" + TestServer.ADMIN_TOKEN).getBytes())));
-        for (Route route : routes()) {
-            clients.forEach((label, client) -> {
-                HttpResponse response = client.send(route.method(), route.path(),
-                        route.hasBody() ? io.substate.common.Json.write(route.validBody()) : null);
-                // A key of another project is known, but not here: 403 on this project's routes; the routes over
-                // every project take only the admin token.
-                boolean forbidden = label.startsWith("another project") && route.path().startsWith(projectPath());
-                softly.assertThat(response.status()).as(route + " with " + label).isEqualTo(forbidden ? 403 : 401);
-                softly.assertThat(code(response)).as(route + " with " + label)
-                        .isEqualTo(forbidden ? "forbidden" : "unauthorized");
-            });
-        }
-        softly.assertAll();
     }
 
     @Test
