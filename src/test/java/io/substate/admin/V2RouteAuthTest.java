@@ -104,6 +104,10 @@ class V2RouteAuthTest {
         // and the allowed callers are only required not to be refused (a 404 is fine).
         fixtures.put("purchase_id", "purAuthFixture");
         fixtures.put("event_id", "evt_auth_fixture");
+        // RevenueCat's other path parameters, for routes being added (subscriptions, transactions, invoices).
+        fixtures.put("subscription_id", "subAuthFixture");
+        fixtures.put("transaction_id", "txnAuthFixture");
+        fixtures.put("invoice_id", "invAuthFixture");
 
         // The test delivery settles before any snapshot, so the worker writes nothing during the test.
         waitFor(() -> admin().get(projectPath + "/integrations/webhooks/" + integrationId + "/deliveries/"
