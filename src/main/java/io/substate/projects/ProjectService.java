@@ -13,9 +13,12 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Projects: create, read, rename, change the transfer behavior; and their API keys for {@code /v2}. */
 public final class ProjectService {
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectService.class);
     /** last_used_at is written at most this often per key (and instance), not on every request. */
     static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
     static final int MAX_KEY_NAME = 255;
@@ -59,7 +62,12 @@ public final class ProjectService {
     private ApiKeyCache.Found used(ApiKey key) {
         long now = clock.millis();
         if (key.lastUsedAt() == null || now - key.lastUsedAt() >= LAST_USED_PRECISION.toMillis()) {
-            keys.touch(key.id(), now);
+            try {
+                keys.touch(key.id(), now);
+            } catch (RuntimeException e) {
+                // Bookkeeping only: a busy database must not refuse a valid key. The next check writes it again.
+                LOG.warn("Could not record when API key {} was last used: {}", key.id(), e.getMessage());
+            }
         }
         return new ApiKeyCache.Found(new ProjectKey(key.projectId(), key.permissions()), key.id());
     }

@@ -13,6 +13,8 @@ import java.util.HexFormat;
  * predictable part costs nothing; keys and secrets stay wholly random.
  */
 public final class Ids {
+    /** What every project API key starts with (see {@link #projectApiKey}). */
+    public static final String PROJECT_API_KEY_PREFIX = "sk_api_";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     /** Digits in ASCII order, so that the text order of encoded times is their numeric order. */
@@ -107,8 +109,6 @@ public final class Ids {
     public static String projectApiKey() {
         return random(PROJECT_API_KEY_PREFIX, 40);
     }
-
-    public static final String PROJECT_API_KEY_PREFIX = "sk_api_";
 
     public static String adminToken() {
         return random("adm_", 40);
