@@ -113,7 +113,8 @@ class AdminBadInputTest {
                         "type", "subscription")),
                 new Route("GET", p + "/products", null),
                 new Route("GET", p + "/products/" + productId, null),
-                new Route("DELETE", p + "/products/" + productId, null));
+                new Route("DELETE", p + "/products/" + productId, null),
+                new Route("POST", p + "/api_keys", Map.of("name", "New", "permissions", "read_only")));
     }
 
     List<Route> bodyRoutes() {
@@ -237,7 +238,14 @@ class AdminBadInputTest {
                 new Route("GET", p + "/products/prdlNope", null),
                 new Route("DELETE", p + "/products/prdlNope", null),
                 new Route("GET", p + "/apps?starting_after=appNope", null),
-                new Route("GET", "/v2/projects?starting_after=projNope", null));
+                new Route("GET", "/v2/projects?starting_after=projNope", null),
+                new Route("POST", "/v2/projects/projNope/api_keys", Map.of("name", "x", "permissions", "read_only")),
+                new Route("GET", p + "/api_keys/keyNope", null),
+                new Route("DELETE", p + "/api_keys/keyNope", null),
+                new Route("GET", p + "/api_keys?starting_after=keyNope", null),
+                new Route("DELETE", p + "/apps/appNope", null),
+                new Route("POST", p + "/apps/appNope", Map.of("name", "x")),
+                new Route("POST", "/v2/projects/projNope", Map.of("name", "x")));
         SoftAssertions softly = new SoftAssertions();
         for (Route route : unknown) {
             HttpResponse response = admin().send(route.method(), route.path(),
@@ -265,7 +273,7 @@ class AdminBadInputTest {
     void badPagingParametersAre400() {
         SoftAssertions softly = new SoftAssertions();
         for (Route route : routes()) {
-            if (!route.method().equals("GET") || !route.path().matches(".*/(projects|apps|entitlements|products)$")) {
+            if (!route.method().equals("GET") || !route.path().matches(".*/(projects|apps|entitlements|products|api_keys)$")) {
                 continue;
             }
             for (String limit : List.of("0", "101", "abc", "-1")) {
@@ -304,7 +312,8 @@ class AdminBadInputTest {
     Map<String, Object> snapshot() {
         Map<String, Object> state = new LinkedHashMap<>();
         TestServer.shared(db).substate().database().jdbi().useHandle(handle -> {
-            for (String table : List.of("projects", "apps", "entitlements", "products", "entitlement_products")) {
+            for (String table : List.of("projects", "apps", "entitlements", "products", "entitlement_products",
+                    "api_keys")) {
                 state.put(table, handle.createQuery("SELECT COUNT(*) FROM " + table).mapTo(Long.class).one());
             }
         });
