@@ -450,7 +450,8 @@ class GrantsApiTest {
         assertV2Error(admin().post(v2(user, "revoke_granted_entitlement"), Map.of()), 400, "invalid_parameter");
         assertV2Error(server().anonymous().post(v2(user, "grant_entitlement"),
                 Map.of("entitlement_id", entitlementId, "expires_at", future)), 401, "unauthorized");
-        assertV2Error(server().anonymous().withToken(app.secretKey()).post(v2(user, "grant_entitlement"),
+        // The project's secret key is a read-write key of its project on /v2 (admin/V2RouteAuthTest); an unknown one is not.
+        assertV2Error(server().anonymous().withToken("sk_" + "z".repeat(32)).post(v2(user, "grant_entitlement"),
                 Map.of("entitlement_id", entitlementId, "expires_at", future)), 401, "unauthorized");
         // Another project's entitlement is unknown here.
         StripeApp other = Fixtures.stripeApp(admin(), new HashMap<>());
