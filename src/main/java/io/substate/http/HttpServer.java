@@ -85,7 +85,7 @@ public final class HttpServer {
     }
 
     /** Every route the server answers, as registered: tests walk them all, including routes added later. */
-    public static java.util.List<Route> routes(Javalin server) {
+    public static List<Route> routes(Javalin server) {
         return server.unsafe.internalRouter.allHttpHandlers().stream()
                 .map(e -> new Route(e.endpoint.method.name(), e.endpoint.path)).toList();
     }
