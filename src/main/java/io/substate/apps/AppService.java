@@ -100,7 +100,8 @@ public final class AppService {
 
     /**
      * Deletes the app and what was recorded through it ({@code AppRepository.delete}); answers when. Its webhook
-     * endpoint answers 404 from then on, at once on this instance and within {@link #WEBHOOK_APP_REUSE} on others.
+     * endpoint answers 404 from then on: this instance forgets the app at once, and an instance still reusing it
+     * (for up to {@link #WEBHOOK_APP_REUSE}) fails on the foreign keys and then finds it gone.
      */
     public long delete(String projectId, String appId) {
         view(projectId, appId);

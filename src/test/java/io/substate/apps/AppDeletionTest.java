@@ -51,6 +51,36 @@ class AppDeletionTest {
         return response.json().get("id").asText();
     }
 
+    String subscriptionCreated() {
+        long now = System.currentTimeMillis() / 1000;
+        return StripeObjects.event(uniqueId("evt_"), "customer.subscription.created", now,
+                StripeObjects.subscription(uniqueId("sub_")).customer(uniqueId("cus_")).status("active")
+                        .price("price_Basic", "prod_Basic").period(now - 60, now + 30 * 86400).json());
+    }
+
+    @Test
+    void anotherInstanceStillHoldingTheDeletedAppAnswers404NotAFailure() {
+        StripeApp app = Fixtures.stripeApp(admin(), Map.of("webhook_secret", SECRET, "track_new_purchases", true,
+                "app_user_id_detection", "stripe_customer_id"));
+        try (TestServer other = TestServer.shared(db).startAnotherInstance()) {
+            Api stripe = other.anonymous();
+            String first = subscriptionCreated();
+            // The other instance reads the app here and reuses it for a moment (AppService.WEBHOOK_APP_REUSE).
+            assertThat(stripe.postStripe(app.webhookPath(), first, sign(first, SECRET)).json().path("outcome").asText())
+                    .isEqualTo("processed");
+            String late = subscriptionCreated();
+            String signature = sign(late, SECRET);
+
+            assertThat(admin().delete("/v2/projects/" + app.projectId() + "/apps/" + app.appId()).status())
+                    .isEqualTo(200);
+            HttpResponse response = stripe.postStripe(app.webhookPath(), late, signature);
+
+            assertThat(response.status()).as(response.toString()).isEqualTo(404);
+            assertThat(response.json().get("code").asText()).isEqualTo("resource_missing");
+            assertThat(count("SELECT COUNT(*) FROM purchases WHERE app_id = ?", app.appId())).isZero();
+        }
+    }
+
     @Test
     void deletesTheAppAndWhatWasRecordedThroughItAndKeepsTheProjectsData() {
         StripeApp app = Fixtures.stripeApp(admin(), Map.of("webhook_secret", SECRET, "track_new_purchases", true,
