@@ -51,6 +51,7 @@ class V2RouteAuthTest {
     String readOnlyKey;
     String secretKey;
     String otherProjectKey;
+    String otherProjectApiKey;
     String publicKey;
 
     Api admin() {
@@ -64,7 +65,10 @@ class V2RouteAuthTest {
         String projectId = project.get("id").asText();
         secretKey = project.get("secret_api_key").asText();
         projectPath = "/v2/projects/" + projectId;
-        otherProjectKey = admin().post("/v2/projects", Map.of("name", "Other")).json().get("secret_api_key").asText();
+        JsonNode other = admin().post("/v2/projects", Map.of("name", "Other")).json();
+        otherProjectKey = other.get("secret_api_key").asText();
+        otherProjectApiKey = created(admin().post("/v2/projects/" + other.get("id").asText() + "/api_keys",
+                Map.of("name", "Other's", "permissions", "read_write"))).get("key").asText();
         JsonNode app = created(admin().post(projectPath + "/apps", Map.of("name", "Web", "type", "stripe",
                 "stripe", Map.of("webhook_secret", "whsec_fixture"))));
         publicKey = app.get("public_api_key").asText();
@@ -182,8 +186,10 @@ class V2RouteAuthTest {
                     401, "unauthorized", null);
             boolean inProject = inProject(route);
             // Another project's key is known, but not here; the routes over every project take only the admin token.
-            expect(softly, route, "another project's key", admin().withToken(otherProjectKey),
-                    inProject ? 403 : 401, inProject ? "forbidden" : "unauthorized", otherProjectKey);
+            for (String key : List.of(otherProjectKey, otherProjectApiKey)) {
+                expect(softly, route, "another project's read-write key", admin().withToken(key),
+                        inProject ? 403 : 401, inProject ? "forbidden" : "unauthorized", key);
+            }
             if (!inProject) {
                 for (String key : List.of(readWriteKey, readOnlyKey, secretKey)) {
                     expect(softly, route, "this project's key", admin().withToken(key), 401, "unauthorized", key);
