@@ -86,6 +86,26 @@ final class AppRepository {
         });
     }
 
+    /**
+     * Deletes the app and everything recorded through it, in one transaction (README, "Deleting an app"): the webhook
+     * integrations limited to it (their deliveries go with them), its purchases (their chart facts, transactions and
+     * Stripe object links go with them, by cascade), its Stripe event log, its products (their attachments to
+     * entitlements and packages and their cached Stripe prices go with them, by cascade), then the app, with its
+     * keys and secrets. Customers, outgoing events already written and other integrations' deliveries stay: they
+     * belong to the project. Other features' tables are named here because the foreign keys to {@code apps} are
+     * what decides what an app's deletion must take; they are listed in the order those keys require.
+     * False when no such app exists.
+     */
+    boolean delete(String id) {
+        return jdbi.inTransaction(handle -> {
+            for (String table : List.of("webhook_integrations", "stripe_object_refs", "purchases", "stripe_events",
+                    "products")) {
+                handle.createUpdate("DELETE FROM " + table + " WHERE app_id = :id").bind("id", id).execute();
+            }
+            return handle.createUpdate("DELETE FROM apps WHERE id = :id").bind("id", id).execute() > 0;
+        });
+    }
+
     void recordSignatureFailure(String id, String reason, long nowMillis) {
         jdbi.useHandle(handle -> handle.createUpdate("""
                         UPDATE apps SET signature_failures = signature_failures + 1,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.substate.http.AdminAuth;
+import io.substate.http.DeletedObject;
 import io.substate.common.ApiException;
 import io.substate.common.Json;
 import io.substate.http.JsonBody;
@@ -31,7 +32,8 @@ public final class AppRoutes implements RouteGroup {
         routes.post("/v2/projects/{project_id}/apps", this::create);
         routes.get("/v2/projects/{project_id}/apps", this::list);
         routes.get("/v2/projects/{project_id}/apps/{app_id}", this::get);
-        routes.patch("/v2/projects/{project_id}/apps/{app_id}", this::update);
+        RouteGroup.update(routes, "/v2/projects/{project_id}/apps/{app_id}", this::update);
+        routes.delete("/v2/projects/{project_id}/apps/{app_id}", this::delete);
     }
 
     private void create(Context ctx) {
@@ -66,6 +68,13 @@ public final class AppRoutes implements RouteGroup {
         });
         ctx.json(render(apps.update(ctx.pathParam("project_id"), ctx.pathParam("app_id"), body.optionalString("name"),
                 stripe(body), AllowedOrigins.parse(body))));
+    }
+
+    private void delete(Context ctx) {
+        auth.require(ctx);
+        String appId = ctx.pathParam("app_id");
+        long deletedAt = apps.delete(ctx.pathParam("project_id"), appId);
+        ctx.json(DeletedObject.json("app", appId, deletedAt));
     }
 
     private static StripeSettingsChange stripe(JsonBody body) {

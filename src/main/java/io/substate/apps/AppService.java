@@ -98,6 +98,23 @@ public final class AppService {
         }
     }
 
+    /**
+     * Deletes the app and what was recorded through it ({@code AppRepository.delete}); answers when. Its webhook
+     * endpoint answers 404 from then on: this instance forgets the app at once, and an instance still reusing it
+     * (for up to {@link #WEBHOOK_APP_REUSE}) fails on the foreign keys and then finds it gone.
+     */
+    public long delete(String projectId, String appId) {
+        view(projectId, appId);
+        try {
+            if (!repository.delete(appId)) {
+                throw ApiException.notFound("App", appId);
+            }
+        } finally {
+            recentApps.remove(appId);
+        }
+        return clock.millis();
+    }
+
     /** Counts a Stripe delivery whose signature did not verify; the reason is shown on the app (no body is kept). */
     public void recordSignatureFailure(String appId, String reason, long nowMillis) {
         repository.recordSignatureFailure(appId, reason, nowMillis);

@@ -34,7 +34,7 @@ public final class IntegrationRoutes implements RouteGroup {
         routes.post(BASE, this::create);
         routes.get(BASE, this::list);
         routes.get(ONE, this::get);
-        routes.patch(ONE, this::update);
+        RouteGroup.update(routes, ONE, this::update);
         routes.delete(ONE, this::delete);
         routes.post(ONE + "/actions/rotate_secret", this::rotateSecret);
         routes.post(ONE + "/actions/test", this::sendTest);

@@ -31,7 +31,7 @@ public final class EntitlementRoutes implements RouteGroup {
         routes.post("/v2/projects/{project_id}/entitlements", this::create);
         routes.get("/v2/projects/{project_id}/entitlements", this::list);
         routes.get(one, this::get);
-        routes.patch(one, this::update);
+        RouteGroup.update(routes, one, this::update);
         routes.delete(one, this::delete);
         routes.post(one + "/actions/attach_products", this::attach);
         routes.post(one + "/actions/detach_products", this::detach);

@@ -27,6 +27,9 @@ public final class HttpServer {
 
     private record TimerKey(String method, String route, int status) {}
 
+    /** One registered route: its method and its path as registered ({@code /v2/projects/{project_id}/apps}). */
+    public record Route(String method, String path) {}
+
     private HttpServer() {}
 
     public static Javalin create(List<RouteGroup> groups, MeterRegistry registry) {
@@ -79,6 +82,12 @@ public final class HttpServer {
                         .record(Math.round(ms * 1000), TimeUnit.MICROSECONDS);
             });
         });
+    }
+
+    /** Every route the server answers, as registered: tests walk them all, including routes added later. */
+    public static List<Route> routes(Javalin server) {
+        return server.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> new Route(e.endpoint.method.name(), e.endpoint.path)).toList();
     }
 
     private static void writeFrameworkError(Context ctx, HttpResponseException e) {

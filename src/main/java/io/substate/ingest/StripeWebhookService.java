@@ -44,9 +44,7 @@ public final class StripeWebhookService {
     public WebhookResult receive(String appId, byte[] body, String signatureHeader) {
         App app = apps.findForWebhook(appId).orElse(null);
         if (app == null) {
-            return WebhookResult.refused(null, new ApiException(ErrorCode.RESOURCE_MISSING, "No Stripe app '" + appId
-                    + "' exists. Copy the Stripe Webhook Endpoint again from the app's Webhook Configuration in the "
-                    + "Substate dashboard and update the endpoint URL in Stripe."));
+            return unknownApp(appId);
         }
         long now = clock.millis();
         List<String> secrets = app.validWebhookSecrets(now);
@@ -62,7 +60,23 @@ public final class StripeWebhookService {
             apps.recordSignatureFailure(appId, e.getMessage(), now);
             return WebhookResult.refused(null, new ApiException(ErrorCode.INVALID_SIGNATURE, e.getMessage()));
         }
-        return process(app, new String(body, StandardCharsets.UTF_8), false);
+        try {
+            return process(app, new String(body, StandardCharsets.UTF_8), false);
+        } catch (RuntimeException e) {
+            // The app was deleted while this event was on its way (or another instance deleted it within the
+            // moment this one reuses an app it read): the writes failed on its foreign keys. Stripe is told the
+            // app is gone, as it would be a moment later, not that Substate failed.
+            if (apps.find(appId).isEmpty()) {
+                return unknownApp(appId);
+            }
+            throw e;
+        }
+    }
+
+    private static WebhookResult unknownApp(String appId) {
+        return WebhookResult.refused(null, new ApiException(ErrorCode.RESOURCE_MISSING, "No Stripe app '" + appId
+                + "' exists. Copy the Stripe Webhook Endpoint again from the app's Webhook Configuration in the "
+                + "Substate dashboard and update the endpoint URL in Stripe."));
     }
 
     /**

@@ -43,15 +43,12 @@ public final class OfferingRoutes implements RouteGroup {
         routes.post(all, this::create);
         routes.get(all, this::list);
         routes.get(one, this::get);
-        // RevenueCat updates with POST; PATCH as every other Substate resource.
-        routes.post(one, this::update);
-        routes.patch(one, this::update);
+        RouteGroup.update(routes, one, this::update);
         routes.delete(one, this::delete);
         routes.get(one + "/prices", this::prices);
         String placements = "/v2/projects/{project_id}/placements";
         routes.get(placements, this::placements);
-        routes.post(placements, this::replacePlacements);
-        routes.patch(placements, this::replacePlacements);
+        RouteGroup.update(routes, placements, this::replacePlacements);
     }
 
     private void create(Context ctx) {

@@ -34,8 +34,7 @@ public final class PackageRoutes implements RouteGroup {
         routes.post(ofOffering, this::create);
         routes.get(ofOffering, this::list);
         routes.get(one, this::get);
-        routes.post(one, this::update);
-        routes.patch(one, this::update);
+        RouteGroup.update(routes, one, this::update);
         routes.delete(one, this::delete);
         routes.get(one + "/products", this::products);
         routes.post(one + "/actions/attach_products", this::attach);

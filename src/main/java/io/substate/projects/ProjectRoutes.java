@@ -26,7 +26,7 @@ public final class ProjectRoutes implements RouteGroup {
         routes.post("/v2/projects", this::create);
         routes.get("/v2/projects", this::list);
         routes.get("/v2/projects/{project_id}", this::get);
-        routes.patch("/v2/projects/{project_id}", this::update);
+        RouteGroup.update(routes, "/v2/projects/{project_id}", this::update);
     }
 
     private void create(Context ctx) {

@@ -13,6 +13,8 @@ import java.util.HexFormat;
  * predictable part costs nothing; keys and secrets stay wholly random.
  */
 public final class Ids {
+    /** What every project API key starts with (see {@link #projectApiKey}). */
+    public static final String PROJECT_API_KEY_PREFIX = "sk_api_";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     /** Digits in ASCII order, so that the text order of encoded times is their numeric order. */
@@ -93,6 +95,19 @@ public final class Ids {
     /** App public key: {@code strp_} + letters and digits, which RevenueCat's SDKs accept for Stripe apps. */
     public static String publicApiKey() {
         return random("strp_", 32);
+    }
+
+    public static String apiKeyId() {
+        return random("key", 12);
+    }
+
+    /**
+     * Project API key for {@code /v2}: RevenueCat's secret-key prefix {@code sk_}, then {@code api_}, which the
+     * project's own secret key ({@link #secretApiKey}, letters and digits after {@code sk_}) never contains, so the
+     * two kinds can be told apart without a lookup; 40 random letters and digits (about 238 bits).
+     */
+    public static String projectApiKey() {
+        return random(PROJECT_API_KEY_PREFIX, 40);
     }
 
     public static String adminToken() {

@@ -1,5 +1,6 @@
 // /projects/{project_id}/apps/{app_id}: the app's settings, with the seed's "Webhook Configuration" section.
-import { get, patch, post, path } from '../api.js';
+import { get, patch, post, del, listAll, path } from '../api.js';
+import { navigate } from '../nav.js';
 import { h, fill, field, act, showResult, copyButton, section, code, notice, errorText, definitionList } from '../ui.js';
 import { STRIPE_EVENT_TYPES } from '../stripe-help.js';
 import { appHeader, signatureFailures } from './app-tabs.js';
@@ -32,6 +33,7 @@ function build(app, refresh) {
     stripeApiSection(app, refresh),
     generalSection(app),
     troubleshooting(app),
+    deleteSection(app),
   ];
 }
 
@@ -278,4 +280,34 @@ function troubleshooting(app) {
         + 'Check connection: the key\'s mode must match the events\' mode.'),
       h('li', {}, 'Replay the failed events from the Stripe events page, or run "substate stripe backfill --app ',
         app.id, ' --since 3d" to catch up with events Stripe sent while the endpoint was broken.')));
+}
+
+// Deleting an app takes what was recorded through it (README, "Deleting an app"); the confirmation names it all.
+function deleteSection(app) {
+  const slot = h('div', { class: 'form-message' });
+  const button = h('button', { type: 'button', class: 'danger', id: 'delete-app' }, 'Delete app');
+  button.addEventListener('click', () => act(button, slot, async () => {
+    const base = path`/v2/projects/${app.project_id}`;
+    const [products, integrations] = await Promise.all([
+      listAll(`${base}/products?app_id=${encodeURIComponent(app.id)}`), listAll(`${base}/integrations/webhooks`)]);
+    const limited = integrations.filter((i) => i.app_id === app.id);
+    const lines = [
+      `Delete the app ${app.name} (${app.id})? This cannot be undone. It removes:`,
+      '- the app, its public key, its Stripe key and webhook secrets (its Stripe Webhook Endpoint answers 404)',
+      `- its ${products.length} product(s)${products.length ? `: ${products.map((p) => p.store_identifier).join(', ')}` : ''}, `
+        + 'detached from every entitlement and package',
+      '- every purchase recorded through it, with its revenue in the charts, and its Stripe event log',
+      `- ${limited.length} webhook integration(s) limited to it${limited.length ? `: ${limited.map((i) => i.name).join(', ')}` : ''}`,
+      'Customers, entitlements, offerings, other apps and the events already sent stay.',
+    ];
+    if (!confirm(lines.join('\n'))) return;
+    await del(path`/v2/projects/${app.project_id}/apps/${app.id}`);
+    navigate(path`/projects/${app.project_id}`);
+  }));
+  return section('Delete app',
+    h('p', {}, 'Deleting the app removes it with its products (detached from entitlements and packages), every '
+      + 'purchase recorded through it (and its revenue in the charts), its Stripe event log and the webhook '
+      + 'integrations limited to it. Customers, entitlements, offerings and other apps stay. Nothing is changed in '
+      + 'Stripe: remove the webhook endpoint there too.'),
+    slot, button);
 }

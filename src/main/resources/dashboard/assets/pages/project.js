@@ -1,6 +1,6 @@
 // /projects/{project_id} (also /apps): project settings and the project's apps ("Project Settings > Apps").
-import { get, patch, post, listAll, path } from '../api.js';
-import { h, field, select, table, time, act, showResult, code, copyButton, section, badge } from '../ui.js';
+import { get, patch, post, del, listAll, path } from '../api.js';
+import { h, fill, field, select, table, time, act, showResult, notice, code, copyButton, section, badge } from '../ui.js';
 import { navigate } from '../nav.js';
 
 export const TRANSFER_BEHAVIORS = [
@@ -10,11 +10,11 @@ export const TRANSFER_BEHAVIORS = [
 ];
 
 export async function projectPage(main, projectId) {
-  const [project, apps] = await Promise.all([get(path`/v2/projects/${projectId}`),
-    listAll(path`/v2/projects/${projectId}/apps`)]);
+  const [project, apps, apiKeys] = await Promise.all([get(path`/v2/projects/${projectId}`),
+    listAll(path`/v2/projects/${projectId}/apps`), listAll(path`/v2/projects/${projectId}/api_keys`)]);
   document.title = `${project.name} · Substate`;
   main.append(h('h1', {}, 'Project settings: ', project.name));
-  main.append(appsSection(project, apps), settingsForm(project), keysSection(project));
+  main.append(appsSection(project, apps), settingsForm(project), keysSection(project, apiKeys));
 }
 
 function appsSection(project, apps) {
@@ -65,7 +65,7 @@ function settingsForm(project) {
   return form;
 }
 
-function keysSection(project) {
+function keysSection(project, apiKeys) {
   const secret = h('input', { type: 'password', id: 'project-secret-key', readonly: true, value: project.secret_api_key });
   const reveal = h('button', { type: 'button', class: 'secondary', onclick: () => {
     secret.type = secret.type === 'password' ? 'text' : 'password';
@@ -74,7 +74,59 @@ function keysSection(project) {
   return section('API keys',
     h('div', { class: 'field' }, h('label', { for: secret.id }, 'Secret API key (server side only)'),
       h('div', { class: 'with-buttons' }, secret, reveal, copyButton(secret)),
-      h('small', { class: 'hint' }, 'For your server: /v1/receipts, attributes and deletes. Never ship it in an app. '
-        + 'Apps use their public key (strp_…), shown on each app page.')),
+      h('small', { class: 'hint' }, 'For your server: /v1/receipts, attributes and deletes, and every /v2 route of '
+        + 'this project. Never ship it in an app. Apps use their public key (strp_…), shown on each app page.')),
+    apiKeysPart(project, apiKeys),
     h('p', {}, 'Project ID: ', code(project.id), ' · created ', time(project.created_at)));
+}
+
+// Keys for RevenueCat's API v2 (/v2/projects/{id}/…), read-only or read-write, each shown once when made.
+function apiKeysPart(project, initial) {
+  const base = path`/v2/projects/${project.id}/api_keys`;
+  const list = h('div', { id: 'api-keys' });
+  const slot = h('div', { class: 'form-message', id: 'api-key-message' });
+  const render = (keys) => fill(list, keys.length === 0 ? h('p', { class: 'empty' }, 'No API key yet.')
+    : table(['Name', 'Permissions', 'Key', 'Created', 'Last used', ''], keys.map((key) => {
+      const revoke = h('button', { type: 'button', class: 'danger revoke-api-key', 'data-key-id': key.id }, 'Revoke');
+      revoke.addEventListener('click', () => {
+        if (!confirm(`Revoke the API key ${key.name} (sk_…${key.key_hint})? Every call with it is refused from now on.`)) return;
+        act(revoke, slot, async () => {
+          await del(path`/v2/projects/${project.id}/api_keys/${key.id}`);
+          render(await listAll(base));
+          showResult(slot, 'ok', `Revoked ${key.name}.`);
+        });
+      });
+      return h('tr', {},
+        h('td', {}, key.name),
+        h('td', {}, key.permissions === 'read_write' ? badge('Read and write', 'warn') : badge('Read only', 'ok')),
+        h('td', {}, code(`sk_…${key.key_hint}`)),
+        h('td', {}, time(key.created_at)),
+        h('td', {}, time(key.last_used_at)),
+        h('td', {}, revoke));
+    }), { id: 'api-keys-table' }));
+  render(initial);
+  const name = h('input', { type: 'text', id: 'new-api-key-name', required: true, maxlength: 255 });
+  const permissions = select({ id: 'new-api-key-permissions' },
+    [['read_only', 'Read only (GET)'], ['read_write', 'Read and write']], 'read_only');
+  const button = h('button', { type: 'submit', id: 'create-api-key' }, 'Create API key');
+  const form = h('form', { class: 'inline-form', 'aria-label': 'New API key' },
+    field('Key name', name), field('Permissions', permissions), button, slot);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    act(button, slot, async () => {
+      const made = await post(base, { name: name.value.trim(), permissions: permissions.value });
+      const shown = h('input', { type: 'text', id: 'new-api-key', readonly: true, class: 'mono', value: made.key });
+      render(await listAll(base));
+      name.value = '';
+      slot.replaceChildren(notice('warn', h('div', { class: 'field' },
+        h('label', { for: shown.id }, `API key ${made.name}: copy it now, it is not shown again`),
+        h('div', { class: 'with-buttons' }, shown, copyButton(shown)),
+        h('small', { class: 'hint' }, 'Send it as Authorization: Bearer <key> to this project\'s /v2 routes.'))));
+    });
+  });
+  return h('div', { class: 'subform' },
+    h('h3', {}, 'API keys for /v2'),
+    h('p', { class: 'hint' }, 'RevenueCat API v2 secret keys for this project only. Read-only keys may only GET; '
+      + 'read-write keys may also create, change, delete, and make or revoke keys. A revoked key stops at once.'),
+    list, form);
 }

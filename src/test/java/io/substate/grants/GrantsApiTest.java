@@ -467,6 +467,9 @@ class GrantsApiTest {
         assertV2Error(admin().post(v2(user, "revoke_granted_entitlement"), Map.of()), 400, "invalid_parameter");
         assertV2Error(server().anonymous().post(v2(user, "grant_entitlement"),
                 Map.of("entitlement_id", entitlementId, "expires_at", future)), 401, "unauthorized");
+        // The project's secret key is a read-write key of its project on /v2 (admin/V2RouteAuthTest); an unknown one is not.
+        assertV2Error(server().anonymous().withToken("sk_" + "z".repeat(32)).post(v2(user, "grant_entitlement"),
+                Map.of("entitlement_id", entitlementId, "expires_at", future)), 401, "unauthorized");
         // Another project's key reaches only its own project; another project's entitlement is unknown here.
         StripeApp other = Fixtures.stripeApp(admin(), new HashMap<>());
         assertV2Error(server().anonymous().withToken(other.secretKey()).post(v2(user, "grant_entitlement"),
