@@ -36,36 +36,102 @@ final class ChartStore {
     private static final String SPANS = " FROM subscription_spans WHERE project_id = ? AND livemode = ? "
             + "AND is_trial = ?";
 
-    static List<SpanDay> spanStarts(Handle h, String projectId, boolean trial, long fromDay, long toDay) {
-        return spanDays(h, "start_day", projectId, trial, fromDay, toDay);
+    /** Which spans a level counts: all of a kind, or only those not set to renew (auto-renew turned off). */
+    enum Which {
+        ALL(""), RENEW_OFF(" AND will_renew = FALSE");
+
+        private final String condition;
+
+        Which(String condition) {
+            this.condition = condition;
+        }
     }
 
-    static List<SpanDay> spanEnds(Handle h, String projectId, boolean trial, long fromDay, long toDay) {
-        return spanDays(h, "end_day", projectId, trial, fromDay, toDay);
+    static List<SpanDay> spanStarts(Handle h, String projectId, boolean trial, Which which, long fromDay, long toDay) {
+        return spanDays(h, "start_day", projectId, trial, which, fromDay, toDay);
     }
 
-    private static List<SpanDay> spanDays(Handle h, String dayColumn, String projectId, boolean trial, long fromDay,
-            long toDay) {
+    static List<SpanDay> spanEnds(Handle h, String projectId, boolean trial, Which which, long fromDay, long toDay) {
+        return spanDays(h, "end_day", projectId, trial, which, fromDay, toDay);
+    }
+
+    private static List<SpanDay> spanDays(Handle h, String dayColumn, String projectId, boolean trial, Which which,
+            long fromDay, long toDay) {
         return Sql.list(h, "SELECT " + dayColumn + " AS d, currency, COUNT(*) AS n, SUM(monthly_minor) AS m" + SPANS
-                        + " AND " + dayColumn + " >= ? AND " + dayColumn + " < ? GROUP BY " + dayColumn + ", currency",
+                        + which.condition + " AND " + dayColumn + " >= ? AND " + dayColumn + " < ? GROUP BY "
+                        + dayColumn + ", currency",
                 rs -> new SpanDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("n"), rs.getDouble("m")),
                 projectId, true, trial, fromDay, toDay);
     }
 
     /** Spans with {@code starts_at <= at < ends_at}; only spans ending on or after that day are read. */
     static List<Active> activeAt(Handle h, String projectId, boolean trial, long atMs) {
-        return Sql.list(h, "SELECT currency, COUNT(*) AS n, SUM(monthly_minor) AS m" + SPANS
+        return activeAt(h, projectId, trial, Which.ALL, atMs);
+    }
+
+    static List<Active> activeAt(Handle h, String projectId, boolean trial, Which which, long atMs) {
+        return Sql.list(h, "SELECT currency, COUNT(*) AS n, SUM(monthly_minor) AS m" + SPANS + which.condition
                         + " AND end_day >= ? AND ends_at > ? AND starts_at <= ? GROUP BY currency",
                 rs -> new Active(rs.getString("currency"), rs.getLong("n"), rs.getDouble("m")),
                 projectId, true, trial, Bucket.dayOf(atMs), atMs, atMs);
     }
 
-    /** Paid subscriptions expiring (no paid span follows) per day, before {@code beforeMs}. */
-    static List<DayCount> expirations(Handle h, String projectId, long fromDay, long toDay, long beforeMs) {
-        return Sql.list(h, "SELECT end_day AS d, COUNT(*) AS n" + SPANS + " AND end_day >= ? AND end_day < ? "
-                        + "AND ends_run = ? AND ends_at < ? GROUP BY end_day",
-                rs -> new DayCount(rs.getLong("d"), rs.getLong("n")),
-                projectId, true, false, fromDay, toDay, true, beforeMs);
+    /** Paid subscriptions expiring (no paid span follows) per day and currency, by {@code nowMs}. */
+    static List<SpanDay> expirations(Handle h, String projectId, long fromDay, long toDay, long nowMs) {
+        return Sql.list(h, "SELECT end_day AS d, currency, COUNT(*) AS n, SUM(monthly_minor) AS m" + SPANS
+                        + " AND end_day >= ? AND end_day < ? AND ends_run = ? AND ends_at <= ? GROUP BY end_day, currency",
+                rs -> new SpanDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("n"), rs.getDouble("m")),
+                projectId, true, false, fromDay, toDay, true, nowMs);
+    }
+
+    /**
+     * Paid spans starting a run (a subscription's first paid span, a trial's conversion, a return after a lapse) per
+     * day and currency: all of them, the subscription's first (not {@code restarts}), and the resubscriptions
+     * ({@link Resubscriptions}), with their monthly amounts.
+     */
+    record RunStartDay(long day, String currency, long count, long first, long resubscribed, double monthlyMinor,
+            double resubscribedMonthlyMinor) {}
+
+    static List<RunStartDay> runStarts(Handle h, String projectId, long fromDay, long toDay) {
+        return Sql.list(h, "SELECT start_day AS d, currency, COUNT(*) AS n, "
+                        + "SUM(CASE WHEN restarts THEN 0 ELSE 1 END) AS f, "
+                        + "SUM(CASE WHEN resubscribes THEN 1 ELSE 0 END) AS r, SUM(monthly_minor) AS m, "
+                        + "SUM(CASE WHEN resubscribes THEN monthly_minor ELSE 0 END) AS rm" + SPANS
+                        + " AND start_day >= ? AND start_day < ? AND starts_run = ? GROUP BY start_day, currency",
+                rs -> new RunStartDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("n"), rs.getLong("f"),
+                        rs.getLong("r"), rs.getDouble("m"), rs.getDouble("rm")),
+                projectId, true, false, fromDay, toDay, true);
+    }
+
+    /** Trials ended by {@code nowMs} per day: how many, and how many of those converted. */
+    record TrialEndDay(long day, long count, long converted) {}
+
+    static List<TrialEndDay> trialEnds(Handle h, String projectId, long fromDay, long toDay, long nowMs) {
+        return Sql.list(h, "SELECT end_day AS d, COUNT(*) AS n, SUM(CASE WHEN converted THEN 1 ELSE 0 END) AS c"
+                        + SPANS + " AND end_day >= ? AND end_day < ? AND ends_at <= ? GROUP BY end_day",
+                rs -> new TrialEndDay(rs.getLong("d"), rs.getLong("n"), rs.getLong("c")),
+                projectId, true, true, fromDay, toDay, nowMs);
+    }
+
+    /**
+     * A subscription's price changing between two contiguous paid spans, per day, currency pair and direction: the
+     * monthly amounts after ({@code monthlyMinor}) and before ({@code previousMonthlyMinor}).
+     */
+    record PriceChangeDay(long day, String currency, String previousCurrency, boolean up, double monthlyMinor,
+            double previousMonthlyMinor) {}
+
+    static List<PriceChangeDay> priceChanges(Handle h, String projectId, long fromDay, long toDay) {
+        return Sql.list(h, "SELECT s.start_day AS d, s.currency AS c, p.currency AS pc, "
+                        + "CASE WHEN s.monthly_minor > p.monthly_minor THEN 1 ELSE 0 END AS up, "
+                        + "SUM(s.monthly_minor) AS m, SUM(p.monthly_minor) AS pm FROM subscription_spans s "
+                        + "JOIN subscription_spans p ON p.purchase_id = s.purchase_id AND p.seq = s.seq - 1 "
+                        + "WHERE s.project_id = ? AND s.livemode = ? AND s.is_trial = ? AND s.start_day >= ? "
+                        + "AND s.start_day < ? AND s.starts_run = ? "
+                        + "GROUP BY s.start_day, s.currency, p.currency, "
+                        + "CASE WHEN s.monthly_minor > p.monthly_minor THEN 1 ELSE 0 END",
+                rs -> new PriceChangeDay(rs.getLong("d"), rs.getString("c"), rs.getString("pc"), rs.getInt("up") == 1,
+                        rs.getDouble("m"), rs.getDouble("pm")),
+                projectId, true, false, fromDay, toDay, false);
     }
 
     /** Resubscriptions per day (see {@link Resubscriptions}); literal conditions, as the partial index needs. */
@@ -137,5 +203,47 @@ final class ChartStore {
                         + SPANS + " AND start_day >= ? AND start_day < ? GROUP BY start_day",
                 rs -> new TrialCohortDay(rs.getLong("d"), rs.getLong("n"), rs.getLong("c"), rs.getLong("p")),
                 nowMs, projectId, true, true, fromDay, toDay);
+    }
+
+    /**
+     * Of the customers first seen in {@code [fromMs, toMs)}, per day first seen, those with a production paid
+     * transaction less than {@code windowMs} after they were first seen (any time when null).
+     */
+    static List<DayCount> payingCustomers(Handle h, String projectId, long fromMs, long toMs, Long windowMs) {
+        return Sql.list(h, "SELECT c.first_seen / 86400000 AS d, COUNT(*) AS n FROM customers c "
+                        + "WHERE c.project_id = ? AND c.first_seen >= ? AND c.first_seen < ? AND EXISTS (SELECT 1 "
+                        + "FROM purchases p JOIN purchase_transactions t ON t.purchase_id = p.id "
+                        + "WHERE p.customer_id = c.id AND t.livemode = ?"
+                        + (windowMs == null ? "" : " AND t.paid_at < c.first_seen + ?") + ") "
+                        + "GROUP BY c.first_seen / 86400000",
+                rs -> new DayCount(rs.getLong("d"), rs.getLong("n")), windowed(windowMs, projectId, fromMs, toMs,
+                        true));
+    }
+
+    /** A day's revenue in one currency (minor units, net of refunds). */
+    record RevenueDay(long day, String currency, long netMinor) {}
+
+    /**
+     * The production revenue, net of refunds, of the customers first seen in {@code [fromMs, toMs)}, per day first
+     * seen and currency, paid less than {@code windowMs} after they were first seen (any time when null).
+     */
+    static List<RevenueDay> cohortRevenue(Handle h, String projectId, long fromMs, long toMs, Long windowMs) {
+        return Sql.list(h, "SELECT c.first_seen / 86400000 AS d, t.currency AS cur, "
+                        + "SUM(t.amount_minor - t.refunded_amount_minor) AS a FROM customers c "
+                        + "JOIN purchases p ON p.customer_id = c.id JOIN purchase_transactions t ON t.purchase_id = p.id "
+                        + "WHERE c.project_id = ? AND c.first_seen >= ? AND c.first_seen < ? AND t.livemode = ?"
+                        + (windowMs == null ? "" : " AND t.paid_at < c.first_seen + ?")
+                        + " GROUP BY c.first_seen / 86400000, t.currency",
+                rs -> new RevenueDay(rs.getLong("d"), rs.getString("cur"), rs.getLong("a")),
+                windowed(windowMs, projectId, fromMs, toMs, true));
+    }
+
+    private static Object[] windowed(Long windowMs, Object... params) {
+        if (windowMs == null) {
+            return params;
+        }
+        Object[] result = java.util.Arrays.copyOf(params, params.length + 1);
+        result[params.length] = windowMs;
+        return result;
     }
 }

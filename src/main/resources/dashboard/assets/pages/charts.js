@@ -95,8 +95,9 @@ function chartCard(uPlot, { name, data, error }) {
       ? 'This chart is not available on this server version.' : errorText(error)));
     return card;
   }
-  const values = data.values ?? [];
-  const xs = values.map((v) => Date.parse(`${v.date}T00:00:00Z`) / 1000);
+  // RevenueCat's flat values: {cohort (period start, Unix seconds), measure (index), value, incomplete}.
+  const values = (data.values ?? []).filter((v) => (v.measure ?? 0) === 0);
+  const xs = values.map((v) => v.cohort);
   const ys = values.map((v) => (v.value === null || v.value === undefined ? null : Number(v.value)));
   const format = valueFormat(data);
   const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${data.display_name ?? name} chart` });
@@ -128,7 +129,7 @@ function chartCard(uPlot, { name, data, error }) {
 }
 
 function valueFormat(data) {
-  if (data.yaxis_currency) {
+  if (data.yaxis === '$' && data.yaxis_currency) {
     const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: data.yaxis_currency.toUpperCase(),
       maximumFractionDigits: 2 });
     return (v) => money.format(v);

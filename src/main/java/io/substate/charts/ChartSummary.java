@@ -1,0 +1,66 @@
+package io.substate.charts;
+
+import io.substate.charts.ChartData.Point;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A chart's {@code summary}, as RevenueCat gives it: {@code average} and {@code total}, each by measure display
+ * name. The average is over the periods; the total follows the measure ({@link Measure.Total}): a flow's sum, a
+ * level's last value, a rate recomputed from its parts' totals, and none for a level at each period's start.
+ */
+final class ChartSummary {
+    private ChartSummary() {}
+
+    static Map<String, Map<String, Number>> of(ChartName chart, List<Point> points) {
+        Map<String, Number> average = new LinkedHashMap<>();
+        Map<String, Number> total = new LinkedHashMap<>();
+        List<Measure> measures = chart.measures;
+        for (int i = 0; i < measures.size(); i++) {
+            average.put(measures.get(i).displayName(), average(points, i));
+        }
+        for (int i = 0; i < measures.size(); i++) {
+            Measure m = measures.get(i);
+            Number value = switch (m.total()) {
+                case SUM -> sum(points, i);
+                case LAST -> points.get(points.size() - 1).values()[i];
+                case RATIO -> ChartService.percent(sum(points, chart.measure(m.parts()[0])).longValue(),
+                        sum(points, chart.measure(m.parts()[1])).longValue());
+                case PER -> ChartService.per(decimal(sum(points, chart.measure(m.parts()[0]))),
+                        sum(points, chart.measure(m.parts()[1])).longValue());
+                case NONE -> null;
+            };
+            if (value != null) {
+                total.put(m.displayName(), value);
+            }
+        }
+        Map<String, Map<String, Number>> summary = new LinkedHashMap<>();
+        summary.put("average", average);
+        summary.put("total", total);
+        return summary;
+    }
+
+    /** A sum: a count when every value is one, an amount otherwise. */
+    private static Number sum(List<Point> points, int measure) {
+        boolean counts = points.stream().allMatch(p -> p.values()[measure] instanceof Long);
+        if (counts) {
+            return points.stream().mapToLong(p -> p.values()[measure].longValue()).sum();
+        }
+        return points.stream().map(p -> decimal(p.values()[measure])).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    private static BigDecimal average(List<Point> points, int measure) {
+        BigDecimal total = BigDecimal.ZERO;
+        for (Point p : points) {
+            total = total.add(decimal(p.values()[measure]));
+        }
+        return total.divide(BigDecimal.valueOf(points.size()), 2, RoundingMode.HALF_UP);
+    }
+
+    private static BigDecimal decimal(Number n) {
+        return n instanceof BigDecimal d ? d : BigDecimal.valueOf(n.longValue());
+    }
+}
