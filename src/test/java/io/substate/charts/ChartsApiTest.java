@@ -10,7 +10,6 @@ import io.substate.testing.TestDb;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,7 +26,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass
 @EnumSource(TestDb.class)
 class ChartsApiTest {
-    private static final Map<TestDb, ChartDataset> DATASETS = new EnumMap<>(TestDb.class);
     private static final String RANGE = "start_date=2026-01-01&end_date=2026-03-15";
     private static final List<String> WEEKS = List.of("2026-01-01", "2026-01-05", "2026-01-12", "2026-01-19",
             "2026-01-26", "2026-02-02", "2026-02-09", "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09");
@@ -37,9 +35,7 @@ class ChartsApiTest {
     TestDb db;
 
     ChartDataset data() {
-        synchronized (DATASETS) {
-            return DATASETS.computeIfAbsent(db, ChartDataset::build);
-        }
+        return ChartDataset.shared(db);
     }
 
     Api admin() {
