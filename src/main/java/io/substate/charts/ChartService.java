@@ -128,7 +128,7 @@ public final class ChartService {
             case CHURN -> churn(h, p);
             case REVENUE -> revenue(h, p);
             case REFUND_RATE -> refundRate(h, p);
-            case CUSTOMERS_NEW -> p.rows(b -> new Number[] {sum(newCustomers(h, p.project, p.fromMs(), p.toMs()), b)});
+            case CUSTOMERS_NEW -> customersNew(h, p);
             case TRIAL_CONVERSION_RATE -> trialConversion(h, p);
             case TRIALS_NEW -> trialsNew(h, p);
             case ACTIVES_NEW -> activesNew(h, p);
@@ -395,6 +395,11 @@ public final class ChartService {
             BigDecimal movement = newMrr.add(resubscriptionMrr).add(expansion).add(contraction).add(churned);
             return new Number[] {movement, newMrr, resubscriptionMrr, expansion, contraction, churned};
         });
+    }
+
+    private static List<Number[]> customersNew(Handle h, Periods p) {
+        Map<Long, Long> customers = newCustomers(h, p.project, p.fromMs(), p.toMs());
+        return p.rows(b -> new Number[] {sum(customers, b)});
     }
 
     /** Of each period's new customers, those who paid within the conversion timeframe. */

@@ -208,17 +208,14 @@ final class ChartStore {
     /**
      * Of the customers first seen in {@code [fromMs, toMs)}, per day first seen, those with a production paid
      * transaction at most {@code windowMs} after they were first seen (any time when null): a 7-day trial converting
-     * 7 days after its customer was first seen converts within 7 days.
+     * 7 days after its customer was first seen converts within 7 days. Reads the transactions by their owner's
+     * first_seen ({@code cohort_at}, V18).
      */
     static List<DayCount> payingCustomers(Handle h, String projectId, long fromMs, long toMs, Long windowMs) {
-        return Sql.list(h, "SELECT c.first_seen / 86400000 AS d, COUNT(*) AS n FROM customers c "
-                        + "WHERE c.project_id = ? AND c.first_seen >= ? AND c.first_seen < ? AND EXISTS (SELECT 1 "
-                        + "FROM purchases p JOIN purchase_transactions t ON t.purchase_id = p.id "
-                        + "WHERE p.customer_id = c.id AND t.livemode = ?"
-                        + (windowMs == null ? "" : " AND t.paid_at <= c.first_seen + ?") + ") "
-                        + "GROUP BY c.first_seen / 86400000",
-                rs -> new DayCount(rs.getLong("d"), rs.getLong("n")), windowed(windowMs, projectId, fromMs, toMs,
-                        true));
+        return Sql.list(h, "SELECT cohort_at / 86400000 AS d, COUNT(DISTINCT customer_id) AS n" + COHORT
+                        + (windowMs == null ? "" : " AND paid_at <= cohort_at + ?") + " GROUP BY cohort_at / 86400000",
+                rs -> new DayCount(rs.getLong("d"), rs.getLong("n")), windowed(windowMs, projectId, true, fromMs,
+                        toMs));
     }
 
     /** A day's revenue in one currency (minor units, net of refunds). */
@@ -229,15 +226,16 @@ final class ChartStore {
      * seen and currency, paid at most {@code windowMs} after they were first seen (any time when null).
      */
     static List<RevenueDay> cohortRevenue(Handle h, String projectId, long fromMs, long toMs, Long windowMs) {
-        return Sql.list(h, "SELECT c.first_seen / 86400000 AS d, t.currency AS cur, "
-                        + "SUM(t.amount_minor - t.refunded_amount_minor) AS a FROM customers c "
-                        + "JOIN purchases p ON p.customer_id = c.id JOIN purchase_transactions t ON t.purchase_id = p.id "
-                        + "WHERE c.project_id = ? AND c.first_seen >= ? AND c.first_seen < ? AND t.livemode = ?"
-                        + (windowMs == null ? "" : " AND t.paid_at <= c.first_seen + ?")
-                        + " GROUP BY c.first_seen / 86400000, t.currency",
-                rs -> new RevenueDay(rs.getLong("d"), rs.getString("cur"), rs.getLong("a")),
-                windowed(windowMs, projectId, fromMs, toMs, true));
+        return Sql.list(h, "SELECT cohort_at / 86400000 AS d, currency, "
+                        + "SUM(amount_minor - refunded_amount_minor) AS a" + COHORT
+                        + (windowMs == null ? "" : " AND paid_at <= cohort_at + ?")
+                        + " GROUP BY cohort_at / 86400000, currency",
+                rs -> new RevenueDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("a")),
+                windowed(windowMs, projectId, true, fromMs, toMs));
     }
+
+    private static final String COHORT = " FROM purchase_transactions WHERE project_id = ? AND livemode = ? "
+            + "AND cohort_at >= ? AND cohort_at < ?";
 
     private static Object[] windowed(Long windowMs, Object... params) {
         if (windowMs == null) {

@@ -205,4 +205,17 @@ class ChartDefinitionsTest {
         assertThat(series(thirtyDays, "revenue")).isEqualTo(expected(MONTHS, 170, 0, 50));
         assertThat(incomplete(thirtyDays)).containsExactly("2026-02-01", "2026-03-01");
     }
+
+    @Test
+    void cohortsFollowPurchasesToTheirOwnerThroughMergesTransfersAndDeletions() {
+        // January's customers N, K, L, T, M, Q (R was deleted): N $30, K $10 + $15, L $20, T $10, M $10 + M2's $10
+        // (merged in from its anonymous customer), Q $10 + Q2's $10 (transferred from cus_Q2): $125 over 6. R's $20
+        // is nobody's. February's one new customer is cus_Q2, first seen Feb 19, which no longer owns anything.
+        JsonNode perCustomer = returns("ltv_per_customer", MONTHLY);
+        assertThat(series(perCustomer, "revenue")).isEqualTo(expected(MONTHS, 125, 0, 0));
+        assertThat(series(perCustomer, "customers_new")).isEqualTo(expected(MONTHS, 6, 1, 0));
+        assertThat(series(perCustomer)).isEqualTo(expected(MONTHS, "20.83", 0, 0));
+        assertThat(series(returns("conversion_to_paying", MONTHLY), "paying_customers"))
+                .isEqualTo(expected(MONTHS, 6, 0, 0));
+    }
 }

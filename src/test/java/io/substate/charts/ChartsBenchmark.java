@@ -29,7 +29,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * Times every chart over a year of daily points for a project with 100,000 purchases, on SQLite and PostgreSQL.
+ * Times every chart ({@link ChartName}) over a year of daily points for a project with 100,000 purchases, on SQLite and PostgreSQL.
  * Run with {@code bench/charts.sh} (or this main on the test classpath; args: purchases, databases).
  *
  * <p>The load goes straight to the database (the webhook path is benchmarked elsewhere) but its chart facts are
@@ -42,8 +42,6 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  */
 public final class ChartsBenchmark {
     private static final long DAY = 86_400;
-    private static final String[] CHARTS = {"actives", "mrr", "revenue", "trials", "churn", "refund_rate",
-            "customers_new", "trial_conversion_rate"};
 
     public static void main(String[] args) {
         int purchases = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -74,8 +72,8 @@ public final class ChartsBenchmark {
         String year = "?start_date=" + today.minusDays(364) + "&end_date=" + today;
         System.out.printf("%-26s %8s %8s %8s%n", "chart (365 daily points)", "p50 ms", "p90 ms", "max ms");
         List<String> paths = new ArrayList<>();
-        for (String chart : CHARTS) {
-            paths.add("/charts/" + chart + year + "&resolution=day");
+        for (ChartName chart : ChartName.values()) {
+            paths.add("/charts/" + chart.value() + year + "&resolution=day");
         }
         paths.add("/charts/revenue" + year + "&resolution=month");
         paths.add("/metrics/overview");
@@ -190,7 +188,7 @@ public final class ChartsBenchmark {
                     .bind("customer", customer).bind("token", id).bind("kind", state.kind().name().toLowerCase())
                     .bind("status", String.valueOf(state.status())).bind("live", live).bind("at", start * 1000).add();
             ChartFacts derived = ChartFacts.of(state);
-            facts.add(new ChartFactsStore.Owned(id, app.projectId(), live, derived));
+            facts.add(new ChartFactsStore.Owned(id, app.projectId(), live, customer, derived));
             transactions += derived.transactions().size();
             spans += derived.spans().size();
         }
