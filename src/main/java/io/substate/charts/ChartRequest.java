@@ -22,12 +22,17 @@ record ChartRequest(String startDate, String endDate, String resolution, Set<Str
 
     static ChartRequest of(String startDate, String endDate, String resolution, String aggregate, String filters,
             String segment, String selectors, String currency) {
+        requireUsd(currency);
+        return new ChartRequest(startDate, endDate, resolution, aggregate(aggregate), filterNames(filters),
+                segment == null || segment.isBlank() ? null : segment.trim(), selectors(selectors));
+    }
+
+    /** RevenueCat's {@code currency} parameter: money is converted to USD only. */
+    static void requireUsd(String currency) {
         if (currency != null && !currency.isBlank() && !currency.trim().equalsIgnoreCase("USD")) {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "currency: Substate answers money in USD only (got '"
                     + currency + "')");
         }
-        return new ChartRequest(startDate, endDate, resolution, aggregate(aggregate), filterNames(filters),
-                segment == null || segment.isBlank() ? null : segment.trim(), selectors(selectors));
     }
 
     private static Set<String> aggregate(String value) {

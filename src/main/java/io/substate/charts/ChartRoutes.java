@@ -55,6 +55,7 @@ public final class ChartRoutes implements RouteGroup {
 
     private void overview(Context ctx) {
         auth.require(ctx);
+        ChartRequest.requireUsd(ctx.queryParam("currency"));
         ChartService.Overview overview = charts.overview(ctx.pathParam("project_id"));
         rateHeaders(ctx, overview.usdRates(), overview.unconvertedCurrencies());
         ctx.json(render(overview));

@@ -95,7 +95,10 @@ public final class ChartsBenchmark {
         }
     }
 
-    /** Prints the plans of revenue over a year, of matching a customer's resubscriptions and of reading them. */
+    /**
+     * Prints the plans of revenue over a year, of matching a customer's resubscriptions and of reading them, and of
+     * a year of cohorts' revenue and of new customers' sandbox-only ones.
+     */
     private static void explain(Jdbi jdbi, boolean postgres, String projectId) {
         long to = (System.currentTimeMillis() / 86_400_000L + 1) * 86_400_000L;
         long from = to - 365 * 86_400_000L;
@@ -120,6 +123,20 @@ public final class ChartsBenchmark {
                             + "WHERE project_id = :project AND resubscribes AND livemode AND start_day >= :from "
                             + "AND start_day < :to GROUP BY start_day")
                     .bind("project", projectId).bind("from", from / 86_400_000L).bind("to", to / 86_400_000L)
+                    .map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list().forEach(System.out::println);
+            h.createQuery(prefix + "SELECT cohort_at / 86400000 AS d, currency, "
+                            + "SUM(amount_minor - refunded_amount_minor) AS a FROM purchase_transactions "
+                            + "WHERE project_id = :project AND livemode = :live AND cohort_at >= :from "
+                            + "AND cohort_at < :to GROUP BY cohort_at / 86400000, currency")
+                    .bind("project", projectId).bind("live", true).bind("from", from).bind("to", to)
+                    .map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list().forEach(System.out::println);
+            h.createQuery(prefix + "SELECT c.first_seen / 86400000 AS d, COUNT(DISTINCT c.id) AS n FROM purchases s "
+                            + "JOIN customers c ON c.id = s.customer_id WHERE s.project_id = :project "
+                            + "AND s.livemode = :sandbox AND c.first_seen >= :from AND c.first_seen < :to "
+                            + "AND NOT EXISTS (SELECT 1 FROM purchases l WHERE l.customer_id = c.id AND l.livemode = :live) "
+                            + "GROUP BY c.first_seen / 86400000")
+                    .bind("project", projectId).bind("sandbox", false).bind("live", true).bind("from", from)
+                    .bind("to", to)
                     .map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list().forEach(System.out::println);
         });
     }

@@ -80,6 +80,7 @@ class ChartsRequestsTest {
             /charts/actives?resolution=hour                                   | invalid_resolution | day, week, month
             /charts/actives?aggregate=median                                  | invalid_parameter  | average
             /charts/actives?currency=EUR                                      | invalid_parameter  | USD
+            /metrics/overview?currency=GBP                                    | invalid_parameter  | USD
             /charts/actives?selectors=%7B%22customer_lifetime%22%3A%227_days%22%7D | invalid_parameter | no selectors
             /charts/ltv_per_customer?selectors=%7B%22customer_lifetime%22%3A%222_days%22%7D | invalid_parameter | 7_days
             /charts/actives?filters=nojson                                    | invalid_parameter  | JSON
