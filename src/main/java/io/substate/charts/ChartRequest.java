@@ -5,6 +5,7 @@ import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.common.Json;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ record ChartRequest(String startDate, String endDate, String resolution, Set<Str
         if (value == null || value.isBlank()) {
             return Set.of();
         }
-        Set<String> result = new java.util.LinkedHashSet<>();
+        Set<String> result = new LinkedHashSet<>();
         for (String op : value.split(",")) {
             String name = op.trim();
             if (!AGGREGATES.contains(name)) {
@@ -57,7 +58,8 @@ record ChartRequest(String startDate, String endDate, String resolution, Set<Str
         }
         JsonNode filters = parse("filters", value);
         if (!filters.isArray()) {
-            throw new ApiException(ErrorCode.INVALID_PARAMETER, "filters must be a JSON array of {\"name\", \"values\"}");
+            throw new ApiException(ErrorCode.INVALID_PARAMETER,
+                    "filters must be a JSON array of {\"name\", \"values\"}");
         }
         List<String> names = new ArrayList<>();
         for (JsonNode filter : filters) {

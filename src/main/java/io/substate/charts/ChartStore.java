@@ -79,7 +79,8 @@ final class ChartStore {
     /** Paid subscriptions expiring (no paid span follows) per day and currency, by {@code nowMs}. */
     static List<SpanDay> expirations(Handle h, String projectId, long fromDay, long toDay, long nowMs) {
         return Sql.list(h, "SELECT end_day AS d, currency, COUNT(*) AS n, SUM(monthly_minor) AS m" + SPANS
-                        + " AND end_day >= ? AND end_day < ? AND ends_run = ? AND ends_at <= ? GROUP BY end_day, currency",
+                        + " AND end_day >= ? AND end_day < ? AND ends_run = ? AND ends_at <= ? "
+                        + "GROUP BY end_day, currency",
                 rs -> new SpanDay(rs.getLong("d"), rs.getString("currency"), rs.getLong("n"), rs.getDouble("m")),
                 projectId, true, false, fromDay, toDay, true, nowMs);
     }

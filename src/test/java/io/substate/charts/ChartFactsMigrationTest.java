@@ -123,7 +123,8 @@ class ChartFactsMigrationTest {
             h.execute("INSERT INTO apps (id, project_id, name, type, public_api_key, created_at) "
                     + "VALUES ('app1', 'proj1', 'Web', 'stripe', 'strp_1', 0)");
             h.execute("INSERT INTO customers (id, project_id, original_app_user_id, first_seen, last_seen, created_at) "
-                    + "VALUES ('cus1', 'proj1', 'cus1', ?, 0, 0), ('cus2', 'proj1', 'cus2', ?, 0, 0)", 5 * DAY, 7 * DAY);
+                    + "VALUES ('cus1', 'proj1', 'cus1', ?, 0, 0), ('cus2', 'proj1', 'cus2', ?, 0, 0)",
+                    5 * DAY, 7 * DAY);
             purchase(h, "p1", "cus1", true);
             purchase(h, "p2", "cus2", true);
             purchase(h, "o1", null, true);

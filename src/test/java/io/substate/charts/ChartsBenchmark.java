@@ -133,7 +133,8 @@ public final class ChartsBenchmark {
             h.createQuery(prefix + "SELECT c.first_seen / 86400000 AS d, COUNT(DISTINCT c.id) AS n FROM purchases s "
                             + "JOIN customers c ON c.id = s.customer_id WHERE s.project_id = :project "
                             + "AND s.livemode = :sandbox AND c.first_seen >= :from AND c.first_seen < :to "
-                            + "AND NOT EXISTS (SELECT 1 FROM purchases l WHERE l.customer_id = c.id AND l.livemode = :live) "
+                            + "AND NOT EXISTS (SELECT 1 FROM purchases l WHERE l.customer_id = c.id "
+                            + "AND l.livemode = :live) "
                             + "GROUP BY c.first_seen / 86400000")
                     .bind("project", projectId).bind("sandbox", false).bind("live", true).bind("from", from)
                     .bind("to", to)
