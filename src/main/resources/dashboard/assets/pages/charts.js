@@ -151,17 +151,18 @@ function unitFormat(unit) {
   return (v) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(v);
 }
 
-// RevenueCat's summary: {average: {measure name: number}, total: {…}}; each formatted in its measure's unit.
+// RevenueCat's summary: {average: {measure name: number}, total: {…}}. Shown: every measure's total, and the plotted
+// measure's average; each in its measure's unit.
 function summary(value, measures) {
   if (!value || typeof value !== 'object') return null;
   const units = new Map(measures.map((m) => [m.display_name, m.unit]));
   const pairs = [];
-  for (const [operation, byMeasure] of Object.entries(value)) {
-    if (!byMeasure || typeof byMeasure !== 'object') continue;
-    for (const [measure, v] of Object.entries(byMeasure)) {
-      if (typeof v === 'number') pairs.push([`${measure} (${operation})`, unitFormat(units.get(measure))(v)]);
-    }
+  const first = measures[0]?.display_name;
+  if (typeof value.average?.[first] === 'number') pairs.push([first, 'average', value.average[first]]);
+  for (const [measure, v] of Object.entries(value.total ?? {})) {
+    if (typeof v === 'number') pairs.push([measure, 'total', v]);
   }
   if (!pairs.length) return null;
-  return h('p', { class: 'summary' }, pairs.map(([key, v]) => h('span', {}, `${key}: `, h('strong', {}, v), ' ')));
+  return h('p', { class: 'summary' }, pairs.map(([measure, operation, v]) => h('span', {},
+    `${measure} (${operation}): `, h('strong', {}, unitFormat(units.get(measure))(v)), ' ')));
 }
