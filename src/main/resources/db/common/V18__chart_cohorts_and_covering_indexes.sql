@@ -13,11 +13,12 @@ UPDATE purchase_transactions SET cohort_at = (SELECT c.first_seen FROM customers
 CREATE INDEX purchase_transactions_by_cohort ON purchase_transactions
     (project_id, livemode, cohort_at, paid_at, customer_id, currency, amount_minor, refunded_amount_minor);
 
--- The movement and status charts select spans by whether they start a run, resubscribe, convert or renew: those
--- columns join the two covering indexes, so these charts too read only index pages.
+-- The movement, status and retention charts select spans by whether they start or end a run, resubscribe, convert or
+-- renew, and retention measures from a run's first instant: those columns join the two covering indexes, so these
+-- charts too read only index pages.
 DROP INDEX subscription_spans_by_start;
 CREATE INDEX subscription_spans_by_start ON subscription_spans (project_id, livemode, is_trial, start_day, currency,
-    monthly_minor, restarts, converted, will_renew, ends_at, starts_run, resubscribes);
+    monthly_minor, restarts, converted, will_renew, ends_at, starts_run, resubscribes, starts_at, ends_run);
 DROP INDEX subscription_spans_by_end;
 CREATE INDEX subscription_spans_by_end ON subscription_spans (project_id, livemode, is_trial, end_day, currency,
     monthly_minor, starts_at, ends_at, ends_run, will_renew, converted);

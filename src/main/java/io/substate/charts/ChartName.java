@@ -113,6 +113,13 @@ enum ChartName {
             last("actives", "Active Subscriptions", "#", "Paid, unexpired subscriptions at the period's end"),
             last("auto_renewing", "Auto-renewing", "#", "Of those, set to renew"),
             last("auto_renew_off", "Auto-renew Off", "#", "Of those, cancelled (will expire)")),
+    SUBSCRIPTION_RETENTION("subscription", "column", "Subscription Retention",
+            "New paid subscriptions (a subscription's first paid period) by the period they started in, and of "
+                    + "those, how many were still paying without a lapse 1 to 12 periods (of the chart's resolution) "
+                    + "after they started, and what percentage: a subscription is retained k periods on while its "
+                    + "first paid run has not ended at its start plus k periods. A cohort's period k is null "
+                    + "(unknown yet) until the cohort's last day plus k periods has passed.",
+            Measure.retention()),
     TRIAL_CONVERSION_RATE("trials", "line", "Trial Conversion Rate",
             "Of the free trials started in each period, the percentage that converted to a paid period.",
             ratio("conversion_rate", "Trial Conversion Rate", "Converted over trials", "converted", "trials"),
@@ -136,10 +143,8 @@ enum ChartName {
     /** RevenueCat's charts Substate does not give, and why (answered with the 400 for their names). */
     static final Map<String, String> NOT_GIVEN = Map.of(
             "cohort_explorer", "RevenueCat's free-form cohort table (any measure, by any dimension, period after "
-                    + "period) is not computed; the cohorted charts are conversion_to_paying, ltv_per_customer and "
-                    + "ltv_per_paying_customer",
-            "subscription_retention", "its table of each start cohort's subscriptions still paying period after "
-                    + "period is not computed yet",
+                    + "period) is not computed; the cohorted charts are subscription_retention, conversion_to_paying, "
+                    + "ltv_per_customer and ltv_per_paying_customer",
             "customers_active", "it counts customers seen by the app in each period, and Substate keeps only a "
                     + "customer's first and last time seen, not each day they were seen");
 

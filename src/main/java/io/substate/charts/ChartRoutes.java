@@ -190,7 +190,9 @@ public final class ChartRoutes implements RouteGroup {
     }
 
     private static void putNumber(ObjectNode node, String field, Number n) {
-        if (n instanceof BigDecimal d) {
+        if (n == null) {
+            node.putNull(field);
+        } else if (n instanceof BigDecimal d) {
             node.put(field, d);
         } else {
             node.put(field, n.longValue());

@@ -136,6 +136,7 @@ public final class ChartService {
             case TRIALS_MOVEMENT -> trialsMovement(h, p);
             case MRR_MOVEMENT -> mrrMovement(h, p);
             case CONVERSION_TO_PAYING -> conversionToPaying(h, p);
+            case SUBSCRIPTION_RETENTION -> subscriptionRetention(h, p);
             case LTV_PER_CUSTOMER -> ltv(h, p, false);
             case LTV_PER_PAYING_CUSTOMER -> ltv(h, p, true);
         };
@@ -400,6 +401,33 @@ public final class ChartService {
     private static List<Number[]> customersNew(Handle h, Periods p) {
         Map<Long, Long> customers = newCustomers(h, p.project, p.fromMs(), p.toMs());
         return p.rows(b -> new Number[] {sum(customers, b)});
+    }
+
+    /**
+     * Each period's new paid subscriptions, and for k = 1 to {@link Measure#RETENTION_PERIODS} those whose first run
+     * outlasted their start plus k periods, with the rate; null (unknown yet) while the period's end plus k periods
+     * is after now.
+     */
+    private static List<Number[]> subscriptionRetention(Handle h, Periods p) {
+        List<ChartStore.FirstRun> runs = ChartStore.firstRuns(h, p.project, p.firstDay(), p.lastDay() + 1);
+        Resolution resolution = p.range.resolution();
+        int periods = Measure.RETENTION_PERIODS;
+        return p.rows(b -> {
+            Number[] row = new Number[1 + 2 * periods];
+            List<ChartStore.FirstRun> cohort = runs.stream().filter(r -> contains(b, r.day())).toList();
+            row[0] = (long) cohort.size();
+            for (int k = 1; k <= periods; k++) {
+                if (resolution.plus(b.endMs(), k) > p.now) {
+                    continue; // row[k] and row[periods + k] stay null
+                }
+                int period = k;
+                long retained = cohort.stream().filter(r -> r.endsAt() > resolution.plus(r.startsAt(), period))
+                        .count();
+                row[k] = percent(retained, cohort.size());
+                row[periods + k] = retained;
+            }
+            return row;
+        });
     }
 
     /** Of each period's new customers, those who paid within the conversion timeframe. */

@@ -104,6 +104,23 @@ final class ChartStore {
                 projectId, true, false, fromDay, toDay, true);
     }
 
+    /** A subscription's first paid run: when it started, and when it ended or will end. */
+    record FirstRun(long day, long startsAt, long endsAt) {}
+
+    /**
+     * The first paid runs of the subscriptions whose first paid span started in days {@code [fromDay, toDay)}: one
+     * row each. A run is one span unless the price changed in it; then its end is its first run-ending span's.
+     */
+    static List<FirstRun> firstRuns(Handle h, String projectId, long fromDay, long toDay) {
+        return Sql.list(h, "SELECT s.start_day AS d, s.starts_at AS st, CASE WHEN s.ends_run THEN s.ends_at ELSE "
+                        + "(SELECT MIN(e.ends_at) FROM subscription_spans e WHERE e.purchase_id = s.purchase_id "
+                        + "AND e.seq > s.seq AND e.ends_run = ?) END AS en FROM subscription_spans s "
+                        + "WHERE s.project_id = ? AND s.livemode = ? AND s.is_trial = ? AND s.start_day >= ? "
+                        + "AND s.start_day < ? AND s.starts_run = ? AND s.restarts = ?",
+                rs -> new FirstRun(rs.getLong("d"), rs.getLong("st"), rs.getLong("en")),
+                true, projectId, true, false, fromDay, toDay, true, false);
+    }
+
     /** Trials ended by {@code nowMs} per day: how many, and how many of those converted. */
     record TrialEndDay(long day, long count, long converted) {}
 

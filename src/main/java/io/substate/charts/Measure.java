@@ -45,6 +45,25 @@ record Measure(String id, String displayName, String unit, String description, T
         return new Measure(id, displayName, unit, description, Total.PER, numerator, denominator);
     }
 
+    /** Up to how many periods after its start subscription retention follows a cohort. */
+    static final int RETENTION_PERIODS = 12;
+
+    /**
+     * Subscription retention's measures: the cohort's size, then for each period k its retention rate, then the
+     * subscriptions retained.
+     */
+    static Measure[] retention() {
+        Measure[] measures = new Measure[1 + 2 * RETENTION_PERIODS];
+        measures[0] = sum("subscriptions", "Subscriptions", "#", "New paid subscriptions of the cohort");
+        for (int k = 1; k <= RETENTION_PERIODS; k++) {
+            measures[k] = none("retention_" + k, "Period " + k + " rate", "%",
+                    "Of the cohort, the percentage still paying " + k + " period(s) after it started");
+            measures[RETENTION_PERIODS + k] = sum("retained_" + k, "Period " + k, "#",
+                    "Of the cohort, the subscriptions still paying " + k + " period(s) after they started");
+        }
+        return measures;
+    }
+
     boolean money() {
         return "$".equals(unit);
     }

@@ -1,7 +1,10 @@
 package io.substate.charts;
 
 import java.time.DayOfWeek;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.temporal.IsoFields;
 import java.time.temporal.TemporalAdjusters;
 import java.util.Locale;
@@ -29,6 +32,19 @@ enum Resolution {
             }
         }
         return Optional.empty();
+    }
+
+    /** The instant {@code periods} of this resolution after {@code epochMs} (months on the calendar, in UTC). */
+    long plus(long epochMs, int periods) {
+        ZonedDateTime at = Instant.ofEpochMilli(epochMs).atZone(ZoneOffset.UTC);
+        ZonedDateTime later = switch (this) {
+            case DAY -> at.plusDays(periods);
+            case WEEK -> at.plusWeeks(periods);
+            case MONTH -> at.plusMonths(periods);
+            case QUARTER -> at.plusMonths(3L * periods);
+            case YEAR -> at.plusYears(periods);
+        };
+        return later.toInstant().toEpochMilli();
     }
 
     /** The last day of the bucket that contains {@code day}. */

@@ -4,7 +4,7 @@ import { h, field, select, notice, section, errorText } from '../ui.js';
 
 // Every chart the server gives, grouped as RevenueCat's dashboard groups them.
 export const CHARTS = ['mrr', 'arr', 'mrr_movement', 'revenue', 'refund_rate', 'actives', 'actives_movement',
-  'actives_new', 'subscription_status', 'churn', 'trials', 'trials_movement', 'trials_new', 'trial_conversion_rate',
+  'actives_new', 'subscription_status', 'subscription_retention', 'churn', 'trials', 'trials_movement', 'trials_new', 'trial_conversion_rate',
   'customers_new', 'conversion_to_paying', 'ltv_per_customer', 'ltv_per_paying_customer'];
 // Charts whose measures are parts of one whole (a movement's components, a status breakdown): all are plotted.
 const ALL_MEASURES = new Set(['mrr_movement', 'actives_movement', 'actives_new', 'subscription_status',

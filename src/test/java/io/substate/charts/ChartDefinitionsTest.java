@@ -218,4 +218,31 @@ class ChartDefinitionsTest {
         assertThat(series(returns("conversion_to_paying", MONTHLY), "paying_customers"))
                 .isEqualTo(expected(MONTHS, 6, 0, 0));
     }
+
+    @Test
+    void subscriptionRetentionFollowsEachStartCohortPeriodByPeriod() {
+        // January's new paid subscriptions A, E, J, B; a month on (Feb 5, 10, 12, 20), E had expired at exactly its
+        // anniversary (Feb 10 00:00). February's C and F: a month after February's end is after now, unknown yet.
+        JsonNode monthly = chart("subscription_retention", MONTHLY);
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 4, 2, 0));
+        assertThat(series(monthly, "retained_1")).isEqualTo(expected(MONTHS, 3, "null", "null"));
+        assertThat(series(monthly, "retention_1")).isEqualTo(expected(MONTHS, 75, "null", "null"));
+        assertThat(series(monthly, "retained_2")).isEqualTo(expected(MONTHS, "null", "null", "null"));
+        assertThat(monthly.get("measures")).hasSize(25);
+        // By week (7 days): the Jan 5 cohort (A, E) keeps both for 4 weeks, then A alone (E expires on day 31);
+        // known up to week 8 (Jan 12 + 8 weeks = Mar 9). F (Feb 20) was revoked on day 5: 0 of 1 after weeks 1 and 2.
+        JsonNode weekly = chart("subscription_retention", "start_date=2026-01-05&end_date=2026-02-22&resolution=week");
+        List<String> jan5 = new java.util.ArrayList<>();
+        List<String> feb16 = new java.util.ArrayList<>();
+        for (int k = 1; k <= 12; k++) {
+            jan5.add(series(weekly, "retained_" + k).get(0));
+            feb16.add(series(weekly, "retained_" + k).get(6));
+        }
+        assertThat(jan5).containsExactly("2026-01-05=2", "2026-01-05=2", "2026-01-05=2", "2026-01-05=2",
+                "2026-01-05=1", "2026-01-05=1", "2026-01-05=1", "2026-01-05=1", "2026-01-05=null",
+                "2026-01-05=null", "2026-01-05=null", "2026-01-05=null");
+        assertThat(feb16).startsWith("2026-02-16=0", "2026-02-16=0", "2026-02-16=null");
+        assertThat(series(weekly)).isEqualTo(expected(List.of("2026-01-05", "2026-01-12", "2026-01-19",
+                "2026-01-26", "2026-02-02", "2026-02-09", "2026-02-16"), 2, 1, 1, 0, 1, 0, 1));
+    }
 }

@@ -105,6 +105,9 @@ class ChartsApiTest {
     }
 
     static String number(JsonNode n) {
+        if (n.isNull()) {
+            return "null";
+        }
         return new BigDecimal(n.asText()).stripTrailingZeros().toPlainString();
     }
 

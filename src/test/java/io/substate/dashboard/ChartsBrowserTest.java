@@ -31,9 +31,9 @@ import org.openqa.selenium.WebElement;
 class ChartsBrowserTest {
     private static final String SECRET = "whsec_charts_page";
     private static final List<String> CHARTS = List.of("mrr", "arr", "mrr_movement", "revenue", "refund_rate",
-            "actives", "actives_movement", "actives_new", "subscription_status", "churn", "trials", "trials_movement",
-            "trials_new", "trial_conversion_rate", "customers_new", "conversion_to_paying", "ltv_per_customer",
-            "ltv_per_paying_customer");
+            "actives", "actives_movement", "actives_new", "subscription_status", "subscription_retention", "churn",
+            "trials", "trials_movement", "trials_new", "trial_conversion_rate", "customers_new", "conversion_to_paying",
+            "ltv_per_customer", "ltv_per_paying_customer");
 
     static TestServer server;
     static Browser browser;
@@ -88,6 +88,7 @@ class ChartsBrowserTest {
         assertThat(summary("actives_new")).contains("New Paid Subscriptions (total): 1");
         assertThat(summary("subscription_status")).contains("Auto-renewing (total): 1");
         assertThat(summary("conversion_to_paying")).contains("New Customers (total): 1");
+        assertThat(summary("subscription_retention")).contains("Subscriptions (total): 1");
     }
 
     int legendRows(String chart) {
