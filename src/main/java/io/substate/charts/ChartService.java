@@ -409,12 +409,17 @@ public final class ChartService {
      * is after now.
      */
     private static List<Number[]> subscriptionRetention(Handle h, Periods p) {
-        List<ChartStore.FirstRun> runs = ChartStore.firstRuns(h, p.project, p.firstDay(), p.lastDay() + 1);
+        Map<Long, List<ChartStore.FirstRun>> byDay = new HashMap<>();
+        ChartStore.firstRuns(h, p.project, p.firstDay(), p.lastDay() + 1)
+                .forEach(r -> byDay.computeIfAbsent(r.day(), d -> new ArrayList<>()).add(r));
         Resolution resolution = p.range.resolution();
         int periods = Measure.RETENTION_PERIODS;
         return p.rows(b -> {
             Number[] row = new Number[1 + 2 * periods];
-            List<ChartStore.FirstRun> cohort = runs.stream().filter(r -> contains(b, r.day())).toList();
+            List<ChartStore.FirstRun> cohort = new ArrayList<>();
+            for (long day = b.first().toEpochDay(); day <= b.last().toEpochDay(); day++) {
+                cohort.addAll(byDay.getOrDefault(day, List.of()));
+            }
             row[0] = (long) cohort.size();
             for (int k = 1; k <= periods; k++) {
                 if (resolution.plus(b.endMs(), k) > p.now) {
