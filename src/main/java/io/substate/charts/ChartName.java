@@ -117,8 +117,8 @@ enum ChartName {
             "New paid subscriptions (a subscription's first paid period) by the period they started in, and of "
                     + "those, how many were still paying without a lapse 1 to 12 periods (of the chart's resolution) "
                     + "after they started, and what percentage: a subscription is retained k periods on while its "
-                    + "first paid run has not ended at its start plus k periods. A cohort's period k is null "
-                    + "(unknown yet) until the cohort's last day plus k periods has passed.",
+                    + "first paid run has not ended at its start plus k periods. A cohort's period k has no value "
+                    + "(it is not known yet) until the cohort's last day plus k periods has passed.",
             Measure.retention()),
     TRIAL_CONVERSION_RATE("trials", "line", "Trial Conversion Rate",
             "Of the free trials started in each period, the percentage that converted to a paid period.",
