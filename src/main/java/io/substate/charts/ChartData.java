@@ -6,13 +6,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A computed chart: its values, a summary, and the USD rates the money in it was converted with. */
-record ChartData(ChartName chart, ChartRange range, List<Point> values, Map<String, Number> summary,
-        Map<String, BigDecimal> usdRates, Set<String> unconvertedCurrencies, long computedAt) {
+/**
+ * A computed chart: one row of values per period (in the order of the chart's measures), the summary, the selectors
+ * applied, and the USD rates the money in it was converted with.
+ */
+record ChartData(ChartName chart, ChartRange range, List<Point> values, Map<String, Map<String, Number>> summary,
+        Map<String, String> selectors, Map<String, BigDecimal> usdRates, Set<String> unconvertedCurrencies,
+        long computedAt) {
 
     /**
-     * One value; {@code measures} are the numbers it was computed from (transactions, actives, …), and
-     * {@code incomplete} marks the current period.
+     * One period's values, by measure; {@code incomplete} marks a period still changing (the current one, or a
+     * cohort whose timeframe has not passed yet).
      */
-    record Point(LocalDate date, Number value, Map<String, Number> measures, boolean incomplete) {}
+    record Point(LocalDate date, Number[] values, boolean incomplete) {}
 }

@@ -28,7 +28,7 @@ public final class ChartFactsStore {
     private ChartFactsStore() {}
 
     /** The facts of one purchase with what they are filed under. */
-    record Owned(String purchaseId, String projectId, boolean livemode, ChartFacts facts) {}
+    record Owned(String purchaseId, String projectId, boolean livemode, String customerId, ChartFacts facts) {}
 
     /**
      * Rewrites the facts of {@code purchase} that differ from those of its {@code previous} state, which the tables
@@ -70,7 +70,7 @@ public final class ChartFactsStore {
      * changed column, where deleting and inserting the rows changed every index of the table twice.
      */
     private static void updateSpans(Handle h, Owned after, List<ChartFacts.Span> before) {
-        Owned previous = new Owned(after.purchaseId(), after.projectId(), after.livemode(),
+        Owned previous = new Owned(after.purchaseId(), after.projectId(), after.livemode(), after.customerId(),
                 new ChartFacts(List.of(), before));
         for (int seq = 0; seq < before.size(); seq++) {
             Map<String, Object> old = spanColumns(previous, before.get(seq));
@@ -94,6 +94,8 @@ public final class ChartFactsStore {
      * owners' resubscriptions are matched again.
      */
     public static void ownerChanged(Handle h, String purchaseId, String previousOwner, String newOwner) {
+        Sql.update(h, "UPDATE purchase_transactions SET customer_id = ?, cohort_at = " + FIRST_SEEN
+                + " WHERE purchase_id = ?", newOwner, newOwner, purchaseId);
         if (newOwner == null) {
             ownRunsOnly(h, "purchase_id = ?", purchaseId);
         }
@@ -101,10 +103,27 @@ public final class ChartFactsStore {
         matchResubscriptions(h, newOwner);
     }
 
-    /** Before {@code customerId} is deleted and its purchases left ownerless: they count their own lapses only. */
+    /**
+     * Before {@code customerId} is deleted and its purchases left ownerless: they count their own lapses only, and
+     * their transactions belong to no customer's cohort.
+     */
     public static void ownerDeleted(Handle h, String customerId) {
         ownRunsOnly(h, "purchase_id IN (SELECT id FROM purchases WHERE customer_id = ?)", customerId);
+        Sql.update(h, "UPDATE purchase_transactions SET customer_id = NULL, cohort_at = NULL WHERE customer_id = ?",
+                customerId);
     }
+
+    /**
+     * After customer {@code from} was merged into {@code into} (its purchases moved): its transactions join the
+     * surviving customer's cohort. Resubscriptions are matched by the caller ({@link #matchResubscriptions}).
+     */
+    public static void ownerMerged(Handle h, String from, String into) {
+        Sql.update(h, "UPDATE purchase_transactions SET customer_id = ?, cohort_at = " + FIRST_SEEN
+                + " WHERE customer_id = ?", into, into, from);
+    }
+
+    /** The first_seen of the customer bound to its one parameter: the cohort a transaction of theirs is in. */
+    private static final String FIRST_SEEN = "(SELECT first_seen FROM customers WHERE id = ?)";
 
     /** An ownerless purchase's resubscriptions are its own restarts ({@link Resubscriptions}). */
     private static void ownRunsOnly(Handle h, String which, String key) {
@@ -156,7 +175,8 @@ public final class ChartFactsStore {
     }
 
     private static Owned owned(StoredPurchase purchase, ChartFacts facts) {
-        return new Owned(purchase.id(), purchase.projectId(), purchase.state().livemode(), facts);
+        return new Owned(purchase.id(), purchase.projectId(), purchase.state().livemode(), purchase.customerId(),
+                facts);
     }
 
     /**
@@ -175,7 +195,8 @@ public final class ChartFactsStore {
             for (ChartFacts.Transaction t : newTransactions) {
                 transactions.add(new Object[] {o.purchaseId(), t.id(), o.projectId(), o.livemode(), t.paidAt(),
                         Bucket.dayOf(t.paidAt()), Sql.text(t.currency()), t.amountMinor(), t.refundedAmountMinor(),
-                        Sql.bigint(t.refundedAt()), t.fullyRefunded(), t.trialConversion()});
+                        Sql.bigint(t.refundedAt()), t.fullyRefunded(), t.trialConversion(), Sql.text(o.customerId()),
+                        Sql.text(o.customerId())});
             }
             int seq = 0;
             List<ChartFacts.Span> newSpans = withSpans ? o.facts().spans() : List.of();
@@ -188,8 +209,9 @@ public final class ChartFactsStore {
         // Held (WriteBehind.later): chart rows are read back only by statements that send held writes first.
         WriteBehind.later(h, WriteOrder.PURCHASE_TRANSACTION_INSERT, List.of(),
                 "INSERT INTO purchase_transactions (purchase_id, id, project_id, livemode, paid_at, paid_day, "
-                + "currency, amount_minor, refunded_amount_minor, refunded_at, fully_refunded, is_trial_conversion) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", transactions);
+                + "currency, amount_minor, refunded_amount_minor, refunded_at, fully_refunded, is_trial_conversion, "
+                + "customer_id, cohort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + FIRST_SEEN + ")",
+                transactions);
         WriteBehind.later(h, WriteOrder.SUBSCRIPTION_SPAN_INSERT, List.of(), SPAN_INSERT, spans);
     }
 

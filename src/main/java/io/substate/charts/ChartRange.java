@@ -23,7 +23,8 @@ record ChartRange(LocalDate start, LocalDate end, Resolution resolution) {
     static ChartRange parse(String startParam, String endParam, String resolutionParam, LocalDate today) {
         Resolution resolution = resolutionParam == null || resolutionParam.isBlank() ? Resolution.DAY
                 : Resolution.parse(resolutionParam.trim()).orElseThrow(() -> new ApiException(ErrorCode.INVALID_RESOLUTION,
-                        "resolution must be one of day, week, month (got '" + resolutionParam + "')"));
+                        "resolution must be one of day, week, month, quarter, year or their ids 0 to 4 (got '"
+                                + resolutionParam + "')"));
         LocalDate end = endParam == null || endParam.isBlank() ? today : date("end_date", endParam);
         if (end.isAfter(today)) {
             end = today;

@@ -4,19 +4,25 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.substate.http.AdminAuth;
 import io.substate.common.Json;
+import io.substate.http.AdminAuth;
 import io.substate.http.RouteGroup;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * {@code GET /v2/projects/{project_id}/charts/{chart_name}} and {@code GET /v2/projects/{project_id}/metrics/overview}
- * (RevenueCat API v2 shapes; admin token).
+ * {@code GET /v2/projects/{project_id}/charts/{chart_name}}, {@code …/charts/{chart_name}/options} and
+ * {@code GET /v2/projects/{project_id}/metrics/overview}, in RevenueCat API v2's shapes ({@code chart_data},
+ * {@code chart_options}, {@code overview_metrics}). The USD rates money was converted with are answered in headers
+ * (the bodies' schemas allow no other field): {@code Substate-USD-Rates} and {@code Substate-Unconverted-Currencies}.
  */
 public final class ChartRoutes implements RouteGroup {
+    static final String RATES_HEADER = "Substate-USD-Rates";
+    static final String UNCONVERTED_HEADER = "Substate-Unconverted-Currencies";
+
     private final ChartService charts;
     private final AdminAuth auth;
 
@@ -28,22 +34,34 @@ public final class ChartRoutes implements RouteGroup {
     @Override
     public void register(RoutesConfig routes) {
         routes.get("/v2/projects/{project_id}/charts/{chart_name}", this::chart);
+        routes.get("/v2/projects/{project_id}/charts/{chart_name}/options", this::options);
         routes.get("/v2/projects/{project_id}/metrics/overview", this::overview);
     }
 
     private void chart(Context ctx) {
         auth.require(ctx);
-        ChartData data = charts.chart(ctx.pathParam("project_id"), ctx.pathParam("chart_name"),
-                ctx.queryParam("start_date"), ctx.queryParam("end_date"), ctx.queryParam("resolution"));
-        ctx.json(render(data));
+        ChartRequest request = ChartRequest.of(ctx.queryParam("start_date"), ctx.queryParam("end_date"),
+                ctx.queryParam("resolution"), ctx.queryParam("aggregate"), ctx.queryParam("filters"),
+                ctx.queryParam("segment"), ctx.queryParam("selectors"), ctx.queryParam("currency"));
+        ChartData data = charts.chart(ctx.pathParam("project_id"), ctx.pathParam("chart_name"), request);
+        rateHeaders(ctx, data.usdRates(), data.unconvertedCurrencies());
+        ctx.json(render(data, request));
+    }
+
+    private void options(Context ctx) {
+        auth.require(ctx);
+        ctx.json(renderOptions(charts.options(ctx.pathParam("project_id"), ctx.pathParam("chart_name"))));
     }
 
     private void overview(Context ctx) {
         auth.require(ctx);
-        ctx.json(render(charts.overview(ctx.pathParam("project_id"))));
+        ChartRequest.requireUsd(ctx.queryParam("currency"));
+        ChartService.Overview overview = charts.overview(ctx.pathParam("project_id"));
+        rateHeaders(ctx, overview.usdRates(), overview.unconvertedCurrencies());
+        ctx.json(render(overview));
     }
 
-    static ObjectNode render(ChartData data) {
+    static ObjectNode render(ChartData data, ChartRequest request) {
         ChartName chart = data.chart();
         ObjectNode node = Json.object();
         node.put("object", "chart_data");
@@ -51,30 +69,83 @@ public final class ChartRoutes implements RouteGroup {
         node.put("display_type", chart.displayType);
         node.put("display_name", chart.displayName);
         node.put("description", chart.description);
-        node.put("resolution", data.range().resolution().value());
-        node.put("start_date", data.range().start().toString());
-        node.put("end_date", data.range().end().toString());
-        node.put("yaxis", chart.yaxis);
-        if (chart.money) {
-            node.put("yaxis_currency", "USD");
-        } else {
-            node.putNull("yaxis_currency");
-        }
+        node.putNull("documentation_link");
         node.put("last_computed_at", data.computedAt());
+        node.put("start_date", data.range().start().toEpochDay() * Bucket.DAY_MS);
+        node.put("end_date", data.range().end().toEpochDay() * Bucket.DAY_MS);
+        node.put("yaxis_currency", "USD");
+        node.put("filtering_allowed", false);
+        node.put("segmenting_allowed", false);
+        node.put("resolution", data.range().resolution().value());
+        node.put("yaxis", chart.yaxis());
         ArrayNode values = node.putArray("values");
-        for (ChartData.Point p : data.values()) {
-            ObjectNode v = values.addObject();
-            v.put("date", p.date().toString());
-            putNumber(v, "value", p.value());
-            p.measures().forEach((k, n) -> putNumber(v, k, n));
-            if (p.incomplete()) {
-                v.put("incomplete", true);
+        if (request.aggregate().isEmpty()) {
+            for (ChartData.Point p : data.values()) {
+                long cohort = p.date().toEpochDay() * Bucket.DAY_MS / 1000;
+                for (int m = 0; m < p.values().length; m++) {
+                    ObjectNode v = values.addObject();
+                    v.put("cohort", cohort);
+                    v.put("measure", m);
+                    putNumber(v, "value", p.values()[m]);
+                    v.put("incomplete", p.incomplete());
+                }
             }
         }
         ObjectNode summary = node.putObject("summary");
-        data.summary().forEach((k, n) -> putNumber(summary, k, n));
-        if (chart.money) {
-            putRates(node, data.usdRates(), data.unconvertedCurrencies());
+        data.summary().forEach((operation, byMeasure) -> {
+            if (request.aggregate().isEmpty() || request.aggregate().contains(operation)) {
+                ObjectNode op = summary.putObject(operation);
+                byMeasure.forEach((measure, n) -> putNumber(op, measure, n));
+            }
+        });
+        node.putNull("segments");
+        node.putNull("segments_limit");
+        ArrayNode measures = node.putArray("measures");
+        for (Measure m : chart.measures) {
+            ObjectNode measure = measures.addObject();
+            measure.put("id", m.id());
+            measure.put("display_name", m.displayName());
+            measure.put("description", m.description());
+            measure.put("unit", m.unit());
+        }
+        if (data.selectors().isEmpty()) {
+            node.putNull("user_selectors");
+        } else {
+            ObjectNode selectors = node.putObject("user_selectors");
+            data.selectors().forEach(selectors::put);
+        }
+        if (request.unsupportedFilters().isEmpty() && request.unsupportedSegment() == null) {
+            node.putNull("unsupported_params");
+        } else {
+            ObjectNode unsupported = node.putObject("unsupported_params");
+            ArrayNode filters = unsupported.putArray("filters");
+            request.unsupportedFilters().forEach(filters::add);
+            unsupported.put("segment", request.unsupportedSegment());
+        }
+        return node;
+    }
+
+    /** Every resolution; no segments or filters (Substate has none yet); the chart's window selector if any. */
+    static ObjectNode renderOptions(ChartName chart) {
+        ObjectNode node = Json.object();
+        node.put("object", "chart_options");
+        ArrayNode resolutions = node.putArray("resolutions");
+        for (Resolution r : Resolution.values()) {
+            resolutions.addObject().put("id", r.id()).put("display_name", r.value());
+        }
+        node.putArray("segments");
+        node.putArray("filters");
+        ChartName.Selector selector = chart.selector();
+        if (selector == null) {
+            node.putNull("user_selectors");
+        } else {
+            ObjectNode s = node.putObject("user_selectors").putObject(selector.id());
+            s.put("default", selector.defaultWindow().id());
+            s.put("display_name", selector.displayName());
+            ArrayNode options = s.putArray("options");
+            for (Window w : Window.values()) {
+                options.addObject().put("id", w.id()).put("display_name", w.displayName());
+            }
         }
         return node;
     }
@@ -92,7 +163,6 @@ public final class ChartRoutes implements RouteGroup {
                 o.revenue28Days());
         metric(metrics, o, "new_customers", "New Customers", "Customers first seen in the last 28 days", "#", "P28D",
                 o.newCustomers28Days());
-        putRates(node, o.usdRates(), o.unconvertedCurrencies());
         return node;
     }
 
@@ -110,17 +180,19 @@ public final class ChartRoutes implements RouteGroup {
         m.put("last_updated_at_iso8601", Instant.ofEpochMilli(o.computedAt()).toString());
     }
 
-    private static void putRates(ObjectNode node, Map<String, BigDecimal> rates, Set<String> unconverted) {
-        ObjectNode used = node.putObject("usd_rates");
-        rates.forEach(used::put);
+    /** {@code EUR=1.25,USD=1}: the rates used; and the currencies left out of the sums for want of one. */
+    private static void rateHeaders(Context ctx, Map<String, BigDecimal> rates, Set<String> unconverted) {
+        ctx.header(RATES_HEADER, rates.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue().toPlainString()).collect(Collectors.joining(",")));
         if (!unconverted.isEmpty()) {
-            ArrayNode missing = node.putArray("unconverted_currencies");
-            unconverted.forEach(missing::add);
+            ctx.header(UNCONVERTED_HEADER, String.join(",", unconverted));
         }
     }
 
     private static void putNumber(ObjectNode node, String field, Number n) {
-        if (n instanceof BigDecimal d) {
+        if (n == null) {
+            node.putNull(field);
+        } else if (n instanceof BigDecimal d) {
             node.put(field, d);
         } else {
             node.put(field, n.longValue());

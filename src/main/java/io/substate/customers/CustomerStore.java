@@ -221,6 +221,7 @@ public final class CustomerStore {
         Sql.update(h, "UPDATE customer_aliases SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         Sql.update(h, "UPDATE purchases SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         ChartFactsStore.matchResubscriptions(h, into.id()); // churn: one customer's subscriptions now
+        ChartFactsStore.ownerMerged(h, from.id(), into.id()); // cohorts: the survivor's first_seen
         GrantStore.moveToCustomer(h, from.id(), into.id()); // before the delete below, which would cascade to them
         Sql.update(h, "UPDATE outgoing_events SET customer_id = ? WHERE customer_id = ?", into.id(), from.id());
         java.util.Map<String, StoredAttribute> kept = attributes(h, into.id());

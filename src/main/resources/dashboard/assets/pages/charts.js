@@ -2,8 +2,14 @@
 import { get, path, isUnavailable } from '../api.js';
 import { h, field, select, notice, section, errorText } from '../ui.js';
 
-export const CHARTS = ['actives', 'mrr', 'revenue', 'trials', 'churn', 'refund_rate', 'customers_new',
-  'trial_conversion_rate'];
+// Every chart the server gives, grouped as RevenueCat's dashboard groups them.
+export const CHARTS = ['mrr', 'arr', 'mrr_movement', 'revenue', 'refund_rate', 'actives', 'actives_movement',
+  'actives_new', 'subscription_status', 'subscription_retention', 'churn', 'trials', 'trials_movement', 'trials_new', 'trial_conversion_rate',
+  'customers_new', 'conversion_to_paying', 'ltv_per_customer', 'ltv_per_paying_customer'];
+// Charts whose measures are parts of one whole (a movement's components, a status breakdown): all are plotted.
+const ALL_MEASURES = new Set(['mrr_movement', 'actives_movement', 'actives_new', 'subscription_status',
+  'trials_movement']);
+const COLORS = ['#2f6fde', '#2e9e5b', '#8e59c9', '#e39b20', '#d9534f', '#6c757d'];
 const RESOLUTIONS = [['day', 'Day'], ['week', 'Week (ISO, Monday to Sunday)'], ['month', 'Month']];
 
 const isoDate = (date) => date.toISOString().slice(0, 10);
@@ -95,14 +101,22 @@ function chartCard(uPlot, { name, data, error }) {
       ? 'This chart is not available on this server version.' : errorText(error)));
     return card;
   }
-  const values = data.values ?? [];
-  const xs = values.map((v) => Date.parse(`${v.date}T00:00:00Z`) / 1000);
-  const ys = values.map((v) => (v.value === null || v.value === undefined ? null : Number(v.value)));
-  const format = valueFormat(data);
+  // RevenueCat's flat values: {cohort (period start, Unix seconds), measure (index), value, incomplete}.
+  const measures = data.measures?.length ? data.measures : [{ display_name: data.display_name ?? name, unit: data.yaxis }];
+  const plotted = ALL_MEASURES.has(name) ? measures.map((m, i) => i) : [0];
+  const values = (data.values ?? []).filter((v) => (v.measure ?? 0) === 0);
+  const xs = values.map((v) => v.cohort);
+  const byMeasure = new Map();
+  for (const v of data.values ?? []) {
+    if (!byMeasure.has(v.measure)) byMeasure.set(v.measure, new Map());
+    byMeasure.get(v.measure).set(v.cohort, v.value === null || v.value === undefined ? null : Number(v.value));
+  }
+  const series = plotted.map((i) => xs.map((x) => byMeasure.get(i)?.get(x) ?? null));
+  const format = unitFormat(data.yaxis);
   const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${data.display_name ?? name} chart` });
   card.append(h('h2', {}, data.display_name ?? name),
     data.description ? h('p', { class: 'hint' }, data.description) : null,
-    summary(data.summary, format), plot);
+    summary(data.summary, measures), plot);
   if (!values.length) {
     plot.append(h('p', { class: 'empty' }, 'No data in this range.'));
     return card;
@@ -117,41 +131,38 @@ function chartCard(uPlot, { name, data, error }) {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [{}, { values: (u, ticks) => ticks.map(format), size: 70 }],
-      series: [{}, { label: data.display_name ?? name, stroke: '#2f6fde', width: 2, fill: 'rgba(47,111,222,0.12)',
+      series: [{}, ...plotted.map((i, n) => ({ label: measures[i].display_name, stroke: COLORS[n % COLORS.length],
+        width: 2, fill: plotted.length === 1 ? 'rgba(47,111,222,0.12)' : undefined,
         value: (u, v) => (v === null ? '—' : format(v)), points: { show: values.length < 60 },
-        // Counts per period (revenue, new customers) read better as columns; levels as a line.
-        paths: data.display_type === 'column' ? uPlot.paths.bars({ size: [0.7, 60] }) : undefined }],
-    }, [xs, ys], plot);
+        // Counts per period (revenue, new customers, movements) read better as columns; levels as a line.
+        paths: data.display_type === 'column' ? uPlot.paths.bars({ size: [0.7 / plotted.length, 60] }) : undefined }))],
+    }, [xs, ...series], plot);
     new ResizeObserver(() => chart.setSize({ width: Math.max(280, plot.clientWidth), height: 220 })).observe(plot);
   });
   return card;
 }
 
-function valueFormat(data) {
-  if (data.yaxis_currency) {
-    const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: data.yaxis_currency.toUpperCase(),
-      maximumFractionDigits: 2 });
+function unitFormat(unit) {
+  if (unit === '$') {
+    const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
     return (v) => money.format(v);
   }
-  if (data.yaxis === '%') {
-    return (v) => `${Number(v).toFixed(1)} %`;
-  }
+  if (unit === '%') return (v) => `${Number(v).toFixed(1)} %`;
   return (v) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(v);
 }
 
-function summary(value, format) {
+// RevenueCat's summary: {average: {measure name: number}, total: {…}}. Shown: every measure's total, and the plotted
+// measure's average; each in its measure's unit.
+function summary(value, measures) {
   if (!value || typeof value !== 'object') return null;
+  const units = new Map(measures.map((m) => [m.display_name, m.unit]));
   const pairs = [];
-  for (const [key, v] of Object.entries(value)) {
-    if (v && typeof v === 'object') {
-      for (const [inner, w] of Object.entries(v)) {
-        if (typeof w === 'number') pairs.push([`${key} ${inner}`, w]);
-      }
-    } else if (typeof v === 'number') {
-      pairs.push([key, v]);
-    }
+  const first = measures[0]?.display_name;
+  if (typeof value.average?.[first] === 'number') pairs.push([first, 'average', value.average[first]]);
+  for (const [measure, v] of Object.entries(value.total ?? {})) {
+    if (typeof v === 'number') pairs.push([measure, 'total', v]);
   }
   if (!pairs.length) return null;
-  return h('p', { class: 'summary' }, pairs.map(([key, v]) => h('span', {}, `${key.replaceAll('_', ' ')}: `,
-    h('strong', {}, format(v)), ' ')));
+  return h('p', { class: 'summary' }, pairs.map(([measure, operation, v]) => h('span', {},
+    `${measure} (${operation}): `, h('strong', {}, unitFormat(units.get(measure))(v)), ' ')));
 }

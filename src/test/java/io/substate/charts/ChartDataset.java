@@ -74,6 +74,15 @@ final class ChartDataset {
         this.app = app;
     }
 
+    private static final Map<TestDb, ChartDataset> SHARED = new java.util.EnumMap<>(TestDb.class);
+
+    /** One dataset per database for every chart test class (built once; the tests do not change it). */
+    static ChartDataset shared(TestDb db) {
+        synchronized (SHARED) {
+            return SHARED.computeIfAbsent(db, ChartDataset::build);
+        }
+    }
+
     static ChartDataset build(TestDb db) {
         TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
         TestServer server = TestServer.start(db, Map.of("SUBSTATE_USD_RATES", "EUR=1.25",
@@ -282,6 +291,19 @@ final class ChartDataset {
             end = next;
         }
         return end;
+    }
+
+    /**
+     * A paid renewal of subscription {@code name} (created at {@code start}) for {@code [periodStart, periodEnd)} at
+     * {@code amount}: its invoice and the subscription's new period.
+     */
+    void renewal(StripeApp to, String name, String customer, long start, long periodStart, long periodEnd,
+            long amount) {
+        invoice(to, invoiceFor("in_" + name + "_" + periodStart, name, customer, "subscription_cycle", amount,
+                periodStart, periodStart, periodEnd).price("price_prod_Pro", "prod_Pro", "month"));
+        send(to, event(uniqueId("evt_"), "customer.subscription.updated", periodStart, sub(name, customer)
+                .price("price_prod_Pro", "prod_Pro").amount(amount, "usd").created(start)
+                .period(periodStart, periodEnd).json()), periodStart);
     }
 
     /** A monthly subscription created and paid at {@code start}; returns its period end. */

@@ -111,6 +111,40 @@ class ChartFactsMigrationTest {
         assertThat(spans(jdbi)).isEqualTo(expected);
     }
 
+    @Test
+    void v18GivesExistingTransactionsTheirOwnerAndTheOwnersFirstSeen() {
+        String url = db.newDatabaseUrl();
+        Flyway.configure().dataSource(url, null, null).locations(Dialect.of(url).migrations()).target("14").load()
+                .migrate();
+        Jdbi jdbi = Jdbi.create(url);
+        jdbi.useHandle(h -> {
+            h.execute("INSERT INTO projects (id, name, secret_api_key, transfer_behavior, created_at) "
+                    + "VALUES ('proj1', 'P', 'sk_1', 'transfer', 0)");
+            h.execute("INSERT INTO apps (id, project_id, name, type, public_api_key, created_at) "
+                    + "VALUES ('app1', 'proj1', 'Web', 'stripe', 'strp_1', 0)");
+            h.execute("INSERT INTO customers (id, project_id, original_app_user_id, first_seen, last_seen, created_at) "
+                    + "VALUES ('cus1', 'proj1', 'cus1', ?, 0, 0), ('cus2', 'proj1', 'cus2', ?, 0, 0)",
+                    5 * DAY, 7 * DAY);
+            purchase(h, "p1", "cus1", true);
+            purchase(h, "p2", "cus2", true);
+            purchase(h, "o1", null, true);
+            transaction(h, "p1", "in_1", 1000, 0);
+            transaction(h, "p1", "in_2", 1000, 0);
+            transaction(h, "p2", "in_3", 1000, 0);
+            transaction(h, "o1", "in_4", 1000, 0);
+        });
+
+        Flyway.configure().dataSource(url, null, null).locations(Dialect.of(url).migrations()).load().migrate();
+
+        Map<String, String> cohorts = new TreeMap<>();
+        jdbi.useHandle(h -> h.createQuery("SELECT id, customer_id, cohort_at FROM purchase_transactions")
+                .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getString("customer_id") + "@"
+                        + rs.getObject("cohort_at")))
+                .forEach(e -> cohorts.put(e.getKey(), e.getValue())));
+        assertThat(cohorts).isEqualTo(Map.of("in_1", "cus1@" + 5 * DAY, "in_2", "cus1@" + 5 * DAY,
+                "in_3", "cus2@" + 7 * DAY, "in_4", "null@null"));
+    }
+
     private static Map<String, String> spans(Jdbi jdbi) {
         Map<String, String> result = new TreeMap<>();
         jdbi.useHandle(h -> h.createQuery("SELECT purchase_id, seq, starts_run, resubscribes FROM subscription_spans")

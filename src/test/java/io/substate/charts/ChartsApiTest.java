@@ -10,7 +10,6 @@ import io.substate.testing.TestDb;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,7 +26,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass
 @EnumSource(TestDb.class)
 class ChartsApiTest {
-    private static final Map<TestDb, ChartDataset> DATASETS = new EnumMap<>(TestDb.class);
     private static final String RANGE = "start_date=2026-01-01&end_date=2026-03-15";
     private static final List<String> WEEKS = List.of("2026-01-01", "2026-01-05", "2026-01-12", "2026-01-19",
             "2026-01-26", "2026-02-02", "2026-02-09", "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09");
@@ -37,9 +35,7 @@ class ChartsApiTest {
     TestDb db;
 
     ChartDataset data() {
-        synchronized (DATASETS) {
-            return DATASETS.computeIfAbsent(db, ChartDataset::build);
-        }
+        return ChartDataset.shared(db);
     }
 
     Api admin() {
@@ -47,9 +43,13 @@ class ChartsApiTest {
     }
 
     JsonNode chart(String name, String query) {
+        return chartResponse(name, query).json();
+    }
+
+    HttpResponse chartResponse(String name, String query) {
         HttpResponse response = admin().get("/v2/projects/" + data().app.projectId() + "/charts/" + name + "?" + query);
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
-        return response.json();
+        return response;
     }
 
     /** The values as "date=value" (numbers without trailing zeros). */
@@ -57,13 +57,57 @@ class ChartsApiTest {
         return series(chart, "value");
     }
 
+    /**
+     * The values of one measure, by its id ({@code value}: the plotted one), as "date=value": the values are
+     * RevenueCat's flat list of {cohort (period start, Unix seconds), measure (index), value, incomplete}.
+     */
     static List<String> series(JsonNode chart, String field) {
+        int measure = measure(chart, field);
         List<String> result = new ArrayList<>();
-        chart.get("values").forEach(v -> result.add(v.get("date").asText() + "=" + number(v.get(field))));
+        chart.get("values").forEach(v -> {
+            if (v.get("measure").asInt() == measure) {
+                result.add(date(v) + "=" + number(v.get("value")));
+            }
+        });
         return result;
     }
 
+    static int measure(JsonNode chart, String id) {
+        if (id.equals("value")) {
+            return 0;
+        }
+        JsonNode measures = chart.get("measures");
+        for (int i = 0; i < measures.size(); i++) {
+            if (measures.get(i).get("id").asText().equals(id)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no measure " + id + " in " + measures);
+    }
+
+    static LocalDate date(JsonNode value) {
+        return LocalDate.ofEpochDay(value.get("cohort").asLong() / 86_400);
+    }
+
+    /** The dates of the periods marked incomplete. */
+    static List<String> incomplete(JsonNode chart) {
+        List<String> result = new ArrayList<>();
+        chart.get("values").forEach(v -> {
+            if (v.get("measure").asInt() == 0 && v.get("incomplete").asBoolean()) {
+                result.add(date(v).toString());
+            }
+        });
+        return result;
+    }
+
+    static JsonNode total(JsonNode chart, String measureName) {
+        return chart.get("summary").get("total").get(measureName);
+    }
+
     static String number(JsonNode n) {
+        if (n.isNull()) {
+            return "null";
+        }
         return new BigDecimal(n.asText()).stripTrailingZeros().toPlainString();
     }
 
@@ -115,9 +159,8 @@ class ChartsApiTest {
                 .isEqualTo(expected(WEEKS, 0, 2, 3, 4, 4, 5, 4, 5, 4, 4, 4));
         JsonNode monthly = chart("actives", RANGE + "&resolution=month");
         assertThat(series(monthly)).isEqualTo(expected(MONTHS, 4, 4, 4));
-        assertThat(monthly.get("values").get(2).get("incomplete").asBoolean()).isTrue();
-        assertThat(monthly.get("values").get(1).has("incomplete")).isFalse();
-        assertThat(monthly.get("summary").get("current").asLong()).isEqualTo(4);
+        assertThat(incomplete(monthly)).containsExactly("2026-03-01");
+        assertThat(total(monthly, "Active Subscriptions").asLong()).isEqualTo(4);
     }
 
     @Test
@@ -128,11 +171,11 @@ class ChartsApiTest {
                 "2026-02-08", "92.5", "2026-02-10", "82.5", "2026-02-20", "112.5", "2026-02-25", "82.5"));
         assertThat(series(chart("mrr", RANGE + "&resolution=week"))).isEqualTo(expected(WEEKS,
                 0, 20, 60, "72.5", "72.5", "92.5", "82.5", "112.5", "82.5", "82.5", "82.5"));
-        JsonNode monthly = chart("mrr", RANGE + "&resolution=month");
+        HttpResponse response = chartResponse("mrr", RANGE + "&resolution=month");
+        JsonNode monthly = response.json();
         assertThat(series(monthly)).isEqualTo(expected(MONTHS, "72.5", "82.5", "82.5"));
         assertThat(monthly.get("yaxis_currency").asText()).isEqualTo("USD");
-        assertThat(monthly.get("usd_rates").get("EUR").decimalValue()).isEqualByComparingTo("1.25");
-        assertThat(monthly.get("usd_rates").get("USD").decimalValue()).isEqualByComparingTo("1");
+        assertThat(response.header("Substate-USD-Rates")).isEqualTo("EUR=1.25,USD=1");
     }
 
     @Test
@@ -156,8 +199,8 @@ class ChartsApiTest {
         JsonNode monthly = chart("revenue", RANGE + "&resolution=month");
         assertThat(series(monthly)).isEqualTo(expected(MONTHS, 170, 35, 110));
         assertThat(series(monthly, "transactions")).isEqualTo(expected(MONTHS, 3, 2, 4));
-        assertThat(number(monthly.get("summary").get("total"))).isEqualTo("315");
-        assertThat(monthly.get("usd_rates").get("EUR").decimalValue()).isEqualByComparingTo("1.25");
+        assertThat(number(total(monthly, "Revenue"))).isEqualTo("315");
+        assertThat(total(monthly, "Transactions").asLong()).isEqualTo(9);
         assertThat(monthly.get("display_type").asText()).isEqualTo("column");
     }
 
@@ -176,8 +219,8 @@ class ChartsApiTest {
         assertThat(series(monthly, "transactions")).isEqualTo(expected(MONTHS, 4, 4, 4));
         assertThat(series(monthly, "refunded")).isEqualTo(expected(MONTHS, 1, 2, 0));
         assertThat(series(monthly, "partially_refunded")).isEqualTo(expected(MONTHS, 0, 1, 1));
-        assertThat(number(monthly.get("summary").get("total"))).isEqualTo("25");
-        assertThat(monthly.get("summary").get("partially_refunded").asLong()).isEqualTo(2);
+        assertThat(number(total(monthly, "Refund Rate"))).isEqualTo("25");
+        assertThat(total(monthly, "Partially Refunded").asLong()).isEqualTo(2);
     }
 
     @Test
@@ -211,7 +254,7 @@ class ChartsApiTest {
         assertThat(series(monthly)).isEqualTo(expected(MONTHS, 0, "42.86", -20));
         assertThat(series(monthly, "actives")).isEqualTo(expected(MONTHS, 0, 7, 5));
         assertThat(series(monthly, "churned")).isEqualTo(expected(MONTHS, 0, 3, -1));
-        assertThat(monthly.get("summary").get("churned").asLong()).isEqualTo(2);
+        assertThat(total(monthly, "Churned").asLong()).isEqualTo(2);
 
         JsonNode weekly = returnsChart("churn", RANGE + "&resolution=week");
         assertThat(series(weekly)).isEqualTo(expected(WEEKS, 0, 0, 0, 0, 0, "28.57", 80, -300, 0, -20, 0));
@@ -276,7 +319,7 @@ class ChartsApiTest {
                 .isEqualTo(expected(WEEKS, 0, 2, 1, 1, 1, 0, 1, 1, 0, 1, 1));
         JsonNode monthly = chart("customers_new", RANGE + "&resolution=month");
         assertThat(series(monthly)).isEqualTo(expected(MONTHS, 4, 3, 2));
-        assertThat(monthly.get("summary").get("total").asLong()).isEqualTo(9);
+        assertThat(total(monthly, "New Customers").asLong()).isEqualTo(9);
     }
 
     @Test
@@ -299,7 +342,7 @@ class ChartsApiTest {
         String range = "start_date=2026-01-15&end_date=2026-02-14&resolution=month";
         JsonNode revenue = chart("revenue", range);
         assertThat(series(revenue)).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 150, 35));
-        assertThat(revenue.get("values").findValues("incomplete")).isEmpty();
+        assertThat(incomplete(revenue)).isEmpty();
         JsonNode churn = chart("churn", range);
         assertThat(series(churn)).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 0, 25));
         assertThat(series(churn, "actives")).isEqualTo(expected(List.of("2026-01-15", "2026-02-01"), 3, 4));
@@ -311,22 +354,114 @@ class ChartsApiTest {
     @Test
     void theResponseHasRevenueCatsChartShapeAndDefaultsToTheLast30DaysByDay() {
         JsonNode chart = chart("actives", "");
+        // Every field of the spec's ChartData, and no other (its schema allows none).
+        assertThat(fieldNames(chart)).containsExactly("object", "category", "display_type", "display_name",
+                "description", "documentation_link", "last_computed_at", "start_date", "end_date", "yaxis_currency",
+                "filtering_allowed", "segmenting_allowed", "resolution", "yaxis", "values", "summary", "segments",
+                "segments_limit", "measures", "user_selectors", "unsupported_params");
         assertThat(chart.get("object").asText()).isEqualTo("chart_data");
         assertThat(chart.get("category").asText()).isEqualTo("subscription");
+        assertThat(chart.get("display_type").asText()).isEqualTo("line");
         assertThat(chart.get("display_name").asText()).isEqualTo("Active Subscriptions");
         assertThat(chart.get("description").asText()).isNotBlank();
+        assertThat(chart.get("documentation_link").isNull()).isTrue();
+        // Times in ms since the epoch: now, and the range's first and last days (UTC midnights).
+        assertThat(chart.get("last_computed_at").isIntegralNumber()).isTrue();
+        assertThat(chart.get("last_computed_at").asLong()).isEqualTo(ChartDataset.NOW.toEpochMilli());
+        assertThat(chart.get("start_date").asLong()).isEqualTo(ms("2026-02-14"));
+        assertThat(chart.get("end_date").asLong()).isEqualTo(ms("2026-03-15"));
+        assertThat(chart.get("yaxis_currency").asText()).isEqualTo("USD");
+        assertThat(chart.get("filtering_allowed").isBoolean()).isTrue();
+        assertThat(chart.get("segmenting_allowed").asBoolean()).isFalse();
         assertThat(chart.get("resolution").asText()).isEqualTo("day");
-        assertThat(chart.get("start_date").asText()).isEqualTo("2026-02-14");
-        assertThat(chart.get("end_date").asText()).isEqualTo("2026-03-15");
         assertThat(chart.get("yaxis").asText()).isEqualTo("#");
-        assertThat(chart.get("yaxis_currency").isNull()).isTrue();
+        assertThat(chart.get("segments").isNull()).isTrue();
+        assertThat(chart.get("user_selectors").isNull()).isTrue();
+        assertThat(chart.get("unsupported_params").isNull()).isTrue();
+        JsonNode measure = chart.get("measures").get(0);
+        assertThat(fieldNames(measure)).containsExactly("id", "display_name", "description", "unit");
+        assertThat(measure.get("display_name").asText()).isEqualTo("Active Subscriptions");
         assertThat(chart.get("values")).hasSize(30);
         JsonNode last = chart.get("values").get(29);
-        assertThat(last.get("date").asText()).isEqualTo("2026-03-15");
+        assertThat(fieldNames(last)).containsExactly("cohort", "measure", "value", "incomplete");
+        assertThat(last.get("cohort").asLong()).isEqualTo(ms("2026-03-15") / 1000);
+        assertThat(last.get("measure").asInt()).isZero();
+        assertThat(last.get("value").isNumber()).isTrue();
         assertThat(last.get("incomplete").asBoolean()).isTrue();
+        assertThat(chart.get("values").get(28).get("incomplete").asBoolean()).isFalse();
+        assertThat(fieldNames(chart.get("summary"))).containsExactly("average", "total");
         // An end after today is cut to today.
-        assertThat(chart("actives", "start_date=2026-03-14&end_date=2027-01-01").get("end_date").asText())
-                .isEqualTo("2026-03-15");
+        assertThat(chart("actives", "start_date=2026-03-14&end_date=2027-01-01").get("end_date").asLong())
+                .isEqualTo(ms("2026-03-15"));
+    }
+
+    static long ms(String date) {
+        return LocalDate.parse(date).toEpochDay() * 86_400_000L;
+    }
+
+    static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void resolutionsAreNamedOrNumberedAndQuartersAndYearsBucketTheRange() {
+        // The options' ids: 0 day, 1 week, 2 month, 3 quarter, 4 year.
+        assertThat(series(chart("revenue", RANGE + "&resolution=2"))).isEqualTo(expected(MONTHS, 170, 35, 110));
+        JsonNode quarterly = chart("revenue", RANGE + "&resolution=3");
+        assertThat(quarterly.get("resolution").asText()).isEqualTo("quarter");
+        assertThat(series(quarterly)).containsExactly("2026-01-01=315");
+        JsonNode yearly = chart("actives", "start_date=2025-12-01&end_date=2026-03-15&resolution=year");
+        assertThat(series(yearly)).containsExactly("2025-12-01=0", "2026-01-01=4");
+    }
+
+    @Test
+    void aggregateGivesOnlyTheSummaryAskedFor() {
+        JsonNode revenue = chart("revenue", RANGE + "&resolution=month&aggregate=total");
+        assertThat(revenue.get("values")).isEmpty();
+        assertThat(fieldNames(revenue.get("summary"))).containsExactly("total");
+        assertThat(number(total(revenue, "Revenue"))).isEqualTo("315");
+        JsonNode both = chart("revenue", RANGE + "&resolution=month&aggregate=average,total");
+        // 315 / 3 months.
+        assertThat(number(both.get("summary").get("average").get("Revenue"))).isEqualTo("105");
+    }
+
+    @Test
+    void filtersAndSegmentsAreNamedBackAsUnsupported() {
+        JsonNode chart = chart("revenue", RANGE + "&resolution=month&segment=country&filters="
+                + java.net.URLEncoder.encode("[{\"name\":\"country\",\"values\":[\"US\"]}]",
+                        java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(chart.get("unsupported_params").get("filters").get(0).asText()).isEqualTo("country");
+        assertThat(chart.get("unsupported_params").get("segment").asText()).isEqualTo("country");
+        // Unfiltered values.
+        assertThat(series(chart)).isEqualTo(expected(MONTHS, 170, 35, 110));
+    }
+
+    @Test
+    void optionsListResolutionsNoSegmentsOrFiltersAndTheChartsSelector() {
+        for (ChartName name : ChartName.values()) {
+            HttpResponse response = admin().get("/v2/projects/" + data().app.projectId() + "/charts/" + name.value()
+                    + "/options");
+            assertThat(response.status()).as(response.toString()).isEqualTo(200);
+            JsonNode options = response.json();
+            assertThat(fieldNames(options)).containsExactly("object", "resolutions", "segments", "filters",
+                    "user_selectors");
+            assertThat(options.get("object").asText()).isEqualTo("chart_options");
+            assertThat(options.get("resolutions").get(0).get("id").asText()).isEqualTo("0");
+            assertThat(options.get("resolutions").get(0).get("display_name").asText()).isEqualTo("day");
+            assertThat(options.get("resolutions")).hasSize(5);
+            assertThat(options.get("segments")).isEmpty();
+            assertThat(options.get("filters")).isEmpty();
+        }
+        JsonNode ltv = admin().get("/v2/projects/" + data().app.projectId() + "/charts/ltv_per_customer/options")
+                .json().get("user_selectors").get("customer_lifetime");
+        assertThat(ltv.get("default").asText()).isEqualTo("unbounded");
+        assertThat(ltv.get("options").findValuesAsText("id")).contains("7_days", "30_days", "unbounded");
+        HttpResponse notGiven = admin().get("/v2/projects/" + data().app.projectId()
+                + "/charts/cohort_explorer/options");
+        assertThat(notGiven.status()).isEqualTo(400);
+        assertThat(notGiven.json().get("message").asText()).contains("does not give");
     }
 
     @Test
@@ -340,7 +475,11 @@ class ChartsApiTest {
         // Since Feb 15 12:00: F's $30 (refunded), G $50, A $10, C $20, in_J3 $40 − $10; customers F, G, I.
         assertThat(values).containsExactlyInAnyOrderEntriesOf(Map.of("active_subscriptions", "4", "mrr", "82.5",
                 "active_trials", "1", "revenue", "110", "new_customers", "3"));
+        assertThat(fieldNames(overview)).containsExactly("object", "metrics");
+        assertThat(response.header("Substate-USD-Rates")).isEqualTo("EUR=1.25,USD=1"); // B's MRR is in EUR
         JsonNode revenue = overview.get("metrics").get(3);
+        assertThat(fieldNames(revenue)).containsExactly("object", "id", "name", "description", "unit", "period",
+                "value", "last_updated_at", "last_updated_at_iso8601");
         assertThat(revenue.get("object").asText()).isEqualTo("overview_metric");
         assertThat(revenue.get("period").asText()).isEqualTo("P28D");
         assertThat(revenue.get("unit").asText()).isEqualTo("$");

@@ -29,7 +29,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * Times every chart over a year of daily points for a project with 100,000 purchases, on SQLite and PostgreSQL.
+ * Times every chart ({@link ChartName}) over a year of daily points for a project with 100,000 purchases, on SQLite and PostgreSQL.
  * Run with {@code bench/charts.sh} (or this main on the test classpath; args: purchases, databases).
  *
  * <p>The load goes straight to the database (the webhook path is benchmarked elsewhere) but its chart facts are
@@ -42,8 +42,6 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  */
 public final class ChartsBenchmark {
     private static final long DAY = 86_400;
-    private static final String[] CHARTS = {"actives", "mrr", "revenue", "trials", "churn", "refund_rate",
-            "customers_new", "trial_conversion_rate"};
 
     public static void main(String[] args) {
         int purchases = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -74,8 +72,8 @@ public final class ChartsBenchmark {
         String year = "?start_date=" + today.minusDays(364) + "&end_date=" + today;
         System.out.printf("%-26s %8s %8s %8s%n", "chart (365 daily points)", "p50 ms", "p90 ms", "max ms");
         List<String> paths = new ArrayList<>();
-        for (String chart : CHARTS) {
-            paths.add("/charts/" + chart + year + "&resolution=day");
+        for (ChartName chart : ChartName.values()) {
+            paths.add("/charts/" + chart.value() + year + "&resolution=day");
         }
         paths.add("/charts/revenue" + year + "&resolution=month");
         paths.add("/metrics/overview");
@@ -97,7 +95,10 @@ public final class ChartsBenchmark {
         }
     }
 
-    /** Prints the plans of revenue over a year, of matching a customer's resubscriptions and of reading them. */
+    /**
+     * Prints the plans of revenue over a year, of matching a customer's resubscriptions and of reading them, and of
+     * a year of cohorts' revenue and of new customers' sandbox-only ones.
+     */
     private static void explain(Jdbi jdbi, boolean postgres, String projectId) {
         long to = (System.currentTimeMillis() / 86_400_000L + 1) * 86_400_000L;
         long from = to - 365 * 86_400_000L;
@@ -122,6 +123,21 @@ public final class ChartsBenchmark {
                             + "WHERE project_id = :project AND resubscribes AND livemode AND start_day >= :from "
                             + "AND start_day < :to GROUP BY start_day")
                     .bind("project", projectId).bind("from", from / 86_400_000L).bind("to", to / 86_400_000L)
+                    .map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list().forEach(System.out::println);
+            h.createQuery(prefix + "SELECT cohort_at / 86400000 AS d, currency, "
+                            + "SUM(amount_minor - refunded_amount_minor) AS a FROM purchase_transactions "
+                            + "WHERE project_id = :project AND livemode = :live AND cohort_at >= :from "
+                            + "AND cohort_at < :to GROUP BY cohort_at / 86400000, currency")
+                    .bind("project", projectId).bind("live", true).bind("from", from).bind("to", to)
+                    .map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list().forEach(System.out::println);
+            h.createQuery(prefix + "SELECT c.first_seen / 86400000 AS d, COUNT(DISTINCT c.id) AS n FROM purchases s "
+                            + "JOIN customers c ON c.id = s.customer_id WHERE s.project_id = :project "
+                            + "AND s.livemode = :sandbox AND c.first_seen >= :from AND c.first_seen < :to "
+                            + "AND NOT EXISTS (SELECT 1 FROM purchases l WHERE l.customer_id = c.id "
+                            + "AND l.livemode = :live) "
+                            + "GROUP BY c.first_seen / 86400000")
+                    .bind("project", projectId).bind("sandbox", false).bind("live", true).bind("from", from)
+                    .bind("to", to)
                     .map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list().forEach(System.out::println);
         });
     }
@@ -190,7 +206,7 @@ public final class ChartsBenchmark {
                     .bind("customer", customer).bind("token", id).bind("kind", state.kind().name().toLowerCase())
                     .bind("status", String.valueOf(state.status())).bind("live", live).bind("at", start * 1000).add();
             ChartFacts derived = ChartFacts.of(state);
-            facts.add(new ChartFactsStore.Owned(id, app.projectId(), live, derived));
+            facts.add(new ChartFactsStore.Owned(id, app.projectId(), live, customer, derived));
             transactions += derived.transactions().size();
             spans += derived.spans().size();
         }

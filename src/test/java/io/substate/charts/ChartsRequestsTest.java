@@ -46,7 +46,7 @@ class ChartsRequestsTest {
     long today(StripeApp app, String chart) {
         HttpResponse response = get(app, "/charts/" + chart);
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
-        return response.json().get("values").get(29).get("value").decimalValue().longValue();
+        return response.json().get("values").get(29).get("value").decimalValue().longValue(); // one measure a day
     }
 
     void send(StripeApp app, boolean livemode) {
@@ -75,8 +75,15 @@ class ChartsRequestsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            /charts/arr                                                       | invalid_chart_name | actives, mrr
+            /charts/nope                                                      | invalid_chart_name | actives, mrr, arr
+            /charts/customers_active                                          | invalid_chart_name | does not give
             /charts/actives?resolution=hour                                   | invalid_resolution | day, week, month
+            /charts/actives?aggregate=median                                  | invalid_parameter  | average
+            /charts/actives?currency=EUR                                      | invalid_parameter  | USD
+            /metrics/overview?currency=GBP                                    | invalid_parameter  | USD
+            /charts/actives?selectors=%7B%22customer_lifetime%22%3A%227_days%22%7D | invalid_parameter | no selectors
+            /charts/ltv_per_customer?selectors=%7B%22customer_lifetime%22%3A%222_days%22%7D | invalid_parameter | 7_days
+            /charts/actives?filters=nojson                                    | invalid_parameter  | JSON
             /charts/actives?start_date=2026-13-01                             | invalid_date       | YYYY-MM-DD
             /charts/actives?start_date=2025-02-30                             | invalid_date       | start_date
             /charts/actives?end_date=15/03/2026                               | invalid_date       | end_date

@@ -1,0 +1,102 @@
+package io.substate.dashboard;
+
+import static io.substate.testing.StripeEventBuilder.sign;
+import static io.substate.testing.StripeEventBuilder.uniqueId;
+import static io.substate.testing.StripeObjects.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.substate.testing.Browser;
+import io.substate.testing.Fixtures;
+import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.HttpResponse;
+import io.substate.testing.StripeObjects;
+import io.substate.testing.TestDb;
+import io.substate.testing.TestServer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The charts page in headless Chromium: every chart the server gives is drawn (a plot, no error), the charts whose
+ * measures are parts of a whole plot each part, and summaries read in each measure's unit. One database (SQLite):
+ * the page does not depend on it.
+ */
+@Tag("browser")
+class ChartsBrowserTest {
+    private static final String SECRET = "whsec_charts_page";
+    private static final List<String> CHARTS = List.of("mrr", "arr", "mrr_movement", "revenue", "refund_rate",
+            "actives", "actives_movement", "actives_new", "subscription_status", "subscription_retention", "churn",
+            "trials", "trials_movement", "trials_new", "trial_conversion_rate", "customers_new", "conversion_to_paying",
+            "ltv_per_customer", "ltv_per_paying_customer");
+
+    static TestServer server;
+    static Browser browser;
+
+    @BeforeAll
+    static void start() {
+        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed").isTrue();
+        server = TestServer.shared(TestDb.SQLITE);
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @Test
+    void everyChartIsDrawnWithItsMeasures() {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("webhook_secret", SECRET);
+        settings.put("track_new_purchases", true);
+        settings.put("app_user_id_detection", "stripe_customer_id");
+        StripeApp app = Fixtures.stripeApp(server.admin(), settings);
+        // A $15 monthly subscription started a minute ago.
+        long now = System.currentTimeMillis() / 1000;
+        String payload = event(uniqueId("evt_"), "customer.subscription.created", now,
+                StripeObjects.subscription(uniqueId("sub_")).customer(uniqueId("cus_")).amount(1500, "usd")
+                        .period(now - 60, now + 30 * 86400).livemode(true).json());
+        HttpResponse sent = server.anonymous().postStripe(app.webhookPath(), payload, sign(payload, SECRET));
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(200);
+
+        browser.logOut(server.baseUrl() + "/projects");
+        browser.open(server.baseUrl() + "/projects/" + app.projectId() + "/charts?resolution=month");
+        browser.type("admin-token", TestServer.ADMIN_TOKEN);
+        browser.click(By.id("login"));
+        browser.waitFor(d -> d.findElements(By.cssSelector("[data-chart] canvas")).size() == CHARTS.size());
+
+        for (String chart : CHARTS) {
+            WebElement card = browser.driver().findElement(By.cssSelector("[data-chart='" + chart + "']"));
+            assertThat(card.findElements(By.cssSelector(".notice-error"))).as(chart).isEmpty();
+            assertThat(card.findElements(By.cssSelector("canvas"))).as(chart).isNotEmpty();
+        }
+        // One legend row for the dates, then one per plotted measure.
+        assertThat(legendRows("mrr_movement")).isEqualTo(1 + 6);
+        assertThat(legendRows("actives_movement")).isEqualTo(1 + 4);
+        assertThat(legendRows("subscription_status")).isEqualTo(1 + 3);
+        assertThat(legendRows("revenue")).isEqualTo(1 + 1);
+        assertThat(summary("mrr")).contains("MRR (total): $15.00");
+        assertThat(summary("arr")).contains("ARR (total): $180.00");
+        assertThat(summary("actives_new")).contains("New Paid Subscriptions (total): 1");
+        assertThat(summary("subscription_status")).contains("Auto-renewing (total): 1");
+        assertThat(summary("conversion_to_paying")).contains("New Customers (total): 1");
+        assertThat(summary("subscription_retention")).contains("Subscriptions (total): 1");
+    }
+
+    int legendRows(String chart) {
+        return browser.driver().findElements(By.cssSelector("[data-chart='" + chart + "'] .u-legend .u-series"))
+                .size();
+    }
+
+    String summary(String chart) {
+        return browser.driver().findElement(By.cssSelector("[data-chart='" + chart + "'] .summary")).getText();
+    }
+}
