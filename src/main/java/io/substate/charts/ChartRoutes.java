@@ -80,14 +80,18 @@ public final class ChartRoutes implements RouteGroup {
         node.put("yaxis", chart.yaxis());
         ArrayNode values = node.putArray("values");
         if (request.aggregate().isEmpty()) {
+            // One object per period, as Substate's chart API has always answered ({date, value}, the last one the
+            // current period: clients read it so): RevenueCat's fields for the plotted measure (cohort, measure 0,
+            // value, incomplete) and every measure by its id beside them (README, "Charts").
             for (ChartData.Point p : data.values()) {
-                long cohort = p.date().toEpochDay() * Bucket.DAY_MS / 1000;
+                ObjectNode v = values.addObject();
+                v.put("date", p.date().toString());
+                v.put("cohort", p.date().toEpochDay() * Bucket.DAY_MS / 1000);
+                v.put("measure", 0);
+                putNumber(v, "value", p.values()[0]);
+                v.put("incomplete", p.incomplete());
                 for (int m = 0; m < p.values().length; m++) {
-                    ObjectNode v = values.addObject();
-                    v.put("cohort", cohort);
-                    v.put("measure", m);
-                    putNumber(v, "value", p.values()[m]);
-                    v.put("incomplete", p.incomplete());
+                    putNumber(v, chart.measures.get(m).id(), p.values()[m]);
                 }
             }
         }

@@ -101,17 +101,14 @@ function chartCard(uPlot, { name, data, error }) {
       ? 'This chart is not available on this server version.' : errorText(error)));
     return card;
   }
-  // RevenueCat's flat values: {cohort (period start, Unix seconds), measure (index), value, incomplete}.
+  // One value object per period: cohort (period start, Unix seconds), value (the first measure) and every measure by
+  // its id.
   const measures = data.measures?.length ? data.measures : [{ display_name: data.display_name ?? name, unit: data.yaxis }];
   const plotted = ALL_MEASURES.has(name) ? measures.map((m, i) => i) : [0];
-  const values = (data.values ?? []).filter((v) => (v.measure ?? 0) === 0);
+  const values = data.values ?? [];
   const xs = values.map((v) => v.cohort);
-  const byMeasure = new Map();
-  for (const v of data.values ?? []) {
-    if (!byMeasure.has(v.measure)) byMeasure.set(v.measure, new Map());
-    byMeasure.get(v.measure).set(v.cohort, v.value === null || v.value === undefined ? null : Number(v.value));
-  }
-  const series = plotted.map((i) => xs.map((x) => byMeasure.get(i)?.get(x) ?? null));
+  const number = (v) => (v === null || v === undefined ? null : Number(v));
+  const series = plotted.map((i) => values.map((v) => number(measures[i].id ? v[measures[i].id] : v.value)));
   const format = unitFormat(data.yaxis);
   const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${data.display_name ?? name} chart` });
   card.append(h('h2', {}, data.display_name ?? name),

@@ -58,20 +58,20 @@ class ChartsApiTest {
     }
 
     /**
-     * The values of one measure, by its id ({@code value}: the plotted one), as "date=value": the values are
-     * RevenueCat's flat list of {cohort (period start, Unix seconds), measure (index), value, incomplete}.
+     * The values of one measure, by its id ({@code value}: the plotted one), as "date=value": one value object per
+     * period, with the plotted measure as {@code value} and every measure by its id.
      */
     static List<String> series(JsonNode chart, String field) {
-        int measure = measure(chart, field);
+        measure(chart, field);
         List<String> result = new ArrayList<>();
         chart.get("values").forEach(v -> {
-            if (v.get("measure").asInt() == measure) {
-                result.add(date(v) + "=" + number(v.get("value")));
-            }
+            assertThat(date(v).toString()).isEqualTo(v.get("date").asText());
+            result.add(v.get("date").asText() + "=" + number(v.get(field)));
         });
         return result;
     }
 
+    /** The index of a measure in {@code measures} ({@code value} is the plotted one, the first). */
     static int measure(JsonNode chart, String id) {
         if (id.equals("value")) {
             return 0;
@@ -93,7 +93,7 @@ class ChartsApiTest {
     static List<String> incomplete(JsonNode chart) {
         List<String> result = new ArrayList<>();
         chart.get("values").forEach(v -> {
-            if (v.get("measure").asInt() == 0 && v.get("incomplete").asBoolean()) {
+            if (v.get("incomplete").asBoolean()) {
                 result.add(date(v).toString());
             }
         });
@@ -383,7 +383,9 @@ class ChartsApiTest {
         assertThat(measure.get("display_name").asText()).isEqualTo("Active Subscriptions");
         assertThat(chart.get("values")).hasSize(30);
         JsonNode last = chart.get("values").get(29);
-        assertThat(fieldNames(last)).containsExactly("cohort", "measure", "value", "incomplete");
+        assertThat(fieldNames(last)).containsExactly("date", "cohort", "measure", "value", "incomplete", "actives");
+        assertThat(last.get("date").asText()).isEqualTo("2026-03-15");
+        assertThat(last.get("actives")).isEqualTo(last.get("value"));
         assertThat(last.get("cohort").asLong()).isEqualTo(ms("2026-03-15") / 1000);
         assertThat(last.get("measure").asInt()).isZero();
         assertThat(last.get("value").isNumber()).isTrue();
