@@ -252,6 +252,35 @@ final class ChartStore {
                 windowed(windowMs, projectId, true, fromMs, toMs));
     }
 
+    /** What the customers first seen on {@code day} paid on {@code paidDay} in one currency (minor, net of refunds). */
+    record CohortPayment(long day, long paidDay, String currency, long netMinor) {}
+
+    /**
+     * The production revenue, net of refunds, of the customers first seen in {@code [fromMs, toMs)}, per day first
+     * seen, day paid and currency.
+     */
+    static List<CohortPayment> cohortPayments(Handle h, String projectId, long fromMs, long toMs) {
+        return Sql.list(h, "SELECT cohort_at / 86400000 AS d, paid_at / 86400000 AS p, currency, "
+                        + "SUM(amount_minor - refunded_amount_minor) AS a" + COHORT
+                        + " GROUP BY cohort_at / 86400000, paid_at / 86400000, currency",
+                rs -> new CohortPayment(rs.getLong("d"), rs.getLong("p"), rs.getString("currency"), rs.getLong("a")),
+                projectId, true, fromMs, toMs);
+    }
+
+    /** How many of the customers first seen on {@code day} first paid on {@code paidDay}. */
+    record FirstPaymentDay(long day, long paidDay, long count) {}
+
+    /**
+     * Of the customers first seen in {@code [fromMs, toMs)}, those with a production paid transaction (refunded
+     * or not), per day first seen and day of their first one.
+     */
+    static List<FirstPaymentDay> firstPayments(Handle h, String projectId, long fromMs, long toMs) {
+        return Sql.list(h, "SELECT d, p, COUNT(*) AS n FROM (SELECT MIN(cohort_at) / 86400000 AS d, "
+                        + "MIN(paid_at) / 86400000 AS p" + COHORT + " GROUP BY customer_id) f GROUP BY d, p",
+                rs -> new FirstPaymentDay(rs.getLong("d"), rs.getLong("p"), rs.getLong("n")),
+                projectId, true, fromMs, toMs);
+    }
+
     private static final String COHORT = " FROM purchase_transactions WHERE project_id = ? AND livemode = ? "
             + "AND cohort_at >= ? AND cohort_at < ?";
 
