@@ -121,6 +121,15 @@ public final class ChartService {
             return end > now ? null : end;
         }
 
+        /**
+         * How long after a customer was first seen anything can fall in one of the first {@code periods} periods
+         * after their cohort's: longer than any bucket's start to the end of its {@code periods}th period after.
+         */
+        long horizonMs(int periods) {
+            return buckets.stream().mapToLong(b -> range.resolution().plus(b.endMs(), periods) - b.startMs()).max()
+                    .orElse(0);
+        }
+
         /** One row per period, from a function of the period. */
         List<Number[]> rows(Function<Bucket, Number[]> row) {
             return buckets.stream().map(row).toList();
@@ -448,11 +457,12 @@ public final class ChartService {
      */
     private static List<Number[]> cohortExplorer(Handle h, Periods p) {
         Map<Long, Long> customers = newCustomers(h, p.project, p.fromMs(), p.toMs());
-        Map<Long, List<ChartStore.CohortPayment>> payments = byDayOf(ChartStore.cohortPayments(h, p.project,
-                p.fromMs(), p.toMs()), ChartStore.CohortPayment::day);
-        Map<Long, List<ChartStore.FirstPaymentDay>> firstPayments = byDayOf(ChartStore.firstPayments(h, p.project,
-                p.fromMs(), p.toMs()), ChartStore.FirstPaymentDay::day);
         int n = Measure.RETENTION_PERIODS + 1;
+        long horizon = p.horizonMs(n - 1);
+        Map<Long, List<ChartStore.CohortPayment>> payments = byDayOf(ChartStore.cohortPayments(h, p.project,
+                p.fromMs(), p.toMs(), horizon), ChartStore.CohortPayment::day);
+        Map<Long, List<ChartStore.FirstPaymentDay>> firstPayments = byDayOf(ChartStore.firstPayments(h, p.project,
+                p.fromMs(), p.toMs(), horizon), ChartStore.FirstPaymentDay::day);
         return p.rows(b -> {
             Number[] row = new Number[1 + 4 * n];
             long size = sum(customers, b);
@@ -465,8 +475,7 @@ public final class ChartService {
                     break; // later periods end later still: their cells stay null
                 }
                 long endDay = Bucket.dayOf(end);
-                long paying = first.stream().filter(f -> f.paidDay() < endDay)
-                        .mapToLong(ChartStore.FirstPaymentDay::count).sum();
+                long paying = first.stream().filter(f -> f.paidDay() < endDay).count();
                 Map<String, Long> net = new HashMap<>();
                 paid.stream().filter(t -> t.paidDay() < endDay)
                         .forEach(t -> net.merge(t.currency(), t.netMinor(), Long::sum));

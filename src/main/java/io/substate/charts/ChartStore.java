@@ -257,28 +257,41 @@ final class ChartStore {
 
     /**
      * The production revenue, net of refunds, of the customers first seen in {@code [fromMs, toMs)}, per day first
-     * seen, day paid and currency.
+     * seen, day paid and currency, paid less than {@code horizonMs} after they were first seen.
      */
-    static List<CohortPayment> cohortPayments(Handle h, String projectId, long fromMs, long toMs) {
+    static List<CohortPayment> cohortPayments(Handle h, String projectId, long fromMs, long toMs, long horizonMs) {
         return Sql.list(h, "SELECT cohort_at / 86400000 AS d, paid_at / 86400000 AS p, currency, "
-                        + "SUM(amount_minor - refunded_amount_minor) AS a" + COHORT
+                        + "SUM(amount_minor - refunded_amount_minor) AS a" + COHORT + " AND paid_at < cohort_at + ?"
                         + " GROUP BY cohort_at / 86400000, paid_at / 86400000, currency",
                 rs -> new CohortPayment(rs.getLong("d"), rs.getLong("p"), rs.getString("currency"), rs.getLong("a")),
-                projectId, true, fromMs, toMs);
+                projectId, true, fromMs, toMs, horizonMs);
     }
 
-    /** How many of the customers first seen on {@code day} first paid on {@code paidDay}. */
-    record FirstPaymentDay(long day, long paidDay, long count) {}
+    /** A customer first seen on {@code day} who first paid on {@code paidDay}. */
+    record FirstPaymentDay(long day, long paidDay) {}
 
     /**
      * Of the customers first seen in {@code [fromMs, toMs)}, those with a production paid transaction (refunded
-     * or not), per day first seen and day of their first one.
+     * or not) less than {@code horizonMs} after they were first seen: when each first paid. Grouped by the instant
+     * first seen, which reads the cohort index in order (no sort); the rare instants at which several customers were
+     * first seen are then read customer by customer.
      */
-    static List<FirstPaymentDay> firstPayments(Handle h, String projectId, long fromMs, long toMs) {
-        return Sql.list(h, "SELECT d, p, COUNT(*) AS n FROM (SELECT MIN(cohort_at) / 86400000 AS d, "
-                        + "MIN(paid_at) / 86400000 AS p" + COHORT + " GROUP BY customer_id) f GROUP BY d, p",
-                rs -> new FirstPaymentDay(rs.getLong("d"), rs.getLong("p"), rs.getLong("n")),
-                projectId, true, fromMs, toMs);
+    static List<FirstPaymentDay> firstPayments(Handle h, String projectId, long fromMs, long toMs, long horizonMs) {
+        record Instant(long cohortAt, long paidAt, long customers) {}
+        List<Instant> instants = Sql.list(h, "SELECT cohort_at AS c, MIN(paid_at) AS p, "
+                        + "COUNT(DISTINCT customer_id) AS n" + COHORT + " AND paid_at < cohort_at + ? GROUP BY cohort_at",
+                rs -> new Instant(rs.getLong("c"), rs.getLong("p"), rs.getLong("n")),
+                projectId, true, fromMs, toMs, horizonMs);
+        List<FirstPaymentDay> result = new java.util.ArrayList<>(instants.size());
+        for (Instant i : instants) {
+            long day = Math.floorDiv(i.cohortAt(), 86_400_000L);
+            List<Long> paid = i.customers() == 1 ? List.of(i.paidAt()) : Sql.list(h, "SELECT MIN(paid_at) AS p "
+                            + "FROM purchase_transactions WHERE project_id = ? AND livemode = ? AND cohort_at = ? "
+                            + "AND paid_at < cohort_at + ? GROUP BY customer_id",
+                    rs -> rs.getLong("p"), projectId, true, i.cohortAt(), horizonMs);
+            paid.forEach(at -> result.add(new FirstPaymentDay(day, Math.floorDiv(at, 86_400_000L))));
+        }
+        return result;
     }
 
     private static final String COHORT = " FROM purchase_transactions WHERE project_id = ? AND livemode = ? "

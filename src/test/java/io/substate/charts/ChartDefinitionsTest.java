@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
+import io.substate.testing.StripeEventBuilder;
+import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -286,5 +288,35 @@ class ChartDefinitionsTest {
         assertThat(cells(weekly, "revenue", 0)).containsExactly("0", "0", "0", "0", "0", "20", n, n, n, n, n, n, n);
         assertThat(cells(weekly, "ltv_per_paying_customer", 0)).startsWith("0", "0", "0", "0", "0", "20", n);
         assertThat(incomplete(weekly)).isEmpty();
+        // By day: A, first seen and paying $10 on Jan 5; its Feb 5 payment is after the 12 days the cells reach.
+        JsonNode daily = chart("cohort_explorer", "start_date=2026-01-05&end_date=2026-01-05&resolution=day");
+        assertThat(cells(daily, "paying_customers", 0)).containsOnly("1");
+        assertThat(cells(daily, "revenue", 0)).containsOnly("10");
+        assertThat(cells(daily, "ltv", 0)).containsOnly("10");
+    }
+
+    @Test
+    void cohortExplorerCountsCustomersFirstSeenAtTheSameInstantApart() {
+        // In a project of its own: U and V first seen at the same instant, Jan 3 10:00 (the clock stands still). U
+        // pays $10 then; V starts a month's trial and pays $20 when it converts, Feb 3.
+        ChartDataset data = data();
+        Fixtures.StripeApp ties = ChartDataset.returnsApp(data.server, Map.of("app_user_id_detection",
+                "stripe_customer_id"));
+        long jan3 = ChartDataset.at("2026-01-03T10:00:00Z");
+        long feb3 = ChartDataset.at("2026-02-03T10:00:00Z");
+        try {
+            data.paid(ties, "U", "U", jan3, 1000, "prod_Pro");
+            data.send(ties, StripeObjects.event(StripeEventBuilder.uniqueId("evt_"), "customer.subscription.created",
+                    jan3, data.sub("V", "V").price("price_prod_Pro", "prod_Pro").amount(2000, "usd").created(jan3)
+                            .trial(jan3, feb3).json()), jan3);
+            data.renewal(ties, "V", "V", jan3, feb3, ChartDataset.at("2026-03-03T10:00:00Z"), 2000);
+        } finally {
+            data.clock.set(ChartDataset.NOW);
+        }
+        JsonNode monthly = chart(ties.projectId(), "cohort_explorer", MONTHLY);
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 2, 0, 0));
+        assertThat(cells(monthly, "paying_customers", 0)).startsWith("1", "2", "null");
+        assertThat(cells(monthly, "revenue", 0)).startsWith("10", "30", "null");
+        assertThat(cells(monthly, "ltv_per_paying_customer", 0)).startsWith("10", "15", "null");
     }
 }
