@@ -467,18 +467,27 @@ public final class ChartService {
             Number[] row = new Number[1 + 4 * n];
             long size = sum(customers, b);
             row[0] = size;
+            // The cohort's payments and first payments in the order paid, summed up to each period's end in turn.
             List<ChartStore.CohortPayment> paid = inBucket(payments, b);
+            paid.sort(java.util.Comparator.comparingLong(ChartStore.CohortPayment::paidDay));
             List<ChartStore.FirstPaymentDay> first = inBucket(firstPayments, b);
+            first.sort(java.util.Comparator.comparingLong(ChartStore.FirstPaymentDay::paidDay));
+            Map<String, Long> net = new HashMap<>();
+            long paying = 0;
+            int nextPaid = 0;
+            int nextFirst = 0;
             for (int k = 0; k < n; k++) {
                 Long end = p.periodEnd(b, k);
                 if (end == null) {
                     break; // later periods end later still: their cells stay null
                 }
                 long endDay = Bucket.dayOf(end);
-                long paying = first.stream().filter(f -> f.paidDay() < endDay).count();
-                Map<String, Long> net = new HashMap<>();
-                paid.stream().filter(t -> t.paidDay() < endDay)
-                        .forEach(t -> net.merge(t.currency(), t.netMinor(), Long::sum));
+                for (; nextPaid < paid.size() && paid.get(nextPaid).paidDay() < endDay; nextPaid++) {
+                    net.merge(paid.get(nextPaid).currency(), paid.get(nextPaid).netMinor(), Long::sum);
+                }
+                for (; nextFirst < first.size() && first.get(nextFirst).paidDay() < endDay; nextFirst++) {
+                    paying += first.get(nextFirst).count();
+                }
                 BigDecimal revenue = p.usd.toUsd(net);
                 row[1 + k] = paying;
                 row[1 + n + k] = revenue;

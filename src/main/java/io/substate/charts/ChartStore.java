@@ -267,29 +267,34 @@ final class ChartStore {
                 projectId, true, fromMs, toMs, horizonMs);
     }
 
-    /** A customer first seen on {@code day} who first paid on {@code paidDay}. */
-    record FirstPaymentDay(long day, long paidDay) {}
+    /** How many of the customers first seen on {@code day} first paid on {@code paidDay}. */
+    record FirstPaymentDay(long day, long paidDay, long count) {}
 
     /**
      * Of the customers first seen in {@code [fromMs, toMs)}, those with a production paid transaction (refunded
-     * or not) less than {@code horizonMs} after they were first seen: when each first paid. Grouped by the instant
-     * first seen, which reads the cohort index in order (no sort); the rare instants at which several customers were
-     * first seen are then read customer by customer.
+     * or not) less than {@code horizonMs} after they were first seen, per day first seen and day of their first one.
+     * Grouped first by the instant first seen, which reads the cohort index in order (no sort, where grouping by
+     * customer sorts every transaction); the rare instants at which several customers were first seen ({@code tie})
+     * are then read customer by customer.
      */
     static List<FirstPaymentDay> firstPayments(Handle h, String projectId, long fromMs, long toMs, long horizonMs) {
-        record Instant(long cohortAt, long paidAt, long customers) {}
-        List<Instant> instants = Sql.list(h, "SELECT cohort_at AS c, MIN(paid_at) AS p, "
-                        + "COUNT(DISTINCT customer_id) AS n" + COHORT + " AND paid_at < cohort_at + ? GROUP BY cohort_at",
-                rs -> new Instant(rs.getLong("c"), rs.getLong("p"), rs.getLong("n")),
+        record Row(long day, long paidDay, long tie, long count) {}
+        List<Row> rows = Sql.list(h, "SELECT d, p, tie, COUNT(*) AS n FROM (SELECT cohort_at / 86400000 AS d, "
+                        + "MIN(paid_at) / 86400000 AS p, CASE WHEN COUNT(DISTINCT customer_id) = 1 THEN 0 "
+                        + "ELSE cohort_at END AS tie" + COHORT + " AND paid_at < cohort_at + ? GROUP BY cohort_at) f "
+                        + "GROUP BY d, p, tie",
+                rs -> new Row(rs.getLong("d"), rs.getLong("p"), rs.getLong("tie"), rs.getLong("n")),
                 projectId, true, fromMs, toMs, horizonMs);
-        List<FirstPaymentDay> result = new java.util.ArrayList<>(instants.size());
-        for (Instant i : instants) {
-            long day = Math.floorDiv(i.cohortAt(), 86_400_000L);
-            List<Long> paid = i.customers() == 1 ? List.of(i.paidAt()) : Sql.list(h, "SELECT MIN(paid_at) AS p "
-                            + "FROM purchase_transactions WHERE project_id = ? AND livemode = ? AND cohort_at = ? "
-                            + "AND paid_at < cohort_at + ? GROUP BY customer_id",
-                    rs -> rs.getLong("p"), projectId, true, i.cohortAt(), horizonMs);
-            paid.forEach(at -> result.add(new FirstPaymentDay(day, Math.floorDiv(at, 86_400_000L))));
+        List<FirstPaymentDay> result = new java.util.ArrayList<>(rows.size());
+        for (Row r : rows) {
+            if (r.tie() == 0) {
+                result.add(new FirstPaymentDay(r.day(), r.paidDay(), r.count()));
+            } else {
+                result.addAll(Sql.list(h, "SELECT MIN(paid_at) / 86400000 AS p FROM purchase_transactions "
+                                + "WHERE project_id = ? AND livemode = ? AND cohort_at = ? AND paid_at < cohort_at + ? "
+                                + "GROUP BY customer_id",
+                        rs -> new FirstPaymentDay(r.day(), rs.getLong("p"), 1), projectId, true, r.tie(), horizonMs));
+            }
         }
         return result;
     }
