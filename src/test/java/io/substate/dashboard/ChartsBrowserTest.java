@@ -110,7 +110,8 @@ class ChartsBrowserTest {
         new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("cohort_explorer-measure")))
                 .selectByValue("paying_customers");
         assertThat(browser.driver().findElement(By.cssSelector(
-                "[data-chart='cohort_explorer'] .cohort-table tbody tr")).getText()).isEqualTo(lastMonth + " 0 0" + none);
+                "[data-chart='cohort_explorer'] .cohort-table tbody tr")).getText())
+                .isEqualTo(lastMonth + " 0 0" + none);
     }
 
     int legendRows(String chart) {
