@@ -49,6 +49,14 @@ enum ChartName {
             none("churn_rate", "Churn Rate", "%", "Churned over actives at the period's start"),
             none("actives", "Actives", "#", "Paid subscriptions active at the period's start"),
             sum("churned", "Churned", "#", "Expirations minus resubscriptions")),
+    COHORT_EXPLORER("revenue", "column", "Cohort Explorer",
+            "Customers by the period they were first seen (customers with only sandbox purchases are left out), "
+                    + "and for k = 0 to 12 periods (of the chart's resolution) after the cohort's period, "
+                    + "cumulatively up to the end of period k: how many of them had paid (a paid transaction, even "
+                    + "if refunded later), their revenue (net of refunds, in USD), and that revenue per customer and "
+                    + "per paying customer. Period 0 is the cohort's own period. A cohort's period k has no value "
+                    + "(it is not known yet) until its end has passed.",
+            Measure.cohortExplorer()),
     CONVERSION_TO_PAYING("conversion", "line", "Conversion to Paying",
             "Of the customers first seen in each period, the percentage that made a paid transaction (a paid "
                     + "subscription period or a one-time purchase) within the conversion timeframe after they "
@@ -142,9 +150,6 @@ enum ChartName {
 
     /** RevenueCat's charts Substate does not give, and why (answered with the 400 for their names). */
     static final Map<String, String> NOT_GIVEN = Map.of(
-            "cohort_explorer", "RevenueCat's free-form cohort table (any measure, by any dimension, period after "
-                    + "period) is not computed; the cohorted charts are subscription_retention, conversion_to_paying, "
-                    + "ltv_per_customer and ltv_per_paying_customer",
             "customers_active", "it counts customers seen by the app in each period, and Substate keeps only a "
                     + "customer's first and last time seen, not each day they were seen");
 

@@ -112,6 +112,24 @@ public final class ChartService {
                     && !b.last().plusDays(window.days).isBefore(today);
         }
 
+        /**
+         * The end of the {@code k}th period after the bucket's (0: the bucket's own end), or null while it is after
+         * now: a cohort's later periods are not known yet.
+         */
+        Long periodEnd(Bucket b, int k) {
+            long end = range.resolution().plus(b.endMs(), k);
+            return end > now ? null : end;
+        }
+
+        /**
+         * How long after a customer was first seen anything can fall in one of the first {@code periods} periods
+         * after their cohort's: longer than any bucket's start to the end of its {@code periods}th period after.
+         */
+        long horizonMs(int periods) {
+            return buckets.stream().mapToLong(b -> range.resolution().plus(b.endMs(), periods) - b.startMs()).max()
+                    .orElse(0);
+        }
+
         /** One row per period, from a function of the period. */
         List<Number[]> rows(Function<Bucket, Number[]> row) {
             return buckets.stream().map(row).toList();
@@ -137,6 +155,7 @@ public final class ChartService {
             case MRR_MOVEMENT -> mrrMovement(h, p);
             case CONVERSION_TO_PAYING -> conversionToPaying(h, p);
             case SUBSCRIPTION_RETENTION -> subscriptionRetention(h, p);
+            case COHORT_EXPLORER -> cohortExplorer(h, p);
             case LTV_PER_CUSTOMER -> ltv(h, p, false);
             case LTV_PER_PAYING_CUSTOMER -> ltv(h, p, true);
         };
@@ -409,20 +428,16 @@ public final class ChartService {
      * is after now.
      */
     private static List<Number[]> subscriptionRetention(Handle h, Periods p) {
-        Map<Long, List<ChartStore.FirstRun>> byDay = new HashMap<>();
-        ChartStore.firstRuns(h, p.project, p.firstDay(), p.lastDay() + 1)
-                .forEach(r -> byDay.computeIfAbsent(r.day(), d -> new ArrayList<>()).add(r));
+        Map<Long, List<ChartStore.FirstRun>> byDay = byDayOf(ChartStore.firstRuns(h, p.project, p.firstDay(),
+                p.lastDay() + 1), ChartStore.FirstRun::day);
         Resolution resolution = p.range.resolution();
         int periods = Measure.RETENTION_PERIODS;
         return p.rows(b -> {
             Number[] row = new Number[1 + 2 * periods];
-            List<ChartStore.FirstRun> cohort = new ArrayList<>();
-            for (long day = b.first().toEpochDay(); day <= b.last().toEpochDay(); day++) {
-                cohort.addAll(byDay.getOrDefault(day, List.of()));
-            }
+            List<ChartStore.FirstRun> cohort = inBucket(byDay, b);
             row[0] = (long) cohort.size();
             for (int k = 1; k <= periods; k++) {
-                if (resolution.plus(b.endMs(), k) > p.now) {
+                if (p.periodEnd(b, k) == null) {
                     continue; // row[k] and row[periods + k] stay null
                 }
                 int period = k;
@@ -430,6 +445,54 @@ public final class ChartService {
                         .count();
                 row[k] = percent(retained, cohort.size());
                 row[periods + k] = retained;
+            }
+            return row;
+        });
+    }
+
+    /**
+     * Each period's new customers, and for k = 0 to {@link Measure#RETENTION_PERIODS} periods after it, what they had
+     * done by the end of period k: paid (customers), revenue net of refunds, and that per customer and per paying
+     * customer; null (not known yet) while that end is after now. Periods end at midnight UTC, so days suffice.
+     */
+    private static List<Number[]> cohortExplorer(Handle h, Periods p) {
+        Map<Long, Long> customers = newCustomers(h, p.project, p.fromMs(), p.toMs());
+        int n = Measure.RETENTION_PERIODS + 1;
+        long horizon = p.horizonMs(n - 1);
+        Map<Long, List<ChartStore.CohortPayment>> payments = byDayOf(ChartStore.cohortPayments(h, p.project,
+                p.fromMs(), p.toMs(), horizon), ChartStore.CohortPayment::day);
+        Map<Long, List<ChartStore.FirstPaymentDay>> firstPayments = byDayOf(ChartStore.firstPayments(h, p.project,
+                p.fromMs(), p.toMs(), horizon), ChartStore.FirstPaymentDay::day);
+        return p.rows(b -> {
+            Number[] row = new Number[1 + 4 * n];
+            long size = sum(customers, b);
+            row[0] = size;
+            // The cohort's payments and first payments in the order paid, summed up to each period's end in turn.
+            List<ChartStore.CohortPayment> paid = inBucket(payments, b);
+            paid.sort(java.util.Comparator.comparingLong(ChartStore.CohortPayment::paidDay));
+            List<ChartStore.FirstPaymentDay> first = inBucket(firstPayments, b);
+            first.sort(java.util.Comparator.comparingLong(ChartStore.FirstPaymentDay::paidDay));
+            Map<String, Long> net = new HashMap<>();
+            long paying = 0;
+            int nextPaid = 0;
+            int nextFirst = 0;
+            for (int k = 0; k < n; k++) {
+                Long end = p.periodEnd(b, k);
+                if (end == null) {
+                    break; // later periods end later still: their cells stay null
+                }
+                long endDay = Bucket.dayOf(end);
+                for (; nextPaid < paid.size() && paid.get(nextPaid).paidDay() < endDay; nextPaid++) {
+                    net.merge(paid.get(nextPaid).currency(), paid.get(nextPaid).netMinor(), Long::sum);
+                }
+                for (; nextFirst < first.size() && first.get(nextFirst).paidDay() < endDay; nextFirst++) {
+                    paying += first.get(nextFirst).count();
+                }
+                BigDecimal revenue = p.usd.toUsd(net);
+                row[1 + k] = paying;
+                row[1 + n + k] = revenue;
+                row[1 + 2 * n + k] = per(revenue, size);
+                row[1 + 3 * n + k] = per(revenue, paying);
             }
             return row;
         });
@@ -472,6 +535,22 @@ public final class ChartService {
         ChartStore.sandboxOnlyCustomersFirstSeen(h, project, fromMs, toMs)
                 .forEach(d -> perDay.merge(d.day(), -d.count(), Long::sum));
         return perDay;
+    }
+
+    /** Rows by their day. */
+    private static <T> Map<Long, List<T>> byDayOf(List<T> rows, java.util.function.ToLongFunction<T> day) {
+        Map<Long, List<T>> result = new HashMap<>();
+        rows.forEach(r -> result.computeIfAbsent(day.applyAsLong(r), d -> new ArrayList<>()).add(r));
+        return result;
+    }
+
+    /** The rows of the bucket's days. */
+    private static <T> List<T> inBucket(Map<Long, List<T>> byDay, Bucket b) {
+        List<T> result = new ArrayList<>();
+        for (long day = b.first().toEpochDay(); day <= b.last().toEpochDay(); day++) {
+            result.addAll(byDay.getOrDefault(day, List.of()));
+        }
+        return result;
     }
 
     private static long count(List<Active> actives) {

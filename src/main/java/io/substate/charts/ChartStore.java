@@ -252,6 +252,53 @@ final class ChartStore {
                 windowed(windowMs, projectId, true, fromMs, toMs));
     }
 
+    /** What the customers first seen on {@code day} paid on {@code paidDay} in one currency (minor, net of refunds). */
+    record CohortPayment(long day, long paidDay, String currency, long netMinor) {}
+
+    /**
+     * The production revenue, net of refunds, of the customers first seen in {@code [fromMs, toMs)}, per day first
+     * seen, day paid and currency, paid less than {@code horizonMs} after they were first seen.
+     */
+    static List<CohortPayment> cohortPayments(Handle h, String projectId, long fromMs, long toMs, long horizonMs) {
+        return Sql.list(h, "SELECT cohort_at / 86400000 AS d, paid_at / 86400000 AS p, currency, "
+                        + "SUM(amount_minor - refunded_amount_minor) AS a" + COHORT + " AND paid_at < cohort_at + ?"
+                        + " GROUP BY cohort_at / 86400000, paid_at / 86400000, currency",
+                rs -> new CohortPayment(rs.getLong("d"), rs.getLong("p"), rs.getString("currency"), rs.getLong("a")),
+                projectId, true, fromMs, toMs, horizonMs);
+    }
+
+    /** How many of the customers first seen on {@code day} first paid on {@code paidDay}. */
+    record FirstPaymentDay(long day, long paidDay, long count) {}
+
+    /**
+     * Of the customers first seen in {@code [fromMs, toMs)}, those with a production paid transaction (refunded
+     * or not) less than {@code horizonMs} after they were first seen, per day first seen and day of their first one.
+     * Grouped first by the instant first seen, which reads the cohort index in order (no sort, where grouping by
+     * customer sorts every transaction); the rare instants at which several customers were first seen ({@code tie})
+     * are then read customer by customer.
+     */
+    static List<FirstPaymentDay> firstPayments(Handle h, String projectId, long fromMs, long toMs, long horizonMs) {
+        record Row(long day, long paidDay, long tie, long count) {}
+        List<Row> rows = Sql.list(h, "SELECT d, p, tie, COUNT(*) AS n FROM (SELECT cohort_at / 86400000 AS d, "
+                        + "MIN(paid_at) / 86400000 AS p, CASE WHEN COUNT(DISTINCT customer_id) = 1 THEN 0 "
+                        + "ELSE cohort_at END AS tie" + COHORT + " AND paid_at < cohort_at + ? GROUP BY cohort_at) f "
+                        + "GROUP BY d, p, tie",
+                rs -> new Row(rs.getLong("d"), rs.getLong("p"), rs.getLong("tie"), rs.getLong("n")),
+                projectId, true, fromMs, toMs, horizonMs);
+        List<FirstPaymentDay> result = new java.util.ArrayList<>(rows.size());
+        for (Row r : rows) {
+            if (r.tie() == 0) {
+                result.add(new FirstPaymentDay(r.day(), r.paidDay(), r.count()));
+            } else {
+                result.addAll(Sql.list(h, "SELECT MIN(paid_at) / 86400000 AS p FROM purchase_transactions "
+                                + "WHERE project_id = ? AND livemode = ? AND cohort_at = ? AND paid_at < cohort_at + ? "
+                                + "GROUP BY customer_id",
+                        rs -> new FirstPaymentDay(r.day(), rs.getLong("p"), 1), projectId, true, r.tie(), horizonMs));
+            }
+        }
+        return result;
+    }
+
     private static final String COHORT = " FROM purchase_transactions WHERE project_id = ? AND livemode = ? "
             + "AND cohort_at >= ? AND cohort_at < ?";
 

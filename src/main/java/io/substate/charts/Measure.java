@@ -64,6 +64,30 @@ record Measure(String id, String displayName, String unit, String description, T
         return measures;
     }
 
+    /**
+     * The cohort explorer's measures: the cohort's size, then for each period k = 0 to {@link #RETENTION_PERIODS}
+     * after the cohort's start, cumulatively up to that period's end: its paying customers, their revenue, and the
+     * revenue per customer and per paying customer.
+     */
+    static Measure[] cohortExplorer() {
+        int n = RETENTION_PERIODS + 1;
+        Measure[] measures = new Measure[1 + 4 * n];
+        measures[0] = sum("customers", "Customers", "#", "Customers first seen in the cohort's period");
+        for (int k = 0; k < n; k++) {
+            String by = " by the end of period " + k;
+            measures[1 + k] = sum("paying_customers_" + k, "Period " + k + " Paying Customers", "#",
+                    "Of the cohort, the customers who had paid" + by);
+            measures[1 + n + k] = sum("revenue_" + k, "Period " + k + " Revenue", "$",
+                    "The cohort's revenue, net of refunds," + by);
+            measures[1 + 2 * n + k] = none("ltv_" + k, "Period " + k + " Realized LTV per Customer", "$",
+                    "The cohort's revenue" + by + " over its customers");
+            measures[1 + 3 * n + k] = none("ltv_per_paying_customer_" + k,
+                    "Period " + k + " Realized LTV per Paying Customer", "$",
+                    "The cohort's revenue" + by + " over its paying customers then");
+        }
+        return measures;
+    }
+
     boolean money() {
         return "$".equals(unit);
     }

@@ -5,10 +5,15 @@ import { h, field, select, notice, section, errorText } from '../ui.js';
 // Every chart the server gives, grouped as RevenueCat's dashboard groups them.
 export const CHARTS = ['mrr', 'arr', 'mrr_movement', 'revenue', 'refund_rate', 'actives', 'actives_movement',
   'actives_new', 'subscription_status', 'subscription_retention', 'churn', 'trials', 'trials_movement', 'trials_new', 'trial_conversion_rate',
-  'customers_new', 'conversion_to_paying', 'ltv_per_customer', 'ltv_per_paying_customer'];
+  'customers_new', 'conversion_to_paying', 'ltv_per_customer', 'ltv_per_paying_customer', 'cohort_explorer'];
 // Charts whose measures are parts of one whole (a movement's components, a status breakdown): all are plotted.
 const ALL_MEASURES = new Set(['mrr_movement', 'actives_movement', 'actives_new', 'subscription_status',
   'trials_movement']);
+// Cohort charts also shown as a table: a row per cohort, a column per period k after it (measures `<family>_<k>`), for
+// the family picked.
+const COHORT_TABLES = { cohort_explorer: [['ltv', 'Realized LTV per Customer'],
+  ['ltv_per_paying_customer', 'Realized LTV per Paying Customer'], ['revenue', 'Revenue'],
+  ['paying_customers', 'Paying Customers']] };
 const COLORS = ['#2f6fde', '#2e9e5b', '#8e59c9', '#e39b20', '#d9534f', '#6c757d'];
 const RESOLUTIONS = [['day', 'Day'], ['week', 'Week (ISO, Monday to Sunday)'], ['month', 'Month']];
 
@@ -113,7 +118,8 @@ function chartCard(uPlot, { name, data, error }) {
   const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${data.display_name ?? name} chart` });
   card.append(h('h2', {}, data.display_name ?? name),
     data.description ? h('p', { class: 'hint' }, data.description) : null,
-    summary(data.summary, measures), plot);
+    summary(data.summary, COHORT_TABLES[name] ? measures.slice(0, 1) : measures), plot);
+  if (COHORT_TABLES[name] && values.length) card.append(cohortTable(name, COHORT_TABLES[name], measures, values));
   if (!values.length) {
     plot.append(h('p', { class: 'empty' }, 'No data in this range.'));
     return card;
@@ -139,6 +145,25 @@ function chartCard(uPlot, { name, data, error }) {
   return card;
 }
 
+// The cohorts by the periods after them, one measure family at a time; a cell not known yet (null) is a dash.
+function cohortTable(name, families, measures, values) {
+  const picker = select({ id: `${name}-measure` }, families, families[0][0]);
+  const table = h('table', { class: 'cohort-table' });
+  const fill = () => {
+    const family = picker.value;
+    const cells = measures.filter((m) => new RegExp(`^${family}_\\d+$`).test(m.id));
+    const format = unitFormat(cells[0]?.unit);
+    table.replaceChildren(
+      h('thead', {}, h('tr', {}, h('th', {}, 'Cohort'), h('th', {}, measures[0].display_name),
+        cells.map((m) => h('th', {}, m.id.slice(family.length + 1))))),
+      h('tbody', {}, values.map((v) => h('tr', {}, h('td', {}, v.date), h('td', {}, String(v[measures[0].id])),
+        cells.map((m) => h('td', {}, v[m.id] === null || v[m.id] === undefined ? '—' : format(Number(v[m.id]))))))));
+  };
+  picker.addEventListener('change', fill);
+  fill();
+  return h('div', { class: 'cohorts' }, field('Measure', picker), table);
+}
+
 function unitFormat(unit) {
   if (unit === '$') {
     const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
@@ -157,7 +182,7 @@ function summary(value, measures) {
   const first = measures[0]?.display_name;
   if (typeof value.average?.[first] === 'number') pairs.push([first, 'average', value.average[first]]);
   for (const [measure, v] of Object.entries(value.total ?? {})) {
-    if (typeof v === 'number') pairs.push([measure, 'total', v]);
+    if (typeof v === 'number' && units.has(measure)) pairs.push([measure, 'total', v]);
   }
   if (!pairs.length) return null;
   return h('p', { class: 'summary' }, pairs.map(([measure, operation, v]) => h('span', {},

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
+import io.substate.testing.StripeEventBuilder;
+import io.substate.testing.StripeObjects;
 import io.substate.testing.TestDb;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -244,5 +246,77 @@ class ChartDefinitionsTest {
         assertThat(feb16).startsWith("2026-02-16=0", "2026-02-16=0", "2026-02-16=null");
         assertThat(series(weekly)).isEqualTo(expected(List.of("2026-01-05", "2026-01-12", "2026-01-19",
                 "2026-01-26", "2026-02-02", "2026-02-09", "2026-02-16"), 2, 1, 1, 0, 1, 0, 1));
+    }
+
+    /** Measure {@code id}'s values for k = 0 to 12 of the cohort at {@code index}, as numbers or "null". */
+    static List<String> cells(JsonNode chart, String id, int index) {
+        List<String> result = new java.util.ArrayList<>();
+        for (int k = 0; k <= 12; k++) {
+            result.add(series(chart, id + "_" + k).get(index).replaceFirst(".*=", ""));
+        }
+        return result;
+    }
+
+    @Test
+    void cohortExplorerFollowsEachFirstSeenCohortPeriodAfterPeriod() {
+        JsonNode monthly = chart("cohort_explorer", MONTHLY);
+        assertThat(monthly.get("measures")).hasSize(53);
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 4, 3, 2));
+        // January (A, E, J, B) by Feb 1: A $10, E $10, J's in_J1 $0 (refunded in full, still a payment), B €120 =
+        // $150: $170 from 4 paying; by Mar 1 also A's Feb 5 $10 and J's Feb 12 $25 (of $40, $15 refunded): $205.
+        // By Apr 1 (period 2) is after now: not known yet.
+        String n = "null";
+        assertThat(cells(monthly, "paying_customers", 0)).containsExactly("4", "4", n, n, n, n, n, n, n, n, n, n, n);
+        assertThat(cells(monthly, "revenue", 0)).startsWith("170", "205", n);
+        assertThat(cells(monthly, "ltv", 0)).startsWith("42.5", "51.25", n);
+        assertThat(cells(monthly, "ltv_per_paying_customer", 0)).startsWith("42.5", "51.25", n);
+        // February (C, D, F) by Mar 1: C's $20 and F's $30, both refunded in full: 2 paying, $0. March: nothing known.
+        assertThat(cells(monthly, "paying_customers", 1)).startsWith("2", n);
+        assertThat(cells(monthly, "revenue", 1)).startsWith("0", n);
+        assertThat(cells(monthly, "ltv_per_paying_customer", 1)).startsWith("0", n);
+        assertThat(cells(monthly, "revenue", 2)).containsOnly(n);
+        assertThat(incomplete(monthly)).containsExactly("2026-03-01");
+        // Totals add the known cells only.
+        assertThat(number(monthly.get("summary").get("total").get("Period 0 Revenue"))).isEqualTo("170");
+        assertThat(number(monthly.get("summary").get("total").get("Customers"))).isEqualTo("9");
+        // By week: C, first seen Sunday Feb 1 (the week of Jan 26), pays a week later (in_C1, Feb 8, refunded
+        // later) and again Mar 8 ($20): known up to Mar 9 (week 5; week 6 ends Mar 16, after now).
+        JsonNode weekly = chart("cohort_explorer", "start_date=2026-01-26&end_date=2026-02-01&resolution=week");
+        assertThat(series(weekly)).isEqualTo(expected(List.of("2026-01-26"), 1));
+        assertThat(cells(weekly, "paying_customers", 0)).containsExactly("0", "1", "1", "1", "1", "1", n, n, n, n, n,
+                n, n);
+        assertThat(cells(weekly, "revenue", 0)).containsExactly("0", "0", "0", "0", "0", "20", n, n, n, n, n, n, n);
+        assertThat(cells(weekly, "ltv_per_paying_customer", 0)).startsWith("0", "0", "0", "0", "0", "20", n);
+        assertThat(incomplete(weekly)).isEmpty();
+        // By day: A, first seen and paying $10 on Jan 5; its Feb 5 payment is after the 12 days the cells reach.
+        JsonNode daily = chart("cohort_explorer", "start_date=2026-01-05&end_date=2026-01-05&resolution=day");
+        assertThat(cells(daily, "paying_customers", 0)).containsOnly("1");
+        assertThat(cells(daily, "revenue", 0)).containsOnly("10");
+        assertThat(cells(daily, "ltv", 0)).containsOnly("10");
+    }
+
+    @Test
+    void cohortExplorerCountsCustomersFirstSeenAtTheSameInstantApart() {
+        // In a project of its own: U and V first seen at the same instant, Jan 3 10:00 (the clock stands still). U
+        // pays $10 then; V starts a month's trial and pays $20 when it converts, Feb 3.
+        ChartDataset data = data();
+        Fixtures.StripeApp ties = ChartDataset.returnsApp(data.server, Map.of("app_user_id_detection",
+                "stripe_customer_id"));
+        long jan3 = ChartDataset.at("2026-01-03T10:00:00Z");
+        long feb3 = ChartDataset.at("2026-02-03T10:00:00Z");
+        try {
+            data.paid(ties, "U", "U", jan3, 1000, "prod_Pro");
+            data.send(ties, StripeObjects.event(StripeEventBuilder.uniqueId("evt_"), "customer.subscription.created",
+                    jan3, data.sub("V", "V").price("price_prod_Pro", "prod_Pro").amount(2000, "usd").created(jan3)
+                            .trial(jan3, feb3).json()), jan3);
+            data.renewal(ties, "V", "V", jan3, feb3, ChartDataset.at("2026-03-03T10:00:00Z"), 2000);
+        } finally {
+            data.clock.set(ChartDataset.NOW);
+        }
+        JsonNode monthly = chart(ties.projectId(), "cohort_explorer", MONTHLY);
+        assertThat(series(monthly)).isEqualTo(expected(MONTHS, 2, 0, 0));
+        assertThat(cells(monthly, "paying_customers", 0)).startsWith("1", "2", "null");
+        assertThat(cells(monthly, "revenue", 0)).startsWith("10", "30", "null");
+        assertThat(cells(monthly, "ltv_per_paying_customer", 0)).startsWith("10", "15", "null");
     }
 }

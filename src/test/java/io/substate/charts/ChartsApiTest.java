@@ -460,8 +460,12 @@ class ChartsApiTest {
                 .json().get("user_selectors").get("customer_lifetime");
         assertThat(ltv.get("default").asText()).isEqualTo("unbounded");
         assertThat(ltv.get("options").findValuesAsText("id")).contains("7_days", "30_days", "unbounded");
+        JsonNode cohorts = admin().get("/v2/projects/" + data().app.projectId() + "/charts/cohort_explorer/options")
+                .json();
+        assertThat(cohorts.get("user_selectors").isNull()).isTrue();
+        assertThat(cohorts.get("resolutions").findValuesAsText("display_name")).contains("week", "month");
         HttpResponse notGiven = admin().get("/v2/projects/" + data().app.projectId()
-                + "/charts/cohort_explorer/options");
+                + "/charts/customers_active/options");
         assertThat(notGiven.status()).isEqualTo(400);
         assertThat(notGiven.json().get("message").asText()).contains("does not give");
     }

@@ -76,6 +76,7 @@ public final class ChartsBenchmark {
             paths.add("/charts/" + chart.value() + year + "&resolution=day");
         }
         paths.add("/charts/revenue" + year + "&resolution=month");
+        paths.add("/charts/cohort_explorer" + year + "&resolution=month");
         paths.add("/metrics/overview");
         for (String path : paths) {
             String url = "/v2/projects/" + projectId + path;

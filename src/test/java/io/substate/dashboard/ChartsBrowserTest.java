@@ -33,7 +33,7 @@ class ChartsBrowserTest {
     private static final List<String> CHARTS = List.of("mrr", "arr", "mrr_movement", "revenue", "refund_rate",
             "actives", "actives_movement", "actives_new", "subscription_status", "subscription_retention", "churn",
             "trials", "trials_movement", "trials_new", "trial_conversion_rate", "customers_new", "conversion_to_paying",
-            "ltv_per_customer", "ltv_per_paying_customer");
+            "ltv_per_customer", "ltv_per_paying_customer", "cohort_explorer");
 
     static TestServer server;
     static Browser browser;
@@ -68,7 +68,11 @@ class ChartsBrowserTest {
         assertThat(sent.status()).as(sent.toString()).isEqualTo(200);
 
         browser.logOut(server.baseUrl() + "/projects");
-        browser.open(server.baseUrl() + "/projects/" + app.projectId() + "/charts?resolution=month");
+        // From last month's first day: last month's cohort is complete for period 0, this month's is not.
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        java.time.LocalDate lastMonth = today.minusMonths(1).withDayOfMonth(1);
+        browser.open(server.baseUrl() + "/projects/" + app.projectId() + "/charts?resolution=month&start_date="
+                + lastMonth + "&end_date=" + today);
         browser.type("admin-token", TestServer.ADMIN_TOKEN);
         browser.click(By.id("login"));
         browser.waitFor(d -> d.findElements(By.cssSelector("[data-chart] canvas")).size() == CHARTS.size());
@@ -89,6 +93,25 @@ class ChartsBrowserTest {
         assertThat(summary("subscription_status")).contains("Auto-renewing (total): 1");
         assertThat(summary("conversion_to_paying")).contains("New Customers (total): 1");
         assertThat(summary("subscription_retention")).contains("Subscriptions (total): 1");
+        // The cohort explorer: its cohort size only in the summary, and a table of the cohorts by period after them
+        // (this month's customer has paid, but period 0 ends after now: not known yet), by the measure picked.
+        assertThat(summary("cohort_explorer")).isEqualTo("Customers (average): 0.5 Customers (total): 1");
+        List<WebElement> rows = browser.driver().findElements(By.cssSelector(
+                "[data-chart='cohort_explorer'] .cohort-table tbody tr"));
+        assertThat(rows).isNotEmpty();
+        List<WebElement> head = browser.driver().findElements(By.cssSelector(
+                "[data-chart='cohort_explorer'] .cohort-table thead th"));
+        assertThat(head).extracting(WebElement::getText).containsSequence("Cohort", "Customers", "0", "1")
+                .hasSize(2 + 13);
+        assertThat(rows).hasSize(2);
+        String none = " —".repeat(12);
+        assertThat(rows.get(0).getText()).isEqualTo(lastMonth + " 0 $0.00" + none);
+        assertThat(rows.get(1).getText()).isEqualTo(today.withDayOfMonth(1) + " 1 —" + none);
+        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("cohort_explorer-measure")))
+                .selectByValue("paying_customers");
+        assertThat(browser.driver().findElement(By.cssSelector(
+                "[data-chart='cohort_explorer'] .cohort-table tbody tr")).getText())
+                .isEqualTo(lastMonth + " 0 0" + none);
     }
 
     int legendRows(String chart) {
