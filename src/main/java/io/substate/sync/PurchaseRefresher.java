@@ -9,6 +9,7 @@ import io.substate.ingest.PurchaseUpdater;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;
 import io.substate.purchases.StoredPurchase;
+import io.substate.purchases.StripeFact.InvoiceFact;
 import io.substate.purchases.StripeFact.RefundFact;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
 import io.substate.storage.Dialect;
@@ -19,8 +20,9 @@ import java.time.Clock;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Re-reads one subscription from the Stripe API with its app's key and applies it as a snapshot through the same
- * state machine as a webhook, so a change made in Stripe without a notification emits the same outgoing events.
+ * Re-reads one subscription (and its latest invoice) from the Stripe API with its app's key and applies them through
+ * the same state machine as a webhook, so a change made in Stripe without a notification emits the same outgoing
+ * events.
  */
 public final class PurchaseRefresher {
     private final Jdbi jdbi;
@@ -67,7 +69,13 @@ public final class PurchaseRefresher {
      */
     public StoredPurchase refresh(App app, String token) {
         // Network first: a transaction (and everyone batched with it) never waits on Stripe.
-        return apply(app, token, StripeApi.forApp(stripeApiBase, app.stripeApiKey()).subscription(token));
+        StripeApi stripe = StripeApi.forApp(stripeApiBase, app.stripeApiKey());
+        JsonNode subscription = stripe.subscription(token);
+        // A renewal is announced only once its invoice is paid, so the latest invoice is read with the subscription.
+        JsonNode latestInvoice = subscription.path("latest_invoice");
+        String invoiceId = latestInvoice.isTextual() ? latestInvoice.asText() : latestInvoice.path("id").textValue();
+        JsonNode invoice = latestInvoice.isObject() ? latestInvoice : invoiceId == null ? null : stripe.invoice(invoiceId);
+        return apply(app, token, subscription, invoice);
     }
 
     /**
@@ -76,6 +84,11 @@ public final class PurchaseRefresher {
      * later carries an older or equal snapshot: it changes nothing and sends no event twice.
      */
     public StoredPurchase apply(App app, String token, JsonNode subscription) {
+        return apply(app, token, subscription, null);
+    }
+
+    /** As {@link #apply(App, String, JsonNode)}, then the subscription's latest {@code invoice} when not null. */
+    public StoredPurchase apply(App app, String token, JsonNode subscription, JsonNode invoice) {
         long now = clock.millis();
         return commits.execute(token, h -> {
             StoredPurchase current = PurchaseStore.findForUpdate(h, app.id(), token, dialect.forUpdate())
@@ -88,6 +101,11 @@ public final class PurchaseRefresher {
             SubscriptionSnapshot snapshot = StripeFacts.fromSubscriptionObject(subscription,
                     "refresh_" + token + "_" + now, now / 1000, livemode);
             StoredPurchase next = updater.apply(h, current, snapshot, snapshot.eventId(), now).purchase();
+            if (invoice != null) {
+                InvoiceFact paid = StripeFacts.fromInvoiceObject(invoice, "refresh_" + invoice.path("id").asText()
+                        + "_" + now, now / 1000, livemode);
+                next = updater.apply(h, next, paid, paid.eventId(), now).purchase();
+            }
             RefreshStore.markRefreshed(h, current.id(), now);
             return next;
         });
