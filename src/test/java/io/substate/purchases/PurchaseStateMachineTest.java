@@ -225,6 +225,26 @@ class PurchaseStateMachineTest {
     }
 
     @Test
+    void aStateStoredWhenUnpaidPeriodsWereAnnouncedLoadsAndDoesNotAnnounceThePeriodAgainWhenPaid() throws Exception {
+        paidSubscription();
+        deliver(stripe.sub(P1, "past_due", P1, P2).json());
+        // As the earlier release stored it: the unpaid period was already announced, so lastPeriodEnd is its end.
+        ObjectNode json = Json.MAPPER.valueToTree(state);
+        ((ObjectNode) json.get("emitted")).put("lastPeriodEnd", P2);
+        state = StateCodec.read(Json.write(json));
+        assertThat(state.emitted().lastPeriodEnd()).isEqualTo(P2);
+
+        List<OutgoingEventDraft> paid = deliver(
+                stripe.invoice("in_2", P1 + DAY, "subscription_cycle", P1, P2).paid(999).json());
+        List<OutgoingEventDraft> next = deliver(
+                stripe.invoice("in_3", P2, "subscription_cycle", P2, P2 + MONTH).paid(999).json());
+
+        assertThat(paid).isEmpty();
+        assertThat(types(next)).containsExactly("RENEWAL");
+        assertThat(next.get(0).renewalNumber()).isEqualTo(3);
+    }
+
+    @Test
     void aPastDuePeriodNeverPaidIsNeverARenewal() {
         paidSubscription();
         deliver(stripe.sub(P1, "past_due", P1, P2).json());
