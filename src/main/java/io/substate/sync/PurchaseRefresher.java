@@ -18,6 +18,8 @@ import io.substate.stripe.StripeApi;
 import io.substate.stripe.StripeFacts;
 import java.time.Clock;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Re-reads one subscription (and its latest invoice) from the Stripe API with its app's key and applies them through
@@ -25,6 +27,8 @@ import org.jdbi.v3.core.Jdbi;
  * events.
  */
 public final class PurchaseRefresher {
+    private static final Logger LOG = LoggerFactory.getLogger(PurchaseRefresher.class);
+
     private final Jdbi jdbi;
     private final AppService apps;
     private final Dialect dialect;
@@ -72,10 +76,33 @@ public final class PurchaseRefresher {
         StripeApi stripe = StripeApi.forApp(stripeApiBase, app.stripeApiKey());
         JsonNode subscription = stripe.subscription(token);
         // A renewal is announced only once its invoice is paid, so the latest invoice is read with the subscription.
-        JsonNode latestInvoice = subscription.path("latest_invoice");
-        String invoiceId = latestInvoice.isTextual() ? latestInvoice.asText() : latestInvoice.path("id").textValue();
-        JsonNode invoice = latestInvoice.isObject() ? latestInvoice : invoiceId == null ? null : stripe.invoice(invoiceId);
-        return apply(app, token, subscription, invoice);
+        return apply(app, token, subscription, latestInvoice(stripe, token, subscription));
+    }
+
+    /**
+     * The subscription's latest invoice, or null when it has none, or when the key may not read it or Stripe has it no
+     * more: then the subscription alone is applied (a renewal waits for the invoice's notification) and a WARN says
+     * why. Other failures (rate limit, Stripe down) fail the refresh, which is retried.
+     */
+    private static JsonNode latestInvoice(StripeApi stripe, String token, JsonNode subscription) {
+        JsonNode latest = subscription.path("latest_invoice");
+        if (latest.isObject()) {
+            return latest;
+        }
+        if (!latest.isTextual()) {
+            return null;
+        }
+        try {
+            return stripe.invoice(latest.asText());
+        } catch (ApiException e) {
+            if (e.errorCode() != ErrorCode.STRIPE_OBJECT_NOT_FOUND
+                    && e.errorCode() != ErrorCode.STRIPE_PERMISSION_MISSING) {
+                throw e;
+            }
+            LOG.warn("Refresh of {}: its latest invoice {} was not read ({}); the subscription is applied alone",
+                    token, latest.asText(), e.getMessage());
+            return null;
+        }
     }
 
     /**

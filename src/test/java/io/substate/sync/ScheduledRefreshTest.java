@@ -56,8 +56,10 @@ class ScheduledRefreshTest {
         w.deliverCreated(app, subscription(sub, customer, start, start + 30 * DAY).json(), now() - 5);
         assertThat(w.purchase(app, customer).get("unsubscribe_detected_at").isNull()).isTrue();
 
-        // The customer cancels in the Stripe portal; the webhook never arrives.
-        w.stripe.put(subscription(sub, customer, start, start + 30 * DAY).cancelAtPeriodEnd(true).json());
+        // The customer cancels in the Stripe portal; the webhook never arrives. Its latest invoice cannot be read (Stripe
+        // has it no more): the subscription is applied alone.
+        w.stripe.put(subscription(sub, customer, start, start + 30 * DAY).cancelAtPeriodEnd(true)
+                .latestInvoice(uniqueId("in_")).json());
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(w.purchase(app, customer).get("unsubscribe_detected_at").isNull()).isFalse());
