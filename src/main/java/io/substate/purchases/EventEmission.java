@@ -57,8 +57,8 @@ final class EventEmission {
         History history = state.history();
         if (!initial && history.checkout() != null && history.checkout().paid()) {
             initial = true;
-            events.add(draft("NON_RENEWING_PURCHASE", state.productId(), null, state.priceAmountMinor(),
-                    state.currency(), null, null, oneTimeTransactionId(), null));
+            events.add(draft("NON_RENEWING_PURCHASE", state.productId(), null,
+                    new Price(state.priceAmountMinor(), state.currency()), null, null, oneTimeTransactionId(), null));
         }
         if (initial) {
             for (Refund refund : PurchaseDerivation.fullRefunds(history)) {
@@ -84,10 +84,8 @@ final class EventEmission {
         refunds();
         if (initial && terminal && !expired) {
             expired = true;
-            events.add(new OutgoingEventDraft("EXPIRATION", state.productId(), null, periodType(),
-                    state.purchasedAt(), state.expiresAt(), null, state.currency(), null, null, expirationReason(),
-                    state.latestInvoiceId() != null ? state.latestInvoiceId() : state.token(), state.token(),
-                    state.renewalNumber(), causedAt));
+            events.add(draft("EXPIRATION", state.productId(), null, currentPrice(), null, expirationReason(),
+                    transactionId(), null));
         }
     }
 
@@ -97,14 +95,16 @@ final class EventEmission {
             return;
         }
         if (!replaced.productId().equals(now.productId()) || !Objects.equals(replaced.priceId(), now.priceId())) {
-            events.add(new OutgoingEventDraft("PRODUCT_CHANGE", replaced.productId(), now.productId(), periodType(),
-                    state.purchasedAt(), state.expiresAt(), null, state.currency(), null, null, null,
-                    state.latestInvoiceId() != null ? state.latestInvoiceId() : state.token(), state.token(),
-                    state.renewalNumber(), causedAt));
+            events.add(draft("PRODUCT_CHANGE", replaced.productId(), now.productId(), currentPrice(), null, null,
+                    transactionId(), null));
         }
     }
 
-    /** INITIAL_PURCHASE for the first known period, then one RENEWAL per newer period, each exactly once. */
+    /**
+     * INITIAL_PURCHASE for the first known period, then one RENEWAL per newer period once it is paid, each exactly
+     * once. A period is paid when a paid invoice (of any amount: a 100% coupon settles it too) bills it; until then
+     * (a {@code past_due} period whose invoice is open, a plan switch without an invoice) it is not renewed revenue.
+     */
     private void periods() {
         List<Period> periods = state.history().periods();
         for (int i = 0; i < periods.size(); i++) {
@@ -113,7 +113,8 @@ final class EventEmission {
                 initial = true;
                 lastPeriodEnd = period.end();
                 events.add(periodEvent("INITIAL_PURCHASE", period, null, i + 1));
-            } else if (lastPeriodEnd == null || period.end() > lastPeriodEnd) {
+            } else if ((lastPeriodEnd == null || period.end() > lastPeriodEnd)
+                    && PurchaseDerivation.invoiceForPeriod(state.history(), period.end()) != null) {
                 lastPeriodEnd = period.end();
                 boolean conversion = i > 0 && periods.get(i - 1).trial() && !period.trial();
                 events.add(periodEvent("RENEWAL", period, conversion, i + 1));
@@ -136,11 +137,11 @@ final class EventEmission {
         Long detected = state.unsubscribeDetectedAt();
         if (detected != null && cancellation == null) {
             cancellation = detected;
-            events.add(draft("CANCELLATION", state.productId(), null, null, state.currency(), "UNSUBSCRIBE", null,
+            events.add(draft("CANCELLATION", state.productId(), null, currentPrice(), "UNSUBSCRIBE", null,
                     transactionId(), null));
         } else if (detected == null && cancellation != null) {
             cancellation = null;
-            events.add(draft("UNCANCELLATION", state.productId(), null, null, state.currency(), null, null,
+            events.add(draft("UNCANCELLATION", state.productId(), null, currentPrice(), null, null,
                     transactionId(), null));
         }
     }
@@ -158,7 +159,7 @@ final class EventEmission {
                 || state.history().billingFailures().stream().noneMatch(f -> f.at() * 1000 == announced);
         if (initial && !terminal && newStreak) {
             billingIssue = detected;
-            events.add(draft("BILLING_ISSUE", state.productId(), null, null, state.currency(), null, null,
+            events.add(draft("BILLING_ISSUE", state.productId(), null, currentPrice(), null, null,
                     transactionId(), null));
         }
     }
@@ -189,6 +190,33 @@ final class EventEmission {
                 transactionId, state.token(), state.renewalNumber(), causedAt));
     }
 
+    /** An event's price in minor units and its currency. */
+    private record Price(Long minor, String currency) {}
+
+    /**
+     * The price of the subscription's current period, for the events that announce no payment of their own
+     * (CANCELLATION, UNCANCELLATION, BILLING_ISSUE, PRODUCT_CHANGE, EXPIRATION), as RevenueCat's samples carry one:
+     * 0 in a trial; what the current period's own invoice charged for the current plan; while that period is unpaid,
+     * what the last paid period of the current plan charged; else the plan's price.
+     */
+    private Price currentPrice() {
+        History history = state.history();
+        List<Period> periods = history.periods();
+        Period current = periods.isEmpty() ? null : periods.get(periods.size() - 1);
+        if (current != null && current.trial()) {
+            return new Price(0L, state.currency());
+        }
+        PaidInvoice charged = current == null ? null
+                : PurchaseDerivation.periodCharge(history, current.end(), state.priceId());
+        if (charged == null) {
+            charged = PurchaseDerivation.periodCharge(history, null, state.priceId());
+        }
+        if (charged != null) {
+            return new Price(charged.amountPaid(), charged.currency() != null ? charged.currency() : state.currency());
+        }
+        return new Price(state.priceAmountMinor(), state.currency());
+    }
+
     private String expirationReason() {
         SubscriptionSnapshot snap = state.history().snapshot();
         boolean paymentFailed = "unpaid".equals(snap.status()) || "incomplete_expired".equals(snap.status())
@@ -196,10 +224,10 @@ final class EventEmission {
         return paymentFailed ? "BILLING_ERROR" : "UNSUBSCRIBE";
     }
 
-    private OutgoingEventDraft draft(String type, String productId, String newProductId, Long price, String currency,
+    private OutgoingEventDraft draft(String type, String productId, String newProductId, Price price,
             String cancelReason, String expirationReason, String transactionId, Boolean trialConversion) {
         return new OutgoingEventDraft(type, productId, newProductId, periodType(), state.purchasedAt(),
-                state.expiresAt(), price, currency, trialConversion, cancelReason, expirationReason, transactionId,
+                state.expiresAt(), price.minor(), price.currency(), trialConversion, cancelReason, expirationReason, transactionId,
                 state.token(), state.renewalNumber(), causedAt);
     }
 

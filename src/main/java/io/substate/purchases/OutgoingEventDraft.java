@@ -3,7 +3,8 @@ package io.substate.purchases;
 /**
  * A RevenueCat-format event the state machine asks to send; the caller adds ids, the customer and delivery.
  * Times are epoch milliseconds except {@code causedAtSeconds} (the Stripe event's {@code created}). {@code priceMinor}
- * is signed (negative for refunds, 0 for trials) and null on events that move no money.
+ * is signed (negative for refunds, 0 for trials), the current period's price on events that move no money of their
+ * own, and null when unknown.
  */
 public record OutgoingEventDraft(
         String type,

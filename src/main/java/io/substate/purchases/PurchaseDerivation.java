@@ -174,6 +174,25 @@ final class PurchaseDerivation {
         return found;
     }
 
+    /**
+     * The newest paid invoice that charged for a period of the plan {@code priceId} (its first or a cycle invoice,
+     * not a proration), for the period ending at {@code end}, or for any period when {@code end} is null; or null.
+     * A side without a price id (an older rendering) matches any.
+     */
+    static PaidInvoice periodCharge(History history, Long end, String priceId) {
+        PaidInvoice found = null;
+        for (PaidInvoice invoice : history.paidInvoices()) {
+            boolean charge = "subscription_create".equals(invoice.billingReason())
+                    || "subscription_cycle".equals(invoice.billingReason());
+            boolean samePlan = priceId == null || invoice.priceId() == null || priceId.equals(invoice.priceId());
+            if (charge && samePlan && (end == null || Objects.equals(invoice.periodEnd(), end))
+                    && (found == null || invoice.created() > found.created())) {
+                found = invoice;
+            }
+        }
+        return found;
+    }
+
     private static PaidInvoice latestPaidInvoice(History history) {
         PaidInvoice latest = null;
         for (PaidInvoice invoice : history.paidInvoices()) {

@@ -17,9 +17,17 @@ import io.substate.purchases.StripeFact.SubscriptionSnapshot;
  *       current period; its {@code trial_start..trial_end} too, which survives conversion) or by a paid
  *       {@code subscription_create}/{@code subscription_cycle} invoice with an amount (its first line's period).
  *       Periods are identified by their end. The first known period → INITIAL_PURCHASE (TRIAL with price 0 and
- *       expiry at {@code trial_end}, else NORMAL); every later period → one RENEWAL, with
- *       {@code is_trial_conversion} when it follows a trial period; invoice and snapshot reporting the same period
+ *       expiry at {@code trial_end}, else NORMAL); every later period → one RENEWAL once it is paid (a paid invoice
+ *       of any amount, a 100% coupon's zero included, whose first line bills that period), with the paid period's
+ *       start, end, number and invoice amount, and {@code is_trial_conversion} when it follows a trial period (the
+ *       trial converts when its first invoice is paid, as RevenueCat announces it). A period that moved forward
+ *       unpaid ({@code past_due} with an open invoice, a plan switch without an invoice) still grants what Stripe
+ *       grants, but is no RENEWAL until paid, and none if never paid. Invoice and snapshot reporting the same period
  *       make one RENEWAL. {@code renewal_number} counts periods (the initial purchase is 1).</li>
+ *   <li><b>Prices.</b> Events that announce no payment of their own (CANCELLATION UNSUBSCRIBE, UNCANCELLATION,
+ *       BILLING_ISSUE, PRODUCT_CHANGE, EXPIRATION) carry the current period's price: 0 in a trial, else what the
+ *       period's own invoice charged for the current plan, else the last paid period's of that plan, else the
+ *       plan's price.</li>
  *   <li><b>Cancellation.</b> {@code cancel_at_period_end} or {@code cancel_at} set → CANCELLATION UNSUBSCRIBE,
  *       {@code unsubscribeDetectedAt} = Stripe's {@code canceled_at} (the snapshot's time when absent), access kept to
  *       the period end (or {@code cancel_at} when earlier); both unset again → UNCANCELLATION.</li>

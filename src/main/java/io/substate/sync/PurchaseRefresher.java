@@ -9,6 +9,7 @@ import io.substate.ingest.PurchaseUpdater;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseStore;
 import io.substate.purchases.StoredPurchase;
+import io.substate.purchases.StripeFact.InvoiceFact;
 import io.substate.purchases.StripeFact.RefundFact;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
 import io.substate.storage.Dialect;
@@ -17,12 +18,17 @@ import io.substate.stripe.StripeApi;
 import io.substate.stripe.StripeFacts;
 import java.time.Clock;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Re-reads one subscription from the Stripe API with its app's key and applies it as a snapshot through the same
- * state machine as a webhook, so a change made in Stripe without a notification emits the same outgoing events.
+ * Re-reads one subscription (and its latest invoice) from the Stripe API with its app's key and applies them through
+ * the same state machine as a webhook, so a change made in Stripe without a notification emits the same outgoing
+ * events.
  */
 public final class PurchaseRefresher {
+    private static final Logger LOG = LoggerFactory.getLogger(PurchaseRefresher.class);
+
     private final Jdbi jdbi;
     private final AppService apps;
     private final Dialect dialect;
@@ -67,7 +73,36 @@ public final class PurchaseRefresher {
      */
     public StoredPurchase refresh(App app, String token) {
         // Network first: a transaction (and everyone batched with it) never waits on Stripe.
-        return apply(app, token, StripeApi.forApp(stripeApiBase, app.stripeApiKey()).subscription(token));
+        StripeApi stripe = StripeApi.forApp(stripeApiBase, app.stripeApiKey());
+        JsonNode subscription = stripe.subscription(token);
+        // A renewal is announced only once its invoice is paid, so the latest invoice is read with the subscription.
+        return apply(app, token, subscription, latestInvoice(stripe, token, subscription));
+    }
+
+    /**
+     * The subscription's latest invoice, or null when it has none, or when the key may not read it or Stripe has it no
+     * more: then the subscription alone is applied (a renewal waits for the invoice's notification) and a WARN says
+     * why. Other failures (rate limit, Stripe down) fail the refresh, which is retried.
+     */
+    private static JsonNode latestInvoice(StripeApi stripe, String token, JsonNode subscription) {
+        JsonNode latest = subscription.path("latest_invoice");
+        if (latest.isObject()) {
+            return latest;
+        }
+        if (!latest.isTextual()) {
+            return null;
+        }
+        try {
+            return stripe.invoice(latest.asText());
+        } catch (ApiException e) {
+            if (e.errorCode() != ErrorCode.STRIPE_OBJECT_NOT_FOUND
+                    && e.errorCode() != ErrorCode.STRIPE_PERMISSION_MISSING) {
+                throw e;
+            }
+            LOG.warn("Refresh of {}: its latest invoice {} was not read ({}); the subscription is applied alone",
+                    token, latest.asText(), e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -76,6 +111,11 @@ public final class PurchaseRefresher {
      * later carries an older or equal snapshot: it changes nothing and sends no event twice.
      */
     public StoredPurchase apply(App app, String token, JsonNode subscription) {
+        return apply(app, token, subscription, null);
+    }
+
+    /** As {@link #apply(App, String, JsonNode)}, then the subscription's latest {@code invoice} when not null. */
+    public StoredPurchase apply(App app, String token, JsonNode subscription, JsonNode invoice) {
         long now = clock.millis();
         return commits.execute(token, h -> {
             StoredPurchase current = PurchaseStore.findForUpdate(h, app.id(), token, dialect.forUpdate())
@@ -88,6 +128,11 @@ public final class PurchaseRefresher {
             SubscriptionSnapshot snapshot = StripeFacts.fromSubscriptionObject(subscription,
                     "refresh_" + token + "_" + now, now / 1000, livemode);
             StoredPurchase next = updater.apply(h, current, snapshot, snapshot.eventId(), now).purchase();
+            if (invoice != null) {
+                InvoiceFact paid = StripeFacts.fromInvoiceObject(invoice, "refresh_" + invoice.path("id").asText()
+                        + "_" + now, now / 1000, livemode);
+                next = updater.apply(h, next, paid, paid.eventId(), now).purchase();
+            }
             RefreshStore.markRefreshed(h, current.id(), now);
             return next;
         });

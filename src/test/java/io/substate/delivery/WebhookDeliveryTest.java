@@ -131,6 +131,9 @@ class WebhookDeliveryTest {
 
         stripe(app, subscription("customer.subscription.created", basic.status("active"), t));
         stripe(app, subscription("customer.subscription.updated", basic.period(periodEnd, periodEnd + 30 * 86400), t + 1));
+        stripe(app, invoice(StripeObjects.invoice(uniqueId("in_")).customer(customer).subscription(sub)
+                .price("price_Basic", "prod_Basic", "month").amount(999, "usd")
+                .linePeriod(periodEnd, periodEnd + 30 * 86400), t + 1));
         stripe(app, subscription("customer.subscription.updated", basic.cancelAtPeriodEnd(true), t + 2));
         stripe(app, subscription("customer.subscription.updated", basic.cancelAtPeriodEnd(false), t + 3));
         stripe(app, subscription("customer.subscription.updated", basic.price("price_Pro", "prod_Pro"), t + 4));
@@ -193,6 +196,54 @@ class WebhookDeliveryTest {
         assertThat(oneTime.get("entitlement_id").asText()).isEqualTo("all_access");
         assertThat(oneTime.get("expiration_at_ms").isNull()).isTrue();
         assertThat(oneTime.get("price_in_purchased_currency").asDouble()).isEqualTo(49.99);
+        for (JsonNode e : List.of(renewal, cancellation, uncancellation, productChange, billingIssue, expiration)) {
+            assertThat(e.get("price").asDouble()).as("price of " + e.get("type")).isEqualTo(9.99);
+            assertThat(e.get("price_in_purchased_currency").asDouble()).as("price of " + e.get("type")).isEqualTo(9.99);
+        }
+    }
+
+    /** An {@code invoice.updated} event carrying {@code invoice} as of {@code created}. */
+    static String invoice(StripeObjects.InvoiceBuilder invoice, long created) {
+        return event(uniqueId("evt_"), "invoice.updated", created, invoice.created(created).json());
+    }
+
+    @Test
+    void aRenewalIsSentOnlyOnceItsInvoiceIsPaid() {
+        StripeApp app = app();
+        integration(app, Map.of("name", "Renewals", "url", HEALTHY.url()));
+        String customer = uniqueId("cus_");
+        String sub = uniqueId("sub_");
+        long t = now() - 100;
+        long periodEnd = t + 30 * 86400;
+        String renewalInvoice = uniqueId("in_");
+        StripeObjects.SubscriptionBuilder basic = StripeObjects.subscription(sub).customer(customer)
+                .price("price_Basic", "prod_Basic").amount(999, "usd").period(t - 10, periodEnd);
+        StripeObjects.InvoiceBuilder renewing = StripeObjects.invoice(renewalInvoice).customer(customer)
+                .subscription(sub).price("price_Basic", "prod_Basic", "month").amount(1299, "eur")
+                .linePeriod(periodEnd, periodEnd + 30 * 86400);
+
+        stripe(app, subscription("customer.subscription.created", basic.status("active"), t));
+        // The period moves forward while its invoice is open and the payment fails: past_due.
+        stripe(app, subscription("customer.subscription.updated", basic.status("past_due")
+                .period(periodEnd, periodEnd + 30 * 86400).latestInvoice(renewalInvoice), t + 1));
+        stripe(app, invoice(renewing.status("open"), t + 1));
+        JsonNode billingIssue = HEALTHY.await("BILLING_ISSUE", customer).event();
+        assertThat(HEALTHY.received(e -> customer.equals(e.path("app_user_id").asText())
+                && e.path("type").asText().equals("RENEWAL"))).as("no renewal while the invoice is open").isEmpty();
+
+        stripe(app, invoice(renewing.status("paid"), t + 2));
+        stripe(app, subscription("customer.subscription.updated", basic.status("active"), t + 2));
+
+        JsonNode renewal = HEALTHY.await("RENEWAL", customer).event();
+        assertThat(renewal.get("sequence").asLong()).isGreaterThan(billingIssue.get("sequence").asLong());
+        assertThat(renewal.get("transaction_id").asText()).isEqualTo(renewalInvoice);
+        assertThat(renewal.get("renewal_number").asInt()).isEqualTo(2);
+        assertThat(renewal.get("price_in_purchased_currency").asDouble()).isEqualTo(12.99);
+        assertThat(renewal.get("currency").asText()).isEqualTo("EUR");
+        assertThat(renewal.get("purchased_at_ms").asLong()).isEqualTo(periodEnd * 1000);
+        assertThat(renewal.get("expiration_at_ms").asLong()).isEqualTo((periodEnd + 30 * 86400) * 1000);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> HEALTHY.received(e ->
+                customer.equals(e.path("app_user_id").asText()) && e.path("type").asText().equals("RENEWAL")).size() == 1);
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.substate.purchases.PurchaseState.PeriodType;
 import io.substate.purchases.StripeEventJson.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** One test per rule of PurchaseStateMachine, asserting the next state and the events. */
@@ -66,8 +67,12 @@ class PurchaseStateMachineTest {
         long trialEnd = T0 + 7 * DAY;
         deliver(stripe.sub(T0, "trialing", T0, trialEnd).trial(T0, trialEnd).json());
 
-        List<OutgoingEventDraft> events = deliver(
+        List<OutgoingEventDraft> converted = deliver(
                 stripe.sub(trialEnd, "active", trialEnd, trialEnd + MONTH).trial(T0, trialEnd).json());
+        // As RevenueCat: the conversion is announced when the first payment succeeds, not when the trial ends.
+        assertThat(converted).isEmpty();
+        List<OutgoingEventDraft> events = deliver(stripe.invoice("in_1", trialEnd, "subscription_cycle", trialEnd,
+                trialEnd + MONTH).paid(999).json());
 
         assertThat(types(events)).containsExactly("RENEWAL");
         assertThat(events.get(0).isTrialConversion()).isTrue();
@@ -158,6 +163,8 @@ class PurchaseStateMachineTest {
                 .product("prod_platinum", "price_platinum", 1999).json());
 
         assertThat(types(events)).containsExactly("PRODUCT_CHANGE");
+        assertThat(events.get(0).priceMinor()).isEqualTo(1999); // the price of the plan it changed to
+        assertThat(events.get(0).currency()).isEqualTo("usd");
         assertThat(events.get(0).productId()).isEqualTo("prod_gold");
         assertThat(events.get(0).newProductId()).isEqualTo("prod_platinum");
         assertThat(state.productId()).isEqualTo("prod_platinum");
@@ -185,8 +192,140 @@ class PurchaseStateMachineTest {
         assertThat(state.billingIssuesDetectedAt()).isNull();
 
         List<OutgoingEventDraft> nextStreak = deliver(stripe.sub(P2 + HOUR, "past_due", P2, P2 + MONTH).json());
-        assertThat(types(nextStreak)).containsExactly("RENEWAL", "BILLING_ISSUE");
+        // The third period moved forward unpaid: a billing issue, not (yet) a renewal.
+        assertThat(types(nextStreak)).containsExactly("BILLING_ISSUE");
         assertThat(state.billingIssuesDetectedAt()).isEqualTo((P2 + HOUR) * 1000);
+    }
+
+    @Test
+    void aPastDuePeriodWhoseInvoiceIsOpenIsRenewedOnlyWhenPaid() {
+        paidSubscription();
+
+        List<OutgoingEventDraft> moved = deliver(stripe.sub(P1, "past_due", P1, P2).latestInvoice("in_2").json());
+        List<OutgoingEventDraft> open = deliver(
+                stripe.invoice("in_2", P1 + HOUR, "subscription_cycle", P1, P2).failed(1).json());
+
+        assertThat(types(moved)).containsExactly("BILLING_ISSUE");
+        assertThat(open).isEmpty();
+        assertThat(state.grantsAccess(P1 * 1000 + 1)).isTrue(); // past_due keeps access while Stripe retries
+
+        List<OutgoingEventDraft> paid = deliver(
+                stripe.invoice("in_2", P1 + 3 * DAY, "subscription_cycle", P1, P2).paid(1099).json());
+        List<OutgoingEventDraft> active = deliver(stripe.sub(P1 + 3 * DAY, "active", P1, P2).json());
+
+        assertThat(types(paid)).containsExactly("RENEWAL");
+        OutgoingEventDraft renewal = paid.get(0);
+        assertThat(renewal.priceMinor()).isEqualTo(1099);
+        assertThat(renewal.transactionId()).isEqualTo("in_2");
+        assertThat(renewal.renewalNumber()).isEqualTo(2);
+        assertThat(renewal.purchasedAtMs()).isEqualTo(P1 * 1000);
+        assertThat(renewal.expirationAtMs()).isEqualTo(P2 * 1000);
+        assertThat(renewal.causedAtSeconds()).isEqualTo(P1 + 3 * DAY);
+        assertThat(active).isEmpty();
+    }
+
+    @Test
+    void aStateStoredWhenUnpaidPeriodsWereAnnouncedLoadsAndDoesNotAnnounceThePeriodAgainWhenPaid() throws Exception {
+        paidSubscription();
+        deliver(stripe.sub(P1, "past_due", P1, P2).json());
+        // As the earlier release stored it: the unpaid period was already announced, so lastPeriodEnd is its end.
+        ObjectNode json = Json.MAPPER.valueToTree(state);
+        ((ObjectNode) json.get("emitted")).put("lastPeriodEnd", P2);
+        state = StateCodec.read(Json.write(json));
+        assertThat(state.emitted().lastPeriodEnd()).isEqualTo(P2);
+
+        List<OutgoingEventDraft> paid = deliver(
+                stripe.invoice("in_2", P1 + DAY, "subscription_cycle", P1, P2).paid(999).json());
+        List<OutgoingEventDraft> next = deliver(
+                stripe.invoice("in_3", P2, "subscription_cycle", P2, P2 + MONTH).paid(999).json());
+
+        assertThat(paid).isEmpty();
+        assertThat(types(next)).containsExactly("RENEWAL");
+        assertThat(next.get(0).renewalNumber()).isEqualTo(3);
+    }
+
+    @Test
+    void aPastDuePeriodNeverPaidIsNeverARenewal() {
+        paidSubscription();
+        deliver(stripe.sub(P1, "past_due", P1, P2).json());
+        deliver(stripe.invoice("in_2", P1 + HOUR, "subscription_cycle", P1, P2).failed(1).json());
+
+        List<OutgoingEventDraft> events = deliver(stripe.sub(P1 + 7 * DAY, "canceled", P1, P2)
+                .ended(P1 + 7 * DAY, P1 + 7 * DAY).reason("payment_failed").type("customer.subscription.deleted")
+                .json());
+
+        assertThat(types(events)).containsExactly("EXPIRATION");
+        assertThat(events.get(0).priceMinor()).isEqualTo(999); // the last paid period's price
+    }
+
+    @Test
+    void aPlanSwitchWithoutAnInvoiceIsAProductChangeButNoRenewal() {
+        paidSubscription();
+        long yearEnd = T0 + DAY + 365 * DAY;
+
+        List<OutgoingEventDraft> switched = deliver(stripe.sub(T0 + DAY, "active", T0 + DAY, yearEnd)
+                .product("prod_gold", "price_gold_yearly", 9999).json());
+
+        assertThat(types(switched)).containsExactly("PRODUCT_CHANGE");
+        assertThat(switched.get(0).priceMinor()).isEqualTo(9999); // the new plan's price: no invoice paid for it
+        assertThat(state.expiresAt()).isEqualTo(yearEnd * 1000);
+
+        List<OutgoingEventDraft> paid = deliver(stripe.invoice("in_y", T0 + DAY, "subscription_update", T0 + DAY,
+                yearEnd).product("prod_gold", "price_gold_yearly").paid(9001).json());
+
+        assertThat(types(paid)).containsExactly("RENEWAL");
+        assertThat(paid.get(0).priceMinor()).isEqualTo(9001);
+        assertThat(paid.get(0).expirationAtMs()).isEqualTo(yearEnd * 1000);
+        assertThat(paid.get(0).renewalNumber()).isEqualTo(2);
+    }
+
+    @Test
+    void aZeroAmountInvoiceSettlesThePeriodSoItIsARenewalWithPriceZero() {
+        paidSubscription();
+
+        List<OutgoingEventDraft> moved = deliver(stripe.sub(P1, "active", P1, P2).json());
+        List<OutgoingEventDraft> paid = deliver(
+                stripe.invoice("in_2", P1, "subscription_cycle", P1, P2).paid(0).json());
+
+        assertThat(moved).isEmpty();
+        assertThat(types(paid)).containsExactly("RENEWAL");
+        assertThat(paid.get(0).priceMinor()).isZero();
+        assertThat(paid.get(0).transactionId()).isEqualTo("in_2");
+    }
+
+    @Test
+    void eventsWithoutAPaymentOfTheirOwnCarryTheCurrentPeriodsPrice() {
+        deliver(stripe.sub(T0, "active", T0, P1).latestInvoice("in_1").json());
+        deliver(stripe.invoice("in_1", T0, "subscription_create", T0, P1).paid(799).json()); // with a coupon
+
+        OutgoingEventDraft cancellation = deliver(stripe.sub(T0 + DAY, "active", T0, P1).cancelAtPeriodEnd(T0 + DAY)
+                .json()).get(0);
+        OutgoingEventDraft uncancellation = deliver(stripe.sub(T0 + 2 * DAY, "active", T0, P1).json()).get(0);
+        deliver(stripe.sub(P1, "active", P1, P2).json());
+        OutgoingEventDraft billingIssue = deliver(
+                stripe.invoice("in_2", P1 + HOUR, "subscription_cycle", P1, P2).failed(1).json()).get(0);
+        OutgoingEventDraft expiration = deliver(stripe.sub(P1 + 9 * DAY, "unpaid", P1, P2).json()).get(0);
+
+        assertThat(List.of(cancellation, uncancellation, billingIssue, expiration))
+                .extracting(OutgoingEventDraft::type, OutgoingEventDraft::priceMinor, OutgoingEventDraft::currency)
+                .containsExactly(
+                        Tuple.tuple("CANCELLATION", 799L, "usd"),
+                        Tuple.tuple("UNCANCELLATION", 799L, "usd"),
+                        Tuple.tuple("BILLING_ISSUE", 799L, "usd"),
+                        Tuple.tuple("EXPIRATION", 799L, "usd"));
+    }
+
+    @Test
+    void aCancellationDuringATrialCarriesPriceZero() {
+        long trialEnd = T0 + 7 * DAY;
+        deliver(stripe.sub(T0, "trialing", T0, trialEnd).trial(T0, trialEnd).json());
+
+        List<OutgoingEventDraft> events = deliver(stripe.sub(T0 + DAY, "trialing", T0, trialEnd).trial(T0, trialEnd)
+                .cancelAtPeriodEnd(T0 + DAY).json());
+
+        assertThat(types(events)).containsExactly("CANCELLATION");
+        assertThat(events.get(0).priceMinor()).isZero();
+        assertThat(events.get(0).periodType()).isEqualTo("TRIAL");
     }
 
     @Test

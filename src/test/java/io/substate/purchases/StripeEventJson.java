@@ -119,6 +119,8 @@ final class StripeEventJson {
         }
 
         Invoice paid(long amount) { status = "paid"; amountPaid = amount; amountDue = amount; return this; }
+        /** Finalized ({@code invoice.finalized}): open, not yet attempted. */
+        Invoice open() { status = "open"; attemptCount = 0; amountPaid = 0; return this; }
         Invoice failed(int attempts) { status = "open"; attemptCount = attempts; amountPaid = 0; return this; }
         Invoice product(String productId, String priceId) { product = productId; price = priceId; return this; }
 

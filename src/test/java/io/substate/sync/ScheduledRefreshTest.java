@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.testing.FakeStripe;
+import io.substate.testing.StripeObjects;
 import io.substate.testing.Fixtures.StripeApp;
 import io.substate.testing.TestDb;
 import java.time.Duration;
@@ -55,8 +56,10 @@ class ScheduledRefreshTest {
         w.deliverCreated(app, subscription(sub, customer, start, start + 30 * DAY).json(), now() - 5);
         assertThat(w.purchase(app, customer).get("unsubscribe_detected_at").isNull()).isTrue();
 
-        // The customer cancels in the Stripe portal; the webhook never arrives.
-        w.stripe.put(subscription(sub, customer, start, start + 30 * DAY).cancelAtPeriodEnd(true).json());
+        // The customer cancels in the Stripe portal; the webhook never arrives. Its latest invoice cannot be read (Stripe
+        // has it no more): the subscription is applied alone.
+        w.stripe.put(subscription(sub, customer, start, start + 30 * DAY).cancelAtPeriodEnd(true)
+                .latestInvoice(uniqueId("in_")).json());
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(w.purchase(app, customer).get("unsubscribe_detected_at").isNull()).isFalse());
@@ -75,12 +78,16 @@ class ScheduledRefreshTest {
         String sub = uniqueId("sub_");
         long end = now() + 2;
         w.deliverCreated(app, subscription(sub, customer, end - 30 * DAY, end).json(), now() - 5);
-        w.stripe.put(subscription(sub, customer, end, end + 30 * DAY).json());
+        // The renewal is paid: its invoice is read with the subscription, and the RENEWAL follows from it.
+        String invoice = uniqueId("in_");
+        w.stripe.put(StripeObjects.invoice(invoice).customer(customer).subscription(sub).price("price_monthly",
+                SyncWorld.PRODUCT, "month").amount(1299, "usd").linePeriod(end, end + 30 * DAY).json());
+        w.stripe.put(subscription(sub, customer, end, end + 30 * DAY).latestInvoice(invoice).json());
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(w.purchase(app, customer).get("expires_at").asLong()).isEqualTo((end + 30 * DAY) * 1000));
+                assertThat(w.outgoingTypes(app, customer)).containsExactly("INITIAL_PURCHASE", "RENEWAL"));
 
-        assertThat(w.outgoingTypes(app, customer)).containsExactly("INITIAL_PURCHASE", "RENEWAL");
+        assertThat(w.purchase(app, customer).get("expires_at").asLong()).isEqualTo((end + 30 * DAY) * 1000);
         assertThat(w.purchase(app, customer).get("grants_access").asBoolean()).isTrue();
         assertThat(w.readsOf(sub).get(0).receivedAtMillis()).as("not read before it expired")
                 .isGreaterThanOrEqualTo(end * 1000);
