@@ -118,7 +118,7 @@ public final class DeliveryWorker implements AutoCloseable {
             long attemptedAt = clock.millis();
             EventSender sender = senderOfKind.get(delivery.integration().kind());
             EventSender.Request request = sender.request(delivery, event, attemptedAt);
-            HttpPoster.Result result = poster.post(request.url(), request.headers(), request.body());
+            HttpPoster.Result result = sender.judge(poster.post(request.url(), request.headers(), request.body()));
             if (!running && result.statusCode() == null) {
                 return; // Cut short by shutdown: the lease expires and the delivery is sent again.
             }

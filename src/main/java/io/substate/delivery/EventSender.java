@@ -17,6 +17,11 @@ interface EventSender {
      */
     Request request(DeliveryStore.Claimed delivery, ObjectNode event, long nowMillis);
 
+    /** The attempt's outcome as the service means it; by default, as HTTP says. */
+    default HttpPoster.Result judge(HttpPoster.Result result) {
+        return result;
+    }
+
     /**
      * Whether a failed attempt may succeed later (then it is retried on the schedule) or never will. For the services:
      * no answer, a timeout (408), a rate limit (429) or a server error may pass later; any other 4xx never will.

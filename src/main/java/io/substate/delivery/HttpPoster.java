@@ -28,10 +28,13 @@ import java.util.concurrent.TimeoutException;
 final class HttpPoster {
     static final int EXCERPT_BYTES = 1024;
 
-    /** One attempt's outcome; {@code statusCode} is null when no response came (see {@code error}). */
+    /**
+     * One attempt's outcome; {@code statusCode} is null when no response came (see {@code error}). A 2xx with an
+     * {@code error} is a service that answered success in the status but refused the event in its body.
+     */
     record Result(Integer statusCode, long latencyMillis, String responseExcerpt, String error) {
         boolean succeeded() {
-            return statusCode != null && statusCode >= 200 && statusCode < 300;
+            return statusCode != null && statusCode >= 200 && statusCode < 300 && error == null;
         }
     }
 

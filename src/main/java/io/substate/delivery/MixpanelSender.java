@@ -1,5 +1,6 @@
 package io.substate.delivery;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,9 +13,10 @@ import java.util.Map;
 
 /**
  * Mixpanel: the import API ({@code POST {base_url}/import?strict=1}, Basic auth with a service account, or the API
- * secret as the user) when a credential for it is set, else the track API ({@code POST {base_url}/track} with the
- * project token in each event). The body is a JSON array of one {@code {event, properties}} with {@code time} (ms),
- * {@code distinct_id} (the App User ID) and {@code $insert_id} (the delivery's UUID, Mixpanel's dedup key).
+ * secret as the user) when a credential for it is set, else the track API ({@code POST {base_url}/track?verbose=1}
+ * with the project token in each event; verbose, so that a dropped event is told in the body rather than as a bare
+ * "0"). The body is a JSON array of one {@code {event, properties}} with {@code time} (ms), {@code distinct_id} (the
+ * App User ID) and {@code $insert_id} (the delivery's UUID, Mixpanel's dedup key).
  */
 final class MixpanelSender implements EventSender {
     @Override
@@ -48,9 +50,27 @@ final class MixpanelSender implements EventSender {
             headers.put("Authorization", basic(secret + ":"));
             url = base + "/import?strict=1";
         } else {
-            url = base + "/track";
+            url = base + "/track?verbose=1";
         }
         return new Request(url, headers, Json.write(body));
+    }
+
+    /** The track API answers 200 even when it drops an event; its verbose body says so ({@code "status": 0}). */
+    @Override
+    public HttpPoster.Result judge(HttpPoster.Result result) {
+        if (!result.succeeded() || result.responseExcerpt() == null || !result.responseExcerpt().startsWith("{")) {
+            return result;
+        }
+        try {
+            JsonNode answer = Json.read(result.responseExcerpt());
+            if (answer.path("status").asInt(1) == 0) {
+                return new HttpPoster.Result(result.statusCode(), result.latencyMillis(), result.responseExcerpt(),
+                        "Mixpanel did not record the event: " + answer.path("error").asText("no reason given"));
+            }
+        } catch (RuntimeException e) {
+            // Not JSON after all (an excerpt cut short): HTTP's answer stands.
+        }
+        return result;
     }
 
     private static String basic(String credentials) {

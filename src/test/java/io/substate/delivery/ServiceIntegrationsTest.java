@@ -268,12 +268,19 @@ class ServiceIntegrationsTest {
             assertPurchaseProperties(properties, event);
 
             admin().delete(path(app, "mixpanel") + "/" + imported.get("id").asText());
-            create(app, "mixpanel", Map.of("project_token", "tok_123", "base_url", base(mixpanel)));
+            JsonNode track = create(app, "mixpanel", Map.of("project_token", "tok_123", "base_url", base(mixpanel)));
             purchase(app);
             Received tracked = awaitRequest(mixpanel, 2);
             assertThat(tracked.path()).isEqualTo("/svc/track");
             assertThat(tracked.header("Authorization")).isNull();
             assertThat(tracked.json().get(0).get("properties").get("token").asText()).isEqualTo("tok_123");
+            awaitDelivery(app, "mixpanel", track, "succeeded", 1);
+
+            // The track API refuses an event with a 200 and "status": 0 in its verbose answer: a failure, not retried.
+            mixpanel.respondWith((n, any) -> Reply.status(200, "{\"status\": 0, \"error\": \"bad token\"}"));
+            purchase(app);
+            JsonNode refused = awaitDelivery(app, "mixpanel", track, "failed", 1);
+            assertThat(refused.get("attempts").get(0).get("error").asText()).contains("bad token");
         }
     }
 
