@@ -19,7 +19,7 @@ record ServiceEvent(String name, String userId, ObjectNode properties, long time
         double revenue, boolean hasRevenue) {
 
     /** RevenueCat's event fields that become properties, when the event has them (not null). */
-    static final List<String> PROPERTIES = List.of("id", "type", "app_id", "product_id", "new_product_id",
+    static final List<String> PROPERTIES = List.of("type", "app_id", "product_id", "new_product_id",
             "entitlement_ids", "period_type", "purchased_at_ms", "expiration_at_ms", "grace_period_expiration_at_ms",
             "store", "environment", "price", "currency", "price_in_purchased_currency", "tax_percentage",
             "commission_percentage", "takehome_percentage", "transaction_id", "original_transaction_id",

@@ -284,6 +284,43 @@ class ServiceIntegrationsTest {
         }
     }
 
+    /** Each kind's settings pointing at {@code receiver}. */
+    static Map<String, Map<String, Object>> everyKind(WebhookReceiver receiver) {
+        return Map.of(
+                "slack", Map.of("webhook_url", receiver.url()),
+                "posthog", Map.of("api_key", "phc_k", "host", base(receiver)),
+                "segment", Map.of("write_key", "wk", "base_url", base(receiver)),
+                "amplitude", Map.of("api_key", "amp", "base_url", base(receiver)),
+                "mixpanel", Map.of("api_secret", "mp_secret", "base_url", base(receiver)));
+    }
+
+    @Test
+    void everyKindRetriesA503AndRedeliversTheSameRequest() {
+        for (String kind : List.of("slack", "posthog", "segment", "amplitude", "mixpanel")) {
+            StripeApp app = app();
+            try (WebhookReceiver receiver = WebhookReceiver.start((n, request) ->
+                    n == 1 ? Reply.status(503, "unavailable") : Reply.ok())) {
+                JsonNode integration = create(app, kind, everyKind(receiver).get(kind));
+                purchase(app);
+
+                JsonNode delivery = awaitDelivery(app, kind, integration, "succeeded", 2);
+                HttpResponse redelivered = admin().post(path(app, kind) + "/" + integration.get("id").asText()
+                        + "/deliveries/" + delivery.get("id").asText() + "/actions/redeliver", Map.of());
+                assertThat(redelivered.status()).as(redelivered.toString()).isEqualTo(200);
+                awaitRequest(receiver, 3);
+                List<Received> requests = receiver.received();
+                // The retry and the redelivery are the same request: same path, same auth, same body (same dedup id).
+                for (Received again : requests.subList(1, 3)) {
+                    assertThat(again.path()).as(kind).isEqualTo(requests.get(0).path());
+                    assertThat(again.header("Authorization")).as(kind)
+                            .isEqualTo(requests.get(0).header("Authorization"));
+                    assertThat(again.body()).as(kind).isEqualTo(requests.get(0).body());
+                }
+                awaitDelivery(app, kind, integration, "succeeded", 3);
+            }
+        }
+    }
+
     @Test
     void aClientErrorFailsAtOnceWhileAServerErrorIsRetried() {
         StripeApp app = app();
