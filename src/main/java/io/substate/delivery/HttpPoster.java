@@ -52,15 +52,16 @@ final class HttpPoster {
 
     Result post(String url, Map<String, String> headers, String body) {
         long start = System.nanoTime();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .timeout(timeout)
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        headers.forEach(request::header);
         CompletableFuture<HttpResponse<String>> exchange;
         try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                    .timeout(timeout)
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            headers.forEach(request::header);
             exchange = client.sendAsync(request.build(), info -> new ExcerptSubscriber());
         } catch (IllegalArgumentException e) {
-            return new Result(null, elapsed(start), null, "invalid request: " + e.getMessage());
+            // Not the exception's message: it may quote the URL or a header, and a service's URL or key is a secret.
+            return new Result(null, elapsed(start), null, "invalid request: the URL or a header cannot be sent");
         }
         try {
             HttpResponse<String> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
