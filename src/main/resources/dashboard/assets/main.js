@@ -91,7 +91,7 @@ function sidebar(projectId) {
     link(`${base}/customers`, 'Customers'),
     link(`${base}/entitlements`, 'Entitlements & products'),
     link(`${base}/offerings`, 'Offerings'),
-    link(`${base}/integrations`, 'Webhooks'),
+    link(`${base}/integrations`, 'Integrations'),
     link(`${base}/charts`, 'Charts')));
 }
 

@@ -26,36 +26,37 @@ public final class DeliveryService {
     }
 
     /** Newest first; {@code status} (pending, succeeded, failed) null for all. */
-    Page<DeliveryRecord> list(String projectId, String integrationId, String status, String startingAfter, int limit) {
+    Page<DeliveryRecord> list(String projectId, IntegrationKind kind, String integrationId, String status,
+            String startingAfter, int limit) {
         DeliveryStatus wanted = status == null ? null : DeliveryStatus.of(status).orElseThrow(() ->
                 ApiException.invalid("Query parameter 'status' must be one of pending, succeeded, failed (got '"
                         + status + "')"));
-        integrations.get(projectId, integrationId);
+        integrations.get(projectId, kind, integrationId);
         if (startingAfter != null) {
-            get(projectId, integrationId, startingAfter);
+            get(projectId, kind, integrationId, startingAfter);
         }
         return Page.of(deliveries.list(integrationId, wanted, startingAfter, limit, clock.millis()), limit);
     }
 
-    DeliveryRecord get(String projectId, String integrationId, String deliveryId) {
-        integrations.get(projectId, integrationId);
+    DeliveryRecord get(String projectId, IntegrationKind kind, String integrationId, String deliveryId) {
+        integrations.get(projectId, kind, integrationId);
         return deliveries.find(integrationId, deliveryId, clock.millis())
                 .orElseThrow(() -> ApiException.notFound("Delivery", deliveryId));
     }
 
     /** Makes the delivery due now: one more attempt, with the same event id and body. */
-    DeliveryRecord redeliver(String projectId, String integrationId, String deliveryId) {
-        get(projectId, integrationId, deliveryId);
+    DeliveryRecord redeliver(String projectId, IntegrationKind kind, String integrationId, String deliveryId) {
+        get(projectId, kind, integrationId, deliveryId);
         commits.execute(deliveryId, h -> {
             DeliveryStore.redeliver(h, deliveryId, clock.millis());
             return null;
         });
-        return get(projectId, integrationId, deliveryId);
+        return get(projectId, kind, integrationId, deliveryId);
     }
 
     /** Stores a TEST event and delivers it to this integration only, like any other event. */
-    DeliveryRecord sendTest(String projectId, String integrationId) {
-        WebhookIntegration integration = integrations.get(projectId, integrationId);
+    DeliveryRecord sendTest(String projectId, IntegrationKind kind, String integrationId) {
+        WebhookIntegration integration = integrations.get(projectId, kind, integrationId);
         long now = clock.millis();
         String eventId = Ids.eventId();
         String environment = "production".equals(integration.environment()) ? "PRODUCTION" : "SANDBOX";
@@ -65,7 +66,7 @@ public final class DeliveryService {
                     now);
             return DeliveryStore.enqueue(h, eventId, integrationId, now);
         });
-        return get(projectId, integrationId, deliveryId);
+        return get(projectId, kind, integrationId, deliveryId);
     }
 
     /** RevenueCat's TEST event shape: a made-up subscriber and product, so receivers can exercise their parsing. */

@@ -103,7 +103,7 @@ final class DeliveryStore {
      * delivery changes only while {@code worker} still holds its lease; the attempt is logged either way, since it
      * happened. Nothing is written when the delivery no longer exists (its integration was deleted meanwhile).
      */
-    static void settle(Handle h, String deliveryId, String worker, WebhookSender.Result result, long attemptedAt,
+    static void settle(Handle h, String deliveryId, String worker, HttpPoster.Result result, long attemptedAt,
             Long nextRetryAt) {
         DeliveryStatus status = result.succeeded() ? DeliveryStatus.SUCCEEDED
                 : nextRetryAt != null ? DeliveryStatus.PENDING : DeliveryStatus.FAILED;

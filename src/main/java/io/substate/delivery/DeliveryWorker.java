@@ -8,7 +8,7 @@ import io.substate.storage.GroupCommit;
 import io.substate.storage.Ids;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -20,10 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The outgoing-webhook worker pool of one instance. A dispatcher thread leases due deliveries (as many as there are
- * free senders), and each sender POSTs one, then records the attempt and settles the delivery (succeeded, retried
- * per the schedule with the same event id, or failed after the last retry). It wakes on every local commit that
- * created deliveries and polls every {@link #POLL_INTERVAL} for the rest (other instances' events, retries due).
+ * The outgoing-delivery worker pool of one instance. A dispatcher thread leases due deliveries (as many as there are
+ * free senders), and each sender POSTs one in its integration kind's format ({@link EventSender}), then records the
+ * attempt and settles the delivery (succeeded, retried per the schedule with the same event id, or failed after the
+ * last retry or after an answer that can never succeed). It wakes on every local commit that created deliveries and
+ * polls every {@link #POLL_INTERVAL} for the rest (other instances' events, retries due). A slow receiver holds only
+ * its own sender, so it delays no other integration.
  */
 public final class DeliveryWorker implements AutoCloseable {
     /** Concurrent HTTP requests per instance; a receiver that hangs holds one sender for up to the timeout. */
@@ -39,7 +41,8 @@ public final class DeliveryWorker implements AutoCloseable {
     private final List<Duration> retrySchedule;
     private final Duration lease;
     private final Clock clock;
-    private final WebhookSender sender;
+    private final HttpPoster poster;
+    private final Map<IntegrationKind, EventSender> senderOfKind = new EnumMap<>(IntegrationKind.class);
     private final String workerId = Ids.random("wrk", 12);
     private final Semaphore freeSenders;
     private final ExecutorService senders;
@@ -58,7 +61,10 @@ public final class DeliveryWorker implements AutoCloseable {
         this.retrySchedule = List.copyOf(retrySchedule);
         this.lease = timeout.plus(LEASE_MARGIN);
         this.clock = clock;
-        this.sender = new WebhookSender(timeout);
+        this.poster = new HttpPoster(timeout);
+        for (IntegrationKind kind : IntegrationKind.values()) {
+            senderOfKind.put(kind, EventSender.of(kind));
+        }
         this.freeSenders = new Semaphore(concurrency);
         this.senders = Executors.newFixedThreadPool(concurrency, runnable -> {
             Thread t = new Thread(runnable, "webhook-sender");
@@ -109,17 +115,15 @@ public final class DeliveryWorker implements AutoCloseable {
             ObjectNode event = (ObjectNode) Json.read(delivery.payload());
             event.set("subscriber_attributes", delivery.customerId() == null ? Json.object()
                     : jdbi.withHandle(h -> SubscriberAttributes.json(h, delivery.customerId())));
-            ObjectNode envelope = Json.object();
-            envelope.put("api_version", "1.0");
-            envelope.set("event", event);
-            String body = Json.write(envelope);
             long attemptedAt = clock.millis();
-            WebhookSender.Result result = sender.post(delivery.integration().url(),
-                    headers(delivery, body, attemptedAt), body);
+            EventSender sender = senderOfKind.get(delivery.integration().kind());
+            EventSender.Request request = sender.request(delivery, event, attemptedAt);
+            HttpPoster.Result result = sender.judge(poster.post(request.url(), request.headers(), request.body()));
             if (!running && result.statusCode() == null) {
                 return; // Cut short by shutdown: the lease expires and the delivery is sent again.
             }
-            Long nextRetryAt = result.succeeded() ? null : nextRetryAt(delivery.attemptCount(), clock.millis());
+            Long nextRetryAt = result.succeeded() || !sender.retryable(result) ? null
+                    : nextRetryAt(delivery.attemptCount(), clock.millis());
             commits.execute(delivery.id(), h -> {
                 DeliveryStore.settle(h, delivery.id(), workerId, result, attemptedAt, nextRetryAt);
                 return null;
@@ -130,22 +134,6 @@ public final class DeliveryWorker implements AutoCloseable {
         } finally {
             freeSenders.release();
         }
-    }
-
-    private Map<String, String> headers(DeliveryStore.Claimed delivery, String body, long nowMillis) {
-        long timestamp = nowMillis / 1000;
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/json");
-        headers.put("User-Agent", "Substate-Webhooks/1.0");
-        // Standard Webhooks: the message id is the event id, identical on every retry, so receivers can dedupe on it.
-        headers.put("webhook-id", delivery.eventId());
-        headers.put("webhook-timestamp", Long.toString(timestamp));
-        headers.put("webhook-signature", WebhookSigner.signatureHeader(
-                delivery.integration().signingSecrets(nowMillis), delivery.eventId(), timestamp, body));
-        if (delivery.integration().authorizationHeader() != null) {
-            headers.put("Authorization", delivery.integration().authorizationHeader());
-        }
-        return headers;
     }
 
     /** After the n-th failed attempt (0-based {@code previousAttempts}), the n-th delay of the schedule, or none. */

@@ -2,8 +2,10 @@ package io.substate.delivery;
 
 import io.substate.common.ApiException;
 import io.substate.http.JsonBody;
-import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,9 +18,11 @@ record IntegrationChange(
         Nullable<String> authorizationHeader,
         Nullable<String> environment,
         Nullable<List<String>> eventTypes,
-        Nullable<String> appId) {
+        Nullable<String> appId,
+        Map<String, Nullable<String>> settings) {
 
     static final String[] FIELDS = {"name", "url", "authorization_header", "environment", "event_types", "app_id"};
+    static final List<String> COMMON_FIELDS = List.of("name", "environment", "event_types", "app_id");
     static final List<String> ENVIRONMENTS = List.of("production", "sandbox");
 
     /** A field that may be left alone, cleared with {@code null}, or set. */
@@ -33,7 +37,21 @@ record IntegrationChange(
     }
 
     static IntegrationChange parse(JsonBody body) {
-        body.allowOnly(FIELDS);
+        return parse(body, IntegrationKind.WEBHOOK);
+    }
+
+    /**
+     * A webhook's fields, or for a service the common fields (name, environment, event types, app) and the kind's own
+     * settings; no {@code url}, which a service's settings imply.
+     */
+    static IntegrationChange parse(JsonBody body, IntegrationKind kind) {
+        if (kind == IntegrationKind.WEBHOOK) {
+            body.allowOnly(FIELDS);
+        } else {
+            List<String> allowed = new ArrayList<>(COMMON_FIELDS);
+            kind.settings().forEach(s -> allowed.add(s.name()));
+            body.allowOnly(allowed.toArray(String[]::new));
+        }
         Optional<String> name = body.optionalString("name").map(String::trim);
         name.filter(n -> n.length() > 1500).ifPresent(n -> {
             throw ApiException.invalid("Field 'name' is longer than 1500 characters");
@@ -47,7 +65,32 @@ record IntegrationChange(
                 nullable(body, "authorization_header", body.optionalString("authorization_header")),
                 nullable(body, "environment", body.optionalEnum("environment", ENVIRONMENTS)),
                 nullable(body, "event_types", body.optionalStringList("event_types").map(EventTypes::validate)),
-                nullable(body, "app_id", body.optionalString("app_id")));
+                nullable(body, "app_id", body.optionalString("app_id")),
+                settings(body, kind));
+    }
+
+    private static Map<String, Nullable<String>> settings(JsonBody body, IntegrationKind kind) {
+        Map<String, Nullable<String>> settings = new LinkedHashMap<>();
+        for (IntegrationKind.Setting setting : kind.settings()) {
+            settings.put(setting.name(), nullable(body, setting.name(),
+                    body.optionalString(setting.name()).map(v -> kind.check(setting, v))));
+        }
+        return settings;
+    }
+
+    /** The stored settings with this change applied. */
+    Map<String, String> applySettings(Map<String, String> current) {
+        Map<String, String> next = new LinkedHashMap<>(current);
+        settings.forEach((name, change) -> {
+            if (change.present()) {
+                if (change.value() == null) {
+                    next.remove(name);
+                } else {
+                    next.put(name, change.value());
+                }
+            }
+        });
+        return next;
     }
 
     private static <T> Nullable<T> nullable(JsonBody body, String field, Optional<T> value) {
@@ -59,16 +102,9 @@ record IntegrationChange(
 
     // Only absolute http(s) URLs with a host: anything else can never be POSTed to, and would fail every delivery.
     private static String checkUrl(String url) {
-        try {
-            URI uri = URI.create(url);
-            String scheme = uri.getScheme();
-            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-                    || uri.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-            return url;
-        } catch (IllegalArgumentException e) {
+        if (!IntegrationKind.isHttpUrl(url)) {
             throw ApiException.invalid("Field 'url' must be an absolute http:// or https:// URL (got '" + url + "')");
         }
+        return url;
     }
 }

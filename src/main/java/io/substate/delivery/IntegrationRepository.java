@@ -5,15 +5,20 @@ import io.substate.common.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
-/** Rows of {@code webhook_integrations}; {@code event_types} is stored as a JSON array of names. */
+/**
+ * Rows of {@code webhook_integrations} (every kind); {@code event_types} is stored as a JSON array of names, a service's
+ * {@code settings} as a JSON object of strings.
+ */
 final class IntegrationRepository {
     static final String COLUMNS = "id, project_id, name, url, authorization_header, environment, event_types, app_id, "
-            + "signing_secret, previous_signing_secret, previous_secret_expires_at, created_at";
+            + "signing_secret, previous_signing_secret, previous_secret_expires_at, created_at, kind, settings";
     private final Jdbi jdbi;
 
     IntegrationRepository(Jdbi jdbi) {
@@ -22,7 +27,7 @@ final class IntegrationRepository {
 
     void insert(WebhookIntegration i) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO webhook_integrations (" + COLUMNS + ") VALUES (:id, :project, "
-                        + ":name, :url, :auth, :env, :types, :app, :secret, :previous, :previousExpires, :at)")
+                        + ":name, :url, :auth, :env, :types, :app, :secret, :previous, :previousExpires, :at, :kind, :settings)")
                 .bindMap(bindings(i)).execute());
     }
 
@@ -30,7 +35,7 @@ final class IntegrationRepository {
         jdbi.useHandle(h -> h.createUpdate("UPDATE webhook_integrations SET name = :name, url = :url, "
                         + "authorization_header = :auth, environment = :env, event_types = :types, app_id = :app, "
                         + "signing_secret = :secret, previous_signing_secret = :previous, "
-                        + "previous_secret_expires_at = :previousExpires WHERE id = :id")
+                        + "previous_secret_expires_at = :previousExpires, settings = :settings WHERE id = :id")
                 .bindMap(bindings(i)).execute());
     }
 
@@ -48,13 +53,14 @@ final class IntegrationRepository {
                 .map((rs, ctx) -> map(rs)).findOne();
     }
 
-    /** Up to {@code limit + 1} integrations of the project after {@code startingAfter}, oldest first. */
-    List<WebhookIntegration> list(String projectId, String startingAfter, int limit) {
+    /** Up to {@code limit + 1} integrations of the kind in the project after {@code startingAfter}, oldest first. */
+    List<WebhookIntegration> list(String projectId, IntegrationKind kind, String startingAfter, int limit) {
         return jdbi.withHandle(h -> {
             String after = startingAfter == null ? "" : " AND (created_at, id) > "
                     + "(SELECT created_at, id FROM webhook_integrations WHERE id = :after)";
             var query = h.createQuery("SELECT " + COLUMNS + " FROM webhook_integrations WHERE project_id = :project"
-                    + after + " ORDER BY created_at, id LIMIT :n").bind("project", projectId).bind("n", limit + 1);
+                    + " AND kind = :kind" + after + " ORDER BY created_at, id LIMIT :n").bind("project", projectId)
+                    .bind("kind", kind.value()).bind("n", limit + 1);
             if (startingAfter != null) {
                 query.bind("after", startingAfter);
             }
@@ -76,6 +82,8 @@ final class IntegrationRepository {
         map.put("previous", i.previousSigningSecret());
         map.put("previousExpires", i.previousSecretExpiresAt());
         map.put("at", i.createdAt());
+        map.put("kind", i.kind().value());
+        map.put("settings", i.kind() == IntegrationKind.WEBHOOK ? null : Json.write(i.settings()));
         return map;
     }
 
@@ -86,7 +94,16 @@ final class IntegrationRepository {
         return new WebhookIntegration(rs.getString("id"), rs.getString("project_id"), rs.getString("name"),
                 rs.getString("url"), rs.getString("authorization_header"), rs.getString("environment"),
                 eventTypes(rs.getString("event_types")), rs.getString("app_id"), rs.getString("signing_secret"),
-                rs.getString("previous_signing_secret"), previousExpiresAt, rs.getLong("created_at"));
+                rs.getString("previous_signing_secret"), previousExpiresAt, rs.getLong("created_at"),
+                IntegrationKind.of(rs.getString("kind")), settings(rs.getString("settings")));
+    }
+
+    private static Map<String, String> settings(String json) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (json != null) {
+            Json.read(json).fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
+        }
+        return settings;
     }
 
     private static List<String> eventTypes(String json) {

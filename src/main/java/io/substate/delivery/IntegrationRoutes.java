@@ -11,13 +11,13 @@ import io.substate.http.Requests;
 import io.substate.http.RouteGroup;
 
 /**
- * {@code /v2/projects/{project_id}/integrations/webhooks}: webhook integrations, their delivery log, redelivery and
- * TEST events. The {@code authorization_header} is write-only (a credential for the team's server), shown as
+ * {@code /v2/projects/{project_id}/integrations/{kind}} ({@code webhooks}, {@code slack}, {@code posthog},
+ * {@code segment}, {@code amplitude}, {@code mixpanel}): integrations, their delivery log, redelivery and TEST events.
+ * A service's secret settings are write-only, shown as {@code <name>_set}. For webhooks: The {@code authorization_header} is write-only (a credential for the team's server), shown as
  * {@code authorization_header_set}; the {@code signing_secret} is shown, since receivers need it to verify.
  */
 public final class IntegrationRoutes implements RouteGroup {
-    private static final String BASE = "/v2/projects/{project_id}/integrations/webhooks";
-    private static final String ONE = BASE + "/{integration_id}";
+    private static final String PROJECT = "/v2/projects/{project_id}/integrations/";
 
     private final IntegrationService integrations;
     private final DeliveryService deliveries;
@@ -29,48 +29,56 @@ public final class IntegrationRoutes implements RouteGroup {
         this.auth = auth;
     }
 
+    /** The same routes for every kind, each under its own path ({@code webhooks}, {@code slack}…). */
     @Override
     public void register(RoutesConfig routes) {
-        routes.post(BASE, this::create);
-        routes.get(BASE, this::list);
-        routes.get(ONE, this::get);
-        RouteGroup.update(routes, ONE, this::update);
-        routes.delete(ONE, this::delete);
-        routes.post(ONE + "/actions/rotate_secret", this::rotateSecret);
-        routes.post(ONE + "/actions/test", this::sendTest);
-        routes.get(ONE + "/deliveries", this::listDeliveries);
-        routes.get(ONE + "/deliveries/{delivery_id}", this::getDelivery);
-        routes.post(ONE + "/deliveries/{delivery_id}/actions/redeliver", this::redeliver);
+        for (IntegrationKind kind : IntegrationKind.values()) {
+            String base = PROJECT + kind.path();
+            String one = base + "/{integration_id}";
+            routes.post(base, ctx -> create(ctx, kind));
+            routes.get(base, ctx -> list(ctx, kind));
+            routes.get(one, ctx -> get(ctx, kind));
+            RouteGroup.update(routes, one, ctx -> update(ctx, kind));
+            routes.delete(one, ctx -> delete(ctx, kind));
+            if (kind == IntegrationKind.WEBHOOK) {
+                routes.post(one + "/actions/rotate_secret", this::rotateSecret);
+            }
+            routes.post(one + "/actions/test", ctx -> sendTest(ctx, kind));
+            routes.get(one + "/deliveries", ctx -> listDeliveries(ctx, kind));
+            routes.get(one + "/deliveries/{delivery_id}", ctx -> getDelivery(ctx, kind));
+            routes.post(one + "/deliveries/{delivery_id}/actions/redeliver", ctx -> redeliver(ctx, kind));
+        }
     }
 
-    private void create(Context ctx) {
+    private void create(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        IntegrationChange change = IntegrationChange.parse(Requests.jsonBody(ctx));
-        ctx.status(201).json(render(integrations.create(projectId(ctx), change)));
+        IntegrationChange change = IntegrationChange.parse(Requests.jsonBody(ctx), kind);
+        ctx.status(201).json(render(integrations.create(projectId(ctx), kind, change)));
     }
 
-    private void list(Context ctx) {
+    private void list(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        Page<WebhookIntegration> page = integrations.list(projectId(ctx), Page.startingAfter(ctx), Page.limit(ctx));
+        Page<WebhookIntegration> page = integrations.list(projectId(ctx), kind, Page.startingAfter(ctx),
+                Page.limit(ctx));
         ctx.json(page.toJson(ctx, IntegrationRoutes::render, WebhookIntegration::id));
     }
 
-    private void get(Context ctx) {
+    private void get(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        ctx.json(render(integrations.get(projectId(ctx), integrationId(ctx))));
+        ctx.json(render(integrations.get(projectId(ctx), kind, integrationId(ctx))));
     }
 
-    private void update(Context ctx) {
+    private void update(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        IntegrationChange change = IntegrationChange.parse(Requests.jsonBody(ctx));
-        ctx.json(render(integrations.update(projectId(ctx), integrationId(ctx), change)));
+        IntegrationChange change = IntegrationChange.parse(Requests.jsonBody(ctx), kind);
+        ctx.json(render(integrations.update(projectId(ctx), kind, integrationId(ctx), change)));
     }
 
-    private void delete(Context ctx) {
+    private void delete(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        integrations.delete(projectId(ctx), integrationId(ctx));
+        integrations.delete(projectId(ctx), kind, integrationId(ctx));
         ObjectNode node = Json.object();
-        node.put("object", "webhook_integration");
+        node.put("object", objectName(kind));
         node.put("id", integrationId(ctx));
         node.put("deleted", true);
         ctx.json(node);
@@ -81,26 +89,31 @@ public final class IntegrationRoutes implements RouteGroup {
         ctx.json(render(integrations.rotateSecret(projectId(ctx), integrationId(ctx))));
     }
 
-    private void sendTest(Context ctx) {
+    private void sendTest(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        ctx.status(201).json(render(deliveries.sendTest(projectId(ctx), integrationId(ctx))));
+        ctx.status(201).json(render(deliveries.sendTest(projectId(ctx), kind, integrationId(ctx))));
     }
 
-    private void listDeliveries(Context ctx) {
+    private void listDeliveries(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        Page<DeliveryRecord> page = deliveries.list(projectId(ctx), integrationId(ctx), ctx.queryParam("status"),
-                Page.startingAfter(ctx), Page.limit(ctx));
+        Page<DeliveryRecord> page = deliveries.list(projectId(ctx), kind, integrationId(ctx),
+                ctx.queryParam("status"), Page.startingAfter(ctx), Page.limit(ctx));
         ctx.json(page.toJson(ctx, IntegrationRoutes::render, DeliveryRecord::id));
     }
 
-    private void getDelivery(Context ctx) {
+    private void getDelivery(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        ctx.json(render(deliveries.get(projectId(ctx), integrationId(ctx), ctx.pathParam("delivery_id"))));
+        ctx.json(render(deliveries.get(projectId(ctx), kind, integrationId(ctx), ctx.pathParam("delivery_id"))));
     }
 
-    private void redeliver(Context ctx) {
+    private void redeliver(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        ctx.json(render(deliveries.redeliver(projectId(ctx), integrationId(ctx), ctx.pathParam("delivery_id"))));
+        ctx.json(render(deliveries.redeliver(projectId(ctx), kind, integrationId(ctx),
+                ctx.pathParam("delivery_id"))));
+    }
+
+    private static String objectName(IntegrationKind kind) {
+        return kind.value() + "_integration";
     }
 
     private static String projectId(Context ctx) {
@@ -113,12 +126,14 @@ public final class IntegrationRoutes implements RouteGroup {
 
     static ObjectNode render(WebhookIntegration i) {
         ObjectNode node = Json.object();
-        node.put("object", "webhook_integration");
+        node.put("object", objectName(i.kind()));
         node.put("id", i.id());
         node.put("project_id", i.projectId());
         node.put("name", i.name());
-        node.put("url", i.url());
-        node.put("authorization_header_set", i.authorizationHeader() != null);
+        if (i.kind() == IntegrationKind.WEBHOOK) {
+            node.put("url", i.url());
+            node.put("authorization_header_set", i.authorizationHeader() != null);
+        }
         node.put("environment", i.environment());
         if (i.eventTypes() == null) {
             node.putNull("event_types");
@@ -127,8 +142,18 @@ public final class IntegrationRoutes implements RouteGroup {
             i.eventTypes().forEach(types::add);
         }
         node.put("app_id", i.appId());
-        node.put("signing_secret", i.signingSecret());
-        node.put("previous_secret_expires_at", i.previousSigningSecret() == null ? null : i.previousSecretExpiresAt());
+        if (i.kind() == IntegrationKind.WEBHOOK) {
+            node.put("signing_secret", i.signingSecret());
+            node.put("previous_secret_expires_at", i.previousSigningSecret() == null ? null
+                    : i.previousSecretExpiresAt());
+        }
+        for (IntegrationKind.Setting setting : i.kind().settings()) {
+            if (setting.secret()) {
+                node.put(setting.name() + "_set", i.settings().get(setting.name()) != null);
+            } else {
+                node.put(setting.name(), i.setting(setting.name()));
+            }
+        }
         node.put("created_at", i.createdAt());
         return node;
     }

@@ -7,10 +7,13 @@ import io.substate.projects.ProjectService;
 import io.substate.storage.Ids;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
-/** Webhook integrations of a project: create, read, change, delete, rotate the signing secret. */
+/**
+ * Integrations of a project, of every kind: create, read, change, delete; rotate a webhook's signing secret.
+ */
 public final class IntegrationService {
     /** How long a rotated signing secret keeps signing, so receivers can switch to the new one without gaps. */
     public static final Duration ROTATION_GRACE = Duration.ofHours(24);
@@ -27,50 +30,70 @@ public final class IntegrationService {
         this.clock = clock;
     }
 
-    WebhookIntegration create(String projectId, IntegrationChange change) {
+    WebhookIntegration create(String projectId, IntegrationKind kind, IntegrationChange change) {
         projects.get(projectId);
         String name = change.name().orElseThrow(() -> ApiException.invalid("Field 'name' is required"));
-        String url = change.url().orElseThrow(() -> ApiException.invalid("Field 'url' is required"));
+        Map<String, String> settings = change.applySettings(Map.of());
+        String url;
+        if (kind == IntegrationKind.WEBHOOK) {
+            url = change.url().orElseThrow(() -> ApiException.invalid("Field 'url' is required"));
+        } else {
+            kind.checkComplete(settings);
+            url = kind.endpoint(settings);
+        }
         checkApp(projectId, change.appId().value());
+        // A service's row has a signing secret too (the column is required); only webhooks use it.
         WebhookIntegration integration = new WebhookIntegration(Ids.integrationId(), projectId, name, url,
                 change.authorizationHeader().value(), change.environment().value(), change.eventTypes().value(),
-                change.appId().value(), Ids.signingSecret(), null, null, clock.millis());
+                change.appId().value(), Ids.signingSecret(), null, null, clock.millis(), kind, settings);
         repository.insert(integration);
         return integration;
     }
 
-    /** The integration, if it belongs to the project; 404 otherwise. */
+    /** The webhook integration, if it belongs to the project; 404 otherwise. */
     public WebhookIntegration get(String projectId, String id) {
-        projects.get(projectId);
-        return repository.find(id).filter(i -> i.projectId().equals(projectId))
-                .orElseThrow(() -> ApiException.notFound("Webhook integration", id));
+        return get(projectId, IntegrationKind.WEBHOOK, id);
     }
 
-    Page<WebhookIntegration> list(String projectId, String startingAfter, int limit) {
+    /** The integration of this kind, if it belongs to the project; 404 otherwise. */
+    WebhookIntegration get(String projectId, IntegrationKind kind, String id) {
+        projects.get(projectId);
+        return repository.find(id).filter(i -> i.projectId().equals(projectId) && i.kind() == kind)
+                .orElseThrow(() -> ApiException.notFound(kind == IntegrationKind.WEBHOOK ? "Webhook integration"
+                        : "Integration", id));
+    }
+
+    Page<WebhookIntegration> list(String projectId, IntegrationKind kind, String startingAfter, int limit) {
         projects.get(projectId);
         if (startingAfter != null) {
-            get(projectId, startingAfter);
+            get(projectId, kind, startingAfter);
         }
-        return Page.of(repository.list(projectId, startingAfter, limit), limit);
+        return Page.of(repository.list(projectId, kind, startingAfter, limit), limit);
     }
 
-    WebhookIntegration update(String projectId, String id, IntegrationChange change) {
-        WebhookIntegration current = get(projectId, id);
+    WebhookIntegration update(String projectId, IntegrationKind kind, String id, IntegrationChange change) {
+        WebhookIntegration current = get(projectId, kind, id);
         String appId = change.appId().applyTo(current.appId());
         if (change.appId().present()) {
             checkApp(projectId, appId);
         }
+        Map<String, String> settings = change.applySettings(current.settings());
+        String url = change.url().orElse(current.url());
+        if (kind != IntegrationKind.WEBHOOK) {
+            kind.checkComplete(settings);
+            url = kind.endpoint(settings);
+        }
         WebhookIntegration next = new WebhookIntegration(id, projectId, change.name().orElse(current.name()),
-                change.url().orElse(current.url()), change.authorizationHeader().applyTo(current.authorizationHeader()),
+                url, change.authorizationHeader().applyTo(current.authorizationHeader()),
                 change.environment().applyTo(current.environment()), change.eventTypes().applyTo(current.eventTypes()),
                 appId, current.signingSecret(), current.previousSigningSecret(), current.previousSecretExpiresAt(),
-                current.createdAt());
+                current.createdAt(), kind, settings);
         repository.update(next);
         return next;
     }
 
-    void delete(String projectId, String id) {
-        get(projectId, id);
+    void delete(String projectId, IntegrationKind kind, String id) {
+        get(projectId, kind, id);
         repository.delete(id);
     }
 
@@ -80,7 +103,7 @@ public final class IntegrationService {
         WebhookIntegration next = new WebhookIntegration(id, projectId, current.name(), current.url(),
                 current.authorizationHeader(), current.environment(), current.eventTypes(), current.appId(),
                 Ids.signingSecret(), current.signingSecret(), clock.millis() + ROTATION_GRACE.toMillis(),
-                current.createdAt());
+                current.createdAt(), current.kind(), current.settings());
         repository.update(next);
         return next;
     }

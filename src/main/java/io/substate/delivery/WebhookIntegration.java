@@ -1,10 +1,15 @@
 package io.substate.delivery;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A team's webhook endpoint: where a project's outgoing events are POSTed, and which of them.
+ * A project's integration: a team's webhook endpoint, or a service ({@link IntegrationKind}) that outgoing events are
+ * sent to in its own format; which events go there; for a service, {@code url} is its endpoint and {@code settings}
+ * its own settings (secrets included: never answered, never logged).
  *
  * @param authorizationHeader sent verbatim as {@code Authorization}; write-only in the API
  * @param environment {@code production}, {@code sandbox}, or null for both
@@ -24,7 +29,18 @@ public record WebhookIntegration(
         String signingSecret,
         String previousSigningSecret,
         Long previousSecretExpiresAt,
-        long createdAt) {
+        long createdAt,
+        IntegrationKind kind,
+        Map<String, String> settings) {
+
+    public WebhookIntegration {
+        settings = settings == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    }
+
+    /** A service's setting in effect (stored, or its default). */
+    String setting(String name) {
+        return kind.effective(settings, name);
+    }
 
     /** Secrets each delivery is signed with at {@code nowMillis}: the current one, plus the rotated one for 24 h. */
     public List<String> signingSecrets(long nowMillis) {

@@ -1,144 +1,38 @@
 package io.substate.delivery;
 
-import java.io.ByteArrayOutputStream;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodySubscriber;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.common.Json;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * POSTs one webhook and reports what happened. The timeout covers the whole exchange (connect, headers and body), as
- * RevenueCat's "finish the response in 60 s" does; only the first {@link #EXCERPT_BYTES} of the response are kept.
- * Redirects are not followed: a 3xx is a failure, as in Svix.
+ * A webhook: RevenueCat's envelope ({@code api_version}, {@code event}), signed the Standard Webhooks way, with the
+ * team's {@code Authorization} header. Every failure is retried, as RevenueCat retries any non-200 answer.
  */
-final class WebhookSender {
-    static final int EXCERPT_BYTES = 1024;
-
-    /** One attempt's outcome; {@code statusCode} is null when no response came (see {@code error}). */
-    record Result(Integer statusCode, long latencyMillis, String responseExcerpt, String error) {
-        boolean succeeded() {
-            return statusCode != null && statusCode >= 200 && statusCode < 300;
+final class WebhookSender implements EventSender {
+    @Override
+    public Request request(DeliveryStore.Claimed delivery, ObjectNode event, long nowMillis) {
+        ObjectNode envelope = Json.object();
+        envelope.put("api_version", "1.0");
+        envelope.set("event", event);
+        String body = Json.write(envelope);
+        long timestamp = nowMillis / 1000;
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", "Substate-Webhooks/1.0");
+        // Standard Webhooks: the message id is the event id, identical on every retry, so receivers can dedupe on it.
+        headers.put("webhook-id", delivery.eventId());
+        headers.put("webhook-timestamp", Long.toString(timestamp));
+        headers.put("webhook-signature", WebhookSigner.signatureHeader(
+                delivery.integration().signingSecrets(nowMillis), delivery.eventId(), timestamp, body));
+        if (delivery.integration().authorizationHeader() != null) {
+            headers.put("Authorization", delivery.integration().authorizationHeader());
         }
+        return new Request(delivery.integration().url(), headers, body);
     }
 
-    private final HttpClient client;
-    private final Duration timeout;
-
-    WebhookSender(Duration timeout) {
-        this.timeout = timeout;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(timeout)
-                .build();
-    }
-
-    Result post(String url, Map<String, String> headers, String body) {
-        long start = System.nanoTime();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .timeout(timeout)
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        headers.forEach(request::header);
-        CompletableFuture<HttpResponse<String>> exchange;
-        try {
-            exchange = client.sendAsync(request.build(), info -> new ExcerptSubscriber());
-        } catch (IllegalArgumentException e) {
-            return new Result(null, elapsed(start), null, "invalid request: " + e.getMessage());
-        }
-        try {
-            HttpResponse<String> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new Result(response.statusCode(), elapsed(start), response.body(), null);
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
-            return new Result(null, elapsed(start), null, timedOut());
-        } catch (ExecutionException e) {
-            return new Result(null, elapsed(start), null, describe(e.getCause()));
-        } catch (InterruptedException e) {
-            exchange.cancel(true);
-            Thread.currentThread().interrupt();
-            return new Result(null, elapsed(start), null, "interrupted: the server was stopping");
-        }
-    }
-
-    private String timedOut() {
-        return "timeout: no complete response within " + timeout.toMillis() + " ms";
-    }
-
-    private String describe(Throwable cause) {
-        if (cause instanceof HttpTimeoutException) {
-            return timedOut();
-        }
-        if (cause instanceof ConnectException) {
-            return "connection failed: " + (cause.getMessage() == null ? "refused" : cause.getMessage());
-        }
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    private static long elapsed(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-    }
-
-    /** Keeps the first bytes of the body and stops reading there, so a huge or endless response costs nothing. */
-    private static final class ExcerptSubscriber implements BodySubscriber<String> {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final CompletableFuture<String> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-
-        @Override
-        public CompletionStage<String> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            if (result.isDone()) {
-                return;
-            }
-            for (ByteBuffer buffer : buffers) {
-                int take = Math.min(buffer.remaining(), EXCERPT_BYTES - bytes.size());
-                byte[] chunk = new byte[take];
-                buffer.get(chunk);
-                bytes.write(chunk, 0, take);
-            }
-            if (bytes.size() >= EXCERPT_BYTES) {
-                subscription.cancel();
-                finish();
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            result.completeExceptionally(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            finish();
-        }
-
-        private void finish() {
-            result.complete(new String(bytes.toByteArray(), StandardCharsets.UTF_8));
-        }
+    @Override
+    public boolean retryable(HttpPoster.Result result) {
+        return true;
     }
 }

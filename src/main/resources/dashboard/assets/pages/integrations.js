@@ -1,16 +1,18 @@
-// /projects/{project_id}/integrations: outgoing webhook integrations, their delivery log, redeliver and test events.
+// /projects/{project_id}/integrations: webhooks and the service integrations (Slack, PostHog, Segment, Amplitude,
+// Mixpanel), each with its delivery log, redeliver and test events.
 import { get, listAll, post, del, path, isUnavailable } from '../api.js';
 import { h, field, select, table, time, act, code, notice, badge, showResult, errorText, copyButton } from '../ui.js';
 import { navigate } from '../nav.js';
+import { serviceSections } from './service-integrations.js';
 
 // The outgoing event types a Stripe purchase can cause (RevenueCat's names, lowercase as the API takes them).
 const EVENT_TYPES = ['initial_purchase', 'renewal', 'cancellation', 'uncancellation', 'non_renewing_purchase',
   'expiration', 'billing_issue', 'product_change', 'transfer'];
 
 export async function integrationsPage(main, projectId) {
-  document.title = 'Webhooks · Substate';
-  main.append(h('h1', {}, 'Webhooks'), h('p', {}, 'Substate sends RevenueCat-format events to these URLs, signed '
-    + 'with Standard Webhooks headers, and retries failed deliveries.'));
+  document.title = 'Integrations · Substate';
+  main.append(h('h1', {}, 'Integrations'), h('h2', {}, 'Webhooks'), h('p', {}, 'Substate sends RevenueCat-format '
+    + 'events to these URLs, signed with Standard Webhooks headers, and retries failed deliveries.'));
   const base = path`/v2/projects/${projectId}/integrations/webhooks`;
   let integrations;
   try {
@@ -26,10 +28,24 @@ export async function integrationsPage(main, projectId) {
   main.append(
     integrations.length ? h('div', { id: 'integrations' }, integrations.map((i) => integrationCard(base, i, apps)))
       : h('p', { class: 'empty' }, 'No webhook integration yet.'),
-    createForm(base, apps));
+    createForm(base, apps),
+    ...await serviceSections(projectId, apps, EVENT_TYPES, card));
 }
 
 function integrationCard(base, integration, apps) {
+  const app = apps.find((a) => a.id === integration.app_id);
+  const secret = h('input', { type: 'password', readonly: true, id: `signing-secret-${integration.id}`,
+    value: integration.signing_secret ?? '' });
+  return card(base, integration, [
+    h('dt', {}, 'URL'), h('dd', {}, code(integration.url)),
+    h('dt', {}, 'App'), h('dd', {}, app ? app.name : 'All apps'),
+    h('dt', {}, 'Authorization header'), h('dd', {}, integration.authorization_header_set ? 'Set (write-only)' : 'None')],
+  null, h('div', { class: 'field' }, h('label', { for: secret.id }, 'Signing secret (verify the webhook-signature header)'),
+    h('div', { class: 'with-buttons' }, secret, copyButton(secret))));
+}
+
+// An integration of any kind: its facts, then delivery log, test event, edit (when {@code editForm}) and delete.
+function card(base, integration, facts, editForm, extra) {
   const one = `${base}/${encodeURIComponent(integration.id)}`;
   const slot = h('div', { class: 'form-message' });
   const deliveries = h('div', { class: 'deliveries' });
@@ -41,29 +57,23 @@ function integrationCard(base, integration, apps) {
   }));
   const show = h('button', { type: 'button', class: 'secondary' }, 'Delivery log');
   show.addEventListener('click', () => act(show, slot, () => loadDeliveries(base, one, deliveries)));
+  const edit = editForm ? h('button', { type: 'button', class: 'secondary' }, 'Edit') : null;
+  edit?.addEventListener('click', () => deliveries.replaceChildren(editForm()));
   const remove = h('button', { type: 'button', class: 'danger' }, 'Delete');
   remove.addEventListener('click', () => {
-    if (!confirm(`Delete the webhook ${integration.name}?`)) return;
+    if (!confirm(`Delete the integration ${integration.name}?`)) return;
     act(remove, slot, async () => {
       await del(one);
       navigate(location.pathname);
     });
   });
-  const app = apps.find((a) => a.id === integration.app_id);
-  const secret = h('input', { type: 'password', readonly: true, id: `signing-secret-${integration.id}`,
-    value: integration.signing_secret ?? '' });
-  return h('section', { class: 'card integration' },
+  return h('section', { class: 'card integration', 'data-integration-id': integration.id },
     h('h2', {}, integration.name),
-    h('dl', { class: 'facts' },
-      h('dt', {}, 'URL'), h('dd', {}, code(integration.url)),
+    h('dl', { class: 'facts' }, facts,
       h('dt', {}, 'Environment'), h('dd', {}, integration.environment ?? 'Production and sandbox'),
       h('dt', {}, 'Events'), h('dd', {}, integration.event_types?.length
-        ? integration.event_types.map((t) => t.toUpperCase()).join(', ') : 'All'),
-      h('dt', {}, 'App'), h('dd', {}, app ? app.name : 'All apps'),
-      h('dt', {}, 'Authorization header'), h('dd', {}, integration.authorization_header_set ? 'Set (write-only)' : 'None')),
-    h('div', { class: 'field' }, h('label', { for: secret.id }, 'Signing secret (verify the webhook-signature header)'),
-      h('div', { class: 'with-buttons' }, secret, copyButton(secret))),
-    h('div', { class: 'toolbar' }, show, test, remove), slot, deliveries);
+        ? integration.event_types.map((t) => t.toUpperCase()).join(', ') : 'All')),
+    extra ?? null, h('div', { class: 'toolbar' }, show, test, edit, remove), slot, deliveries);
 }
 
 async function loadDeliveries(base, one, target) {
