@@ -27,10 +27,12 @@ import org.jdbi.v3.core.Jdbi;
 final class PurchaseResolver {
     private final Jdbi jdbi;
     private final String stripeApiBase;
+    private final PaymentFees fees;
 
     PurchaseResolver(Jdbi jdbi, String stripeApiBase) {
         this.jdbi = jdbi;
         this.stripeApiBase = stripeApiBase;
+        this.fees = new PaymentFees(stripeApiBase);
     }
 
     ResolvedEvent resolve(App app, StripeFact fact) {
@@ -40,7 +42,7 @@ final class PurchaseResolver {
         if (fact instanceof InvoiceFact i) {
             return i.subscriptionId() == null
                     ? ResolvedEvent.ignored(i, "invoice " + i.invoiceId() + " is not for a subscription; nothing to update")
-                    : ResolvedEvent.of(i.subscriptionId(), i);
+                    : ResolvedEvent.of(i.subscriptionId(), fees.withFee(app, i));
         }
         if (fact instanceof CheckoutFact c) {
             return resolveCheckout(app, c);
@@ -74,7 +76,8 @@ final class PurchaseResolver {
             return ResolvedEvent.ignored(c, "checkout session " + c.sessionId() + " is in " + c.mode()
                     + " mode; only payment and subscription sessions are purchases");
         }
-        ResolvedEvent resolution = ResolvedEvent.of(c.sessionId(), c);
+        CheckoutFact paid = fees.withFee(app, c);
+        ResolvedEvent resolution = ResolvedEvent.of(c.sessionId(), paid);
         if (c.productId() != null || exists(app, c.sessionId()) || !app.trackNewPurchases()) {
             return resolution;
         }
@@ -85,7 +88,8 @@ final class PurchaseResolver {
                             + "(a restricted key rk_… with read access to Checkout Sessions) and replay this event."));
         }
         try {
-            return resolution.withFact(StripeFacts.withFirstLineItem(c, api(app).checkoutSessionLineItems(c.sessionId())));
+            return resolution.withFact(StripeFacts.withFirstLineItem(paid,
+                    api(app).checkoutSessionLineItems(c.sessionId())));
         } catch (ApiException e) {
             return ResolvedEvent.failed(c.sessionId(), c, e);
         }

@@ -92,8 +92,9 @@ public final class PurchaseStateMachine {
         } else if (fact instanceof CheckoutFact checkout) {
             after = HistoryMerge.add(before, checkout);
         }
-        PurchaseState derived = PurchaseDerivation.derive(current, after);
+        PurchaseState derived = PurchaseDerivation.derive(current, after)
+                .withPayments(subscription ? EventDetails.merge(current.payments(), fact) : current.payments());
         EventEmission.Result result = EventEmission.emit(derived, replaced, fact.created());
-        return new Transition(result.next(), outcome, result.events());
+        return new Transition(result.next(), outcome, EventDetails.fill(result.next(), result.events()));
     }
 }

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * <p>Serves {@code GET} of {@code /v1/subscriptions/{id}}, {@code /v1/checkout/sessions/{id}} (and
  * {@code …/line_items}), {@code /v1/invoices/{id}}, {@code /v1/charges/{id}}, {@code /v1/payment_intents/{id}},
  * {@code /v1/customers/{id}}, {@code /v1/products/{id}} (with {@code expand[]=default_price}), {@code /v1/prices/{id}},
+ * {@code /v1/balance_transactions/{id}} (any stored object's ids expand, also along a dotted path such as
+ * {@code latest_charge.balance_transaction}),
  * {@code /v1/invoice_payments}, {@code /v1/events} and {@code /v1/account}; and the changes Substate makes:
  * {@code POST /v1/subscriptions/{id}} ({@code cancel_at_period_end}), {@code DELETE /v1/subscriptions/{id}} and
  * {@code POST /v1/refunds}, which change the stored objects so that later reads see the change. A restricted key's
@@ -53,7 +55,8 @@ public final class FakeStripe implements AutoCloseable {
             "pi_", new Collection("payment_intents", "payment_intent"),
             "cus_", new Collection("customers", "customer"),
             "prod_", new Collection("products", "product"),
-            "price_", new Collection("prices", "price"));
+            "price_", new Collection("prices", "price"),
+            "txn_", new Collection("balance_transactions", "balance_transaction"));
     private static final Pattern OBJECT_PATH = Pattern.compile("/v1/(checkout/sessions|[a-z_]+)/([^/]+)(/line_items)?");
     private static final Pattern LIST_KEY = Pattern.compile("^(.+)\\[\\d*]$");
 
@@ -205,8 +208,9 @@ public final class FakeStripe implements AutoCloseable {
     }
 
     /**
-     * Answers the writes that need this permission ({@code rak_subscription_write}, {@code rak_refund_write}) with
-     * Stripe's 403 for a restricted key without it; {@code allowPermission} gives it back.
+     * Answers the writes that need this permission ({@code rak_subscription_write}, {@code rak_refund_write}), or the
+     * reads that expand a balance transaction ({@code rak_balance_transaction_read}), with Stripe's 403 for a
+     * restricted key without it; {@code allowPermission} gives it back.
      */
     public FakeStripe denyPermission(String permission) {
         deniedPermissions.add(permission);
@@ -272,7 +276,9 @@ public final class FakeStripe implements AutoCloseable {
                 return;
             }
             Response response = authorized(authorization)
-                    .orElseGet(() -> method.equals("GET") ? route(method, path, params(query))
+                    .orElseGet(() -> method.equals("GET") ? readPermitted(params(query),
+                            authorization.substring("Bearer ".length())).orElseGet(() -> route(method, path,
+                            params(query)))
                             : change(method, path, params(body), authorization.substring("Bearer ".length())));
             send(exchange, response.status(), response.body());
         } catch (RuntimeException e) {
@@ -418,7 +424,20 @@ public final class FakeStripe implements AutoCloseable {
                 + " Having the '" + permission + "' permission would allow this request to continue.", null)));
     }
 
-    /** Replaces the ids named by {@code expand[]} (top-level fields only) with the stored objects, as Stripe does. */
+    /**
+     * Expanding a balance transaction needs the restricted key's {@code rak_balance_transaction_read}
+     * ({@link #denyPermission} takes it away): Stripe answers 403 for the whole request.
+     */
+    private Optional<Response> readPermitted(Map<String, List<String>> params, String key) {
+        boolean balance = params.getOrDefault("expand[]", List.of()).stream()
+                .anyMatch(field -> field.endsWith("balance_transaction"));
+        return balance ? permitted("rak_balance_transaction_read", key) : Optional.empty();
+    }
+
+    /**
+     * Replaces the ids named by {@code expand[]} with the stored objects, as Stripe does; a dotted path
+     * ({@code latest_charge.balance_transaction}) expands each step.
+     */
     private String expanded(String json, Map<String, List<String>> params) {
         List<String> expand = params.getOrDefault("expand[]", List.of());
         if (expand.isEmpty()) {
@@ -426,12 +445,20 @@ public final class FakeStripe implements AutoCloseable {
         }
         ObjectNode object = (ObjectNode) Json.read(json);
         for (String field : expand) {
-            JsonNode value = object.get(field);
-            if (value != null && value.isTextual() && objects.containsKey(value.asText())) {
-                object.set(field, Json.read(objects.get(value.asText())));
-            }
+            expand(object, field.split("\\."), 0);
         }
         return Json.write(object);
+    }
+
+    private void expand(ObjectNode object, String[] path, int at) {
+        JsonNode value = object.get(path[at]);
+        if (value != null && value.isTextual() && objects.containsKey(value.asText())) {
+            value = Json.read(objects.get(value.asText()));
+            object.set(path[at], value);
+        }
+        if (at + 1 < path.length && value instanceof ObjectNode next) {
+            expand(next, path, at + 1);
+        }
     }
 
     private Response listEvents(Map<String, List<String>> params) {
