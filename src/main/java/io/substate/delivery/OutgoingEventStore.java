@@ -208,6 +208,8 @@ public final class OutgoingEventStore {
         writeFraction(event, "commission_percentage", d.commissionPercentage());
         writeFraction(event, "takehome_percentage", d.takehomePercentage());
         event.number("grace_period_expiration_at_ms", d.gracePeriodExpirationAtMs());
+        // RevenueCat lists the customer's experiment enrollments; Substate runs none.
+        event.strings("experiments", List.of());
     }
 
     private static final EventDetails NO_DETAILS = new EventDetails(null, null, null, null, null, null, null);

@@ -51,7 +51,7 @@ class EventFieldsTest {
             "expiration_at_ms", "id", "is_family_share", "offer_code", "original_app_user_id",
             "original_transaction_id", "period_type", "presented_offering_id", "price", "price_in_purchased_currency",
             "product_id", "purchased_at_ms", "store", "subscriber_attributes", "takehome_percentage",
-            "tax_percentage", "transaction_id", "type", "grace_period_expiration_at_ms");
+            "tax_percentage", "transaction_id", "type", "grace_period_expiration_at_ms", "experiments");
 
     @Parameter
     TestDb db;
@@ -70,9 +70,15 @@ class EventFieldsTest {
     }
 
     StripeApp app() {
+        return app(FakeStripe.API_KEY);
+    }
+
+    StripeApp app(String apiKey) {
         Map<String, Object> settings = new HashMap<>();
         settings.put("webhook_secret", SECRET);
-        settings.put("api_key", FakeStripe.API_KEY);
+        if (apiKey != null) {
+            settings.put("api_key", apiKey);
+        }
         settings.put("track_new_purchases", true);
         settings.put("app_user_id_detection", "stripe_customer_id");
         StripeApp app = Fixtures.stripeApp(server().admin(), settings);
@@ -212,6 +218,7 @@ class EventFieldsTest {
             for (String fraction : List.of("tax_percentage", "commission_percentage", "takehome_percentage")) {
                 assertThat(e.get(fraction).isNumber() || e.get(fraction).isNull()).as(fraction + " in " + e).isTrue();
             }
+            assertThat(e.get("experiments").isArray() && e.get("experiments").isEmpty()).as(e.toString()).isTrue();
             assertThat(e.get("grace_period_expiration_at_ms").isNull())
                     .as("grace period only on BILLING_ISSUE: " + e).isEqualTo(e != billingIssue);
         }
@@ -244,7 +251,19 @@ class EventFieldsTest {
 
     @Test
     void withoutThePermissionToReadBalanceTransactionsTheFeeFieldsAreNullAndTheReasonIsLoggedOnce() {
-        StripeApp app = app();
+        List<String> lines = paidTwiceWhileFeesCannotBeRead(app(), true);
+        assertThat(lines.get(0)).contains("commission_percentage", "stripe_api_key_invalid", "Balance")
+                .doesNotContain("rk_", FakeStripe.API_KEY);
+    }
+
+    @Test
+    void withoutAnApiKeyTheFeeFieldsAreNullAndTheReasonIsLoggedOnce() {
+        List<String> lines = paidTwiceWhileFeesCannotBeRead(app(null), false);
+        assertThat(lines.get(0)).contains("commission_percentage", "has no Stripe API key");
+    }
+
+    /** Two paid invoices while the fee cannot be read: the events' fee fields are null; the app's warnings. */
+    List<String> paidTwiceWhileFeesCannotBeRead(StripeApp app, boolean denyBalance) {
         String customer = uniqueId("cus_");
         String sub = uniqueId("sub_");
         long t = System.currentTimeMillis() / 1000 - 100;
@@ -255,7 +274,9 @@ class EventFieldsTest {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);
-        STRIPE.denyPermission("rak_balance_transaction_read");
+        if (denyBalance) {
+            STRIPE.denyPermission("rak_balance_transaction_read");
+        }
         try {
             stripe(app, "customer.subscription.created", t, basic.status("incomplete").json());
             stripe(app, "invoice.updated", t, firstInvoice(uniqueId("in_"), sub, customer,
@@ -277,7 +298,6 @@ class EventFieldsTest {
         List<String> lines = appender.list.stream().filter(e -> e.getLevel() == Level.WARN)
                 .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(app.appId())).toList();
         assertThat(lines).as("one line for two paid invoices").hasSize(1);
-        assertThat(lines.get(0)).contains("commission_percentage", "stripe_api_key_invalid", "Balance")
-                .doesNotContain("rk_", FakeStripe.API_KEY);
+        return lines;
     }
 }
