@@ -69,6 +69,26 @@ class EventDetailsTest {
     }
 
     @Test
+    void checkoutsStoredBeforeTheDetailsReadWithNulls() throws Exception {
+        PurchaseState state = PurchaseState.empty(Kind.ONE_TIME, "cs_1", false);
+        Transition bought = PurchaseStateMachine.apply(state, StripeEventJson.fact(
+                stripe.checkout(T0, "cs_1", "pi_1", "paid", 4999)));
+        assertThat(bought.events()).extracting(OutgoingEventDraft::type).containsExactly("NON_RENEWING_PURCHASE");
+        assertThat(bought.events().get(0).details().taxPercentage()).as("no tax computed").isEqualTo(0.0);
+
+        ObjectNode old = (ObjectNode) Json.read(StateCodec.write(bought.next()));
+        ObjectNode checkout = (ObjectNode) old.path("history").path("checkout");
+        for (String field : List.of("amountTax", "offerCode", "countryCode", "fee", "feeBase")) {
+            assertThat(checkout.has(field)).as(field).isTrue();
+            checkout.remove(field);
+        }
+        PurchaseState read = StateCodec.read(Json.write(old));
+        assertThat(read.history().checkout().amountTax()).isNull();
+        assertThat(read.history().checkout().sessionId()).isEqualTo("cs_1");
+        assertThat(read.emitted()).isEqualTo(bought.next().emitted());
+    }
+
+    @Test
     void fractionsAreRoundedToFourDecimalsAndUnknownWithoutAnAmount() {
         assertThat(EventDetails.fraction(190L, 1190L)).isEqualTo(0.1597);
         assertThat(EventDetails.fraction(0L, 1190L)).isEqualTo(0.0);
