@@ -200,7 +200,7 @@ public final class OutgoingEventStore {
 
     /** RevenueCat's fields from the invoice, checkout and fee: each present, null when unknown. */
     private static void writeDetails(EventWriter event, EventDetails details) throws java.io.IOException {
-        EventDetails d = details != null ? details : NO_DETAILS;
+        EventDetails d = details != null ? details : EventDetails.NONE;
         event.string("presented_offering_id", d.presentedOfferingId());
         event.string("country_code", d.countryCode());
         event.string("offer_code", d.offerCode());
@@ -211,8 +211,6 @@ public final class OutgoingEventStore {
         // RevenueCat lists the customer's experiment enrollments; Substate runs none.
         event.strings("experiments", List.of());
     }
-
-    private static final EventDetails NO_DETAILS = new EventDetails(null, null, null, null, null, null, null);
 
     private static void writeFraction(EventWriter event, String name, Double value) throws java.io.IOException {
         if (value == null) {

@@ -76,10 +76,10 @@ final class PurchaseResolver {
             return ResolvedEvent.ignored(c, "checkout session " + c.sessionId() + " is in " + c.mode()
                     + " mode; only payment and subscription sessions are purchases");
         }
-        CheckoutFact paid = fees.withFee(app, c);
-        ResolvedEvent resolution = ResolvedEvent.of(c.sessionId(), paid);
+        // The fee is read last: a failure to read it leaves it null, while the line items are needed.
+        ResolvedEvent resolution = ResolvedEvent.of(c.sessionId(), c);
         if (c.productId() != null || exists(app, c.sessionId()) || !app.trackNewPurchases()) {
-            return resolution;
+            return resolution.withFact(fees.withFee(app, c));
         }
         if (app.stripeApiKey() == null) {
             return ResolvedEvent.failed(c.sessionId(), c, new ApiException(ErrorCode.STRIPE_API_KEY_NOT_CONFIGURED,
@@ -87,12 +87,13 @@ final class PurchaseResolver {
                             + "items, which Stripe does not include in the event. Set the app's Stripe API key "
                             + "(a restricted key rk_… with read access to Checkout Sessions) and replay this event."));
         }
+        CheckoutFact withLine;
         try {
-            return resolution.withFact(StripeFacts.withFirstLineItem(paid,
-                    api(app).checkoutSessionLineItems(c.sessionId())));
+            withLine = StripeFacts.withFirstLineItem(c, api(app).checkoutSessionLineItems(c.sessionId()));
         } catch (ApiException e) {
             return ResolvedEvent.failed(c.sessionId(), c, e);
         }
+        return resolution.withFact(fees.withFee(app, withLine));
     }
 
     private ResolvedEvent resolveRefund(App app, RefundFact r) {

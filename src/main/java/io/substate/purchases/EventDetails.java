@@ -38,6 +38,9 @@ public record EventDetails(
         String presentedOfferingId,
         Long gracePeriodExpirationAtMs) {
 
+    /** Nothing known: every field null (events about grants, and about purchases without a checkout or invoice). */
+    public static final EventDetails NONE = new EventDetails(null, null, null, null, null, null, null);
+
     /** The metadata key a checkout built from an offering sets to the offering's identifier. */
     public static final String OFFERING_METADATA_KEY = "presented_offering_id";
 
@@ -96,7 +99,7 @@ public record EventDetails(
         String checkoutOffer = checkout == null ? null : checkout.offerCode();
         if (state.kind() == Kind.ONE_TIME) {
             if (checkout == null) {
-                return new EventDetails(null, null, null, null, null, null, null);
+                return NONE;
             }
             Double tax = fraction(checkout.amountTax() == null ? 0L : checkout.amountTax(), checkout.amountTotal());
             Double commission = fraction(checkout.fee(), checkout.feeBase());

@@ -11,6 +11,8 @@ import java.util.Set;
  * <p>The top-level fields are derived; they are recomputed from {@link #history()} after every fact, and the history
  * only grows by order-independent merges, so the state does not depend on the order Stripe delivered the facts in.
  * {@link #emitted()} remembers which outgoing events were already sent; it is the only part that depends on order.
+ * {@link #payments()} keeps what events carry about each invoice (tax, fee, discount, address, retry), merged like the
+ * history ({@link EventDetails#merge}) but kept beside it: no derived field reads it.
  * All times here are epoch MILLISECONDS (the history keeps Stripe's seconds); amounts are in minor units.
  */
 public record PurchaseState(
