@@ -27,12 +27,12 @@ import org.jdbi.v3.core.Jdbi;
 final class PurchaseResolver {
     private final Jdbi jdbi;
     private final String stripeApiBase;
-    private final PaymentFees fees;
+    private final PaymentReads reads;
 
     PurchaseResolver(Jdbi jdbi, String stripeApiBase) {
         this.jdbi = jdbi;
         this.stripeApiBase = stripeApiBase;
-        this.fees = new PaymentFees(stripeApiBase);
+        this.reads = new PaymentReads(stripeApiBase);
     }
 
     ResolvedEvent resolve(App app, StripeFact fact) {
@@ -42,7 +42,7 @@ final class PurchaseResolver {
         if (fact instanceof InvoiceFact i) {
             return i.subscriptionId() == null
                     ? ResolvedEvent.ignored(i, "invoice " + i.invoiceId() + " is not for a subscription; nothing to update")
-                    : ResolvedEvent.of(i.subscriptionId(), fees.withFee(app, i));
+                    : ResolvedEvent.of(i.subscriptionId(), reads.withPaymentDetails(app, i));
         }
         if (fact instanceof CheckoutFact c) {
             return resolveCheckout(app, c);
@@ -58,7 +58,7 @@ final class PurchaseResolver {
             if (c.subscriptionId() == null) {
                 return ResolvedEvent.ignored(c, "checkout session " + c.sessionId() + " has no subscription yet");
             }
-            ResolvedEvent resolution = ResolvedEvent.of(c.subscriptionId(), c);
+            ResolvedEvent resolution = ResolvedEvent.of(c.subscriptionId(), reads.withPaymentDetails(app, c));
             // A new subscription-mode purchase: read the subscription now so access starts with this event
             // instead of waiting for customer.subscription.* (which may arrive later, or not be selected).
             if (app.trackNewPurchases() && app.stripeApiKey() != null && !exists(app, c.subscriptionId())) {
@@ -79,7 +79,7 @@ final class PurchaseResolver {
         // The fee is read last: a failure to read it leaves it null, while the line items are needed.
         ResolvedEvent resolution = ResolvedEvent.of(c.sessionId(), c);
         if (c.productId() != null || exists(app, c.sessionId()) || !app.trackNewPurchases()) {
-            return resolution.withFact(fees.withFee(app, c));
+            return resolution.withFact(reads.withPaymentDetails(app, c));
         }
         if (app.stripeApiKey() == null) {
             return ResolvedEvent.failed(c.sessionId(), c, new ApiException(ErrorCode.STRIPE_API_KEY_NOT_CONFIGURED,
@@ -93,7 +93,7 @@ final class PurchaseResolver {
         } catch (ApiException e) {
             return ResolvedEvent.failed(c.sessionId(), c, e);
         }
-        return resolution.withFact(fees.withFee(app, withLine));
+        return resolution.withFact(reads.withPaymentDetails(app, withLine));
     }
 
     private ResolvedEvent resolveRefund(App app, RefundFact r) {

@@ -76,7 +76,8 @@ public sealed interface StripeFact
             String countryCode,
             Long nextPaymentAttempt,
             Long fee,
-            Long feeBase) implements StripeFact {
+            Long feeBase,
+            String discountId) implements StripeFact {
         /**
          * The invoice with Stripe's fee on its payment and the amount it was taken from ({@code feeBase}), both from
          * the payment's balance transaction, in the balance's currency.
@@ -85,7 +86,15 @@ public sealed interface StripeFact
             return new InvoiceFact(eventId, created, livemode, invoiceId, subscriptionId, customerId, status,
                     billingReason, amountPaid, amountDue, currency, attemptCount, periodStart, periodEnd, paidAt,
                     productId, priceId, chargeId, paymentIntentId, total, tax, offerCode, countryCode,
-                    nextPaymentAttempt, paymentFee, paymentFeeBase);
+                    nextPaymentAttempt, paymentFee, paymentFeeBase, discountId);
+        }
+
+        /** The invoice with the offer code read from its discount ({@code discountId}: events name only its id). */
+        public InvoiceFact withOfferCode(String code) {
+            return new InvoiceFact(eventId, created, livemode, invoiceId, subscriptionId, customerId, status,
+                    billingReason, amountPaid, amountDue, currency, attemptCount, periodStart, periodEnd, paidAt,
+                    productId, priceId, chargeId, paymentIntentId, total, tax, code, countryCode, nextPaymentAttempt,
+                    fee, feeBase, discountId);
         }
     }
 
@@ -134,7 +143,8 @@ public sealed interface StripeFact
             String offerCode,
             String countryCode,
             Long fee,
-            Long feeBase) implements StripeFact {
+            Long feeBase,
+            String promotionCodeId) implements StripeFact {
         public CheckoutFact {
             metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         }
@@ -143,14 +153,21 @@ public sealed interface StripeFact
                 String lineCurrency) {
             return new CheckoutFact(eventId, created, livemode, sessionId, mode, customerId, subscriptionId,
                     paymentIntentId, paymentStatus, lineAmountTotal, lineCurrency, metadata, clientReferenceId,
-                    lineProductId, linePriceId, amountTax, offerCode, countryCode, fee, feeBase);
+                    lineProductId, linePriceId, amountTax, offerCode, countryCode, fee, feeBase, promotionCodeId);
         }
 
         /** The session with Stripe's fee on its payment, as {@link InvoiceFact#withFee}. */
         public CheckoutFact withFee(long paymentFee, long paymentFeeBase) {
             return new CheckoutFact(eventId, created, livemode, sessionId, mode, customerId, subscriptionId,
                     paymentIntentId, paymentStatus, amountTotal, currency, metadata, clientReferenceId, productId,
-                    priceId, amountTax, offerCode, countryCode, paymentFee, paymentFeeBase);
+                    priceId, amountTax, offerCode, countryCode, paymentFee, paymentFeeBase, promotionCodeId);
+        }
+
+        /** The session with the code of its promotion code ({@code promotionCodeId}: events name only its id). */
+        public CheckoutFact withOfferCode(String code) {
+            return new CheckoutFact(eventId, created, livemode, sessionId, mode, customerId, subscriptionId,
+                    paymentIntentId, paymentStatus, amountTotal, currency, metadata, clientReferenceId, productId,
+                    priceId, amountTax, code, countryCode, fee, feeBase, promotionCodeId);
         }
 
         /** Whether the money was collected (or none was due), so the purchase may be granted. */

@@ -9,6 +9,7 @@ import com.stripe.model.StripeObject;
 import com.stripe.param.ChargeRetrieveParams;
 import com.stripe.param.EventListParams;
 import com.stripe.param.InvoicePaymentListParams;
+import com.stripe.param.InvoiceRetrieveParams;
 import com.stripe.param.PaymentIntentRetrieveParams;
 import com.stripe.param.ProductRetrieveParams;
 import com.stripe.param.RefundCreateParams;
@@ -166,6 +167,22 @@ public final class StripeApi {
             return Optional.empty();
         }
         return Optional.of(new PaymentFee(transaction.path("fee").asLong(), transaction.path("amount").asLong()));
+    }
+
+    /**
+     * The offer code of an invoice whose discounts the event named only by id: {@code GET /v1/invoices/{id}} with
+     * {@code expand[]=discounts.promotion_code} (the promotion code typed, else the coupon's id), or null.
+     */
+    public String invoiceOfferCode(String invoiceId) {
+        InvoiceRetrieveParams params = InvoiceRetrieveParams.builder().addExpand("discounts.promotion_code").build();
+        return StripeFacts.invoiceOfferCode(raw("invoice '" + invoiceId + "' with its discounts",
+                () -> client.v1().invoices().retrieve(invoiceId, params)));
+    }
+
+    /** The code customers type for a promotion code: {@code GET /v1/promotion_codes/{id}}, or null. */
+    public String promotionCode(String promotionCodeId) {
+        return text(raw("promotion code '" + promotionCodeId + "'",
+                () -> client.v1().promotionCodes().retrieve(promotionCodeId)).path("code")).orElse(null);
     }
 
     /** Stripe's fee on a payment and the amount it was taken from, both in the balance's currency, minor units. */

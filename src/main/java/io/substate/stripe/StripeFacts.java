@@ -136,7 +136,8 @@ public final class StripeFacts {
                 country(invoice.field("customer_address")),
                 invoice.field("next_payment_attempt").integer(),
                 null,
-                null);
+                null,
+                discountId(invoice));
     }
 
     /** Pre-basil {@code tax}; basil dropped it for {@code total_taxes[].amount}. Null when Stripe computed none. */
@@ -160,6 +161,17 @@ public final class StripeFacts {
     private static String invoiceOfferCode(JsonPath invoice) {
         String code = offerCode(invoice.field("discount"));
         return code != null ? code : offerCode(invoice.field("discounts").element(0));
+    }
+
+    /** The first discount's id when the invoice names it only by id (basil events do), else null. */
+    private static String discountId(JsonPath invoice) {
+        JsonPath first = invoice.field("discounts").element(0);
+        return !first.absent() && first.node().isTextual() ? first.text() : null;
+    }
+
+    /** The offer code of an invoice read with {@code expand[]=discounts.promotion_code} (see {@link StripeApi}). */
+    static String invoiceOfferCode(JsonNode invoice) {
+        return invoiceOfferCode(new JsonPath(invoice, "invoice"));
     }
 
     /**
@@ -222,7 +234,8 @@ public final class StripeFacts {
                 offerCode(session.field("discounts").element(0)),
                 country(session.field("customer_details").field("address")),
                 null,
-                null);
+                null,
+                session.field("discounts").element(0).field("promotion_code").id());
     }
 
     /**

@@ -162,11 +162,16 @@ class EventFieldsTest {
                 .amount(2000, "usd").price("price_Basic", "prod_Basic", "month")
                 .linePeriod(periodEnd, periodEnd + 30 * 86400).created(t + 2).json();
         renewalInvoice.putArray("total_taxes").addObject().put("amount", 300).put("tax_behavior", "exclusive");
-        ObjectNode promotion = ((ArrayNode) renewalInvoice.get("discounts")).addObject();
-        promotion.put("id", "di_spring").put("object", "discount");
-        promotion.putObject("promotion_code").put("id", "promo_spring").put("object", "promotion_code")
-                .put("code", "SPRING");
-        promotion.putObject("source").put("coupon", "cpn_spring").put("type", "coupon");
+        // As basil events send them: the discount by id only; Substate expands it to read the code typed.
+        String promotionCode = uniqueId("promo_");
+        STRIPE.put(Json.object().put("id", promotionCode).put("object", "promotion_code").put("code", "SPRING"));
+        String discount = uniqueId("di_");
+        ObjectNode discountObject = Json.object().put("id", discount).put("object", "discount")
+                .put("invoice", secondInvoice).put("promotion_code", promotionCode);
+        discountObject.putObject("source").put("coupon", "cpn_spring").put("type", "coupon");
+        STRIPE.put(discountObject);
+        ((ArrayNode) renewalInvoice.get("discounts")).add(discount);
+        STRIPE.put(renewalInvoice);
         renewalInvoice.putObject("customer_address").put("country", "FR");
         stripe(app, "invoice.updated", t + 2, renewalInvoice);
         stripe(app, "customer.subscription.updated", t + 2,
@@ -198,7 +203,10 @@ class EventFieldsTest {
         ((ObjectNode) checkout.get("customer_details")).putObject("address").put("country", "JP");
         checkout.putObject("total_details").put("amount_discount", 500).put("amount_shipping", 0)
                 .put("amount_tax", 454);
-        checkout.putArray("discounts").addObject().put("coupon", "launch").putNull("promotion_code");
+        // A promotion code typed at checkout: the session names it by id.
+        String launch = uniqueId("promo_");
+        STRIPE.put(Json.object().put("id", launch).put("object", "promotion_code").put("code", "LAUNCH50"));
+        checkout.putArray("discounts").addObject().putNull("coupon").put("promotion_code", launch);
         stripe(app, "checkout.session.completed", t + 9, checkout);
 
         JsonNode initial = RECEIVER.await("INITIAL_PURCHASE", customer).event();
@@ -234,8 +242,8 @@ class EventFieldsTest {
         }
         assertThat(billingIssue.get("grace_period_expiration_at_ms").asLong()).isEqualTo(retryAt * 1000);
         assertThat(billingIssue.get("grace_period_expiration_at_ms").isIntegralNumber()).isTrue();
-        // The one-time purchase: the Checkout Session's tax, coupon, customer country and metadata.
-        assertFields(oneTime, 0.0908, 0.035, 0.965, "launch", "JP", "lifetime_offer");
+        // The one-time purchase: the Checkout Session's tax, promotion code, customer country and metadata.
+        assertFields(oneTime, 0.0908, 0.035, 0.965, "LAUNCH50", "JP", "lifetime_offer");
     }
 
     static void assertFields(JsonNode e, double tax, double commission, double takehome, String offerCode,
@@ -270,7 +278,7 @@ class EventFieldsTest {
         long periodEnd = t + 30 * 86400;
         StripeObjects.SubscriptionBuilder basic = StripeObjects.subscription(sub).customer(customer)
                 .price("price_Basic", "prod_Basic").amount(1190, "usd").period(t - 10, periodEnd);
-        Logger logger = (Logger) LoggerFactory.getLogger("io.substate.ingest.PaymentFees");
+        Logger logger = (Logger) LoggerFactory.getLogger("io.substate.ingest.PaymentReads");
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);

@@ -90,6 +90,13 @@ class StripeFactsTest {
         assertThat(filled.tax()).isEqualTo(100);
         assertThat(filled.offerCode()).isEqualTo("SPRING");
         assertThat(filled.countryCode()).isEqualTo("US");
+        assertThat(filled.discountId()).isNull();
+
+        basil.putArray("discounts").add("di_1");
+        InvoiceFact byId = (InvoiceFact) fact("invoice.updated", basil);
+        assertThat(byId.offerCode()).as("events name basil discounts by id").isNull();
+        assertThat(byId.discountId()).isEqualTo("di_1");
+        assertThat(byId.withOfferCode("SPRING").offerCode()).isEqualTo("SPRING");
 
         ObjectNode prebasil = (ObjectNode) Json.read(Resources.text("stripe/prebasil_invoice.json"));
         prebasil.put("tax", 50);
@@ -113,6 +120,11 @@ class StripeFactsTest {
         CheckoutFact filled = (CheckoutFact) fact("checkout.session.completed", session);
         assertThat(filled.countryCode()).isEqualTo("JP");
         assertThat(filled.offerCode()).isEqualTo("launch");
+        assertThat(filled.promotionCodeId()).isNull();
+        session.putArray("discounts").addObject().putNull("coupon").put("promotion_code", "promo_1");
+        CheckoutFact promoted = (CheckoutFact) fact("checkout.session.completed", session);
+        assertThat(promoted.promotionCodeId()).isEqualTo("promo_1");
+        assertThat(promoted.withOfferCode("LAUNCH50").offerCode()).isEqualTo("LAUNCH50");
         CheckoutFact withLine = filled.withLineItem("prod_a", "price_a", 500L, "usd").withFee(20, 500);
         assertThat(withLine.countryCode()).isEqualTo("JP");
         assertThat(withLine.fee()).isEqualTo(20);
