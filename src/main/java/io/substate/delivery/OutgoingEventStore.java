@@ -7,6 +7,7 @@ import io.substate.config.UsdRates;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
 import io.substate.entitlements.EntitlementStore;
+import io.substate.purchases.EventDetails;
 import io.substate.purchases.OutgoingEventDraft;
 import io.substate.storage.Ids;
 import io.substate.storage.Sql;
@@ -91,8 +92,7 @@ public final class OutgoingEventStore {
             event.string("original_transaction_id", draft.originalTransactionId());
             writePrice(event, draft, rates);
             event.bool("is_family_share", false);
-            event.string("presented_offering_id", null);
-            event.string("country_code", null);
+            writeDetails(event, draft.details());
             if (draft.isTrialConversion() != null) {
                 event.bool("is_trial_conversion", draft.isTrialConversion());
             }
@@ -195,6 +195,28 @@ public final class OutgoingEventStore {
             event.string("price", null);
         } else {
             event.decimal("price", usd.doubleValue());
+        }
+    }
+
+    /** RevenueCat's fields from the invoice, checkout and fee: each present, null when unknown. */
+    private static void writeDetails(EventWriter event, EventDetails details) throws java.io.IOException {
+        EventDetails d = details != null ? details : EventDetails.NONE;
+        event.string("presented_offering_id", d.presentedOfferingId());
+        event.string("country_code", d.countryCode());
+        event.string("offer_code", d.offerCode());
+        writeFraction(event, "tax_percentage", d.taxPercentage());
+        writeFraction(event, "commission_percentage", d.commissionPercentage());
+        writeFraction(event, "takehome_percentage", d.takehomePercentage());
+        event.number("grace_period_expiration_at_ms", d.gracePeriodExpirationAtMs());
+        // RevenueCat lists the customer's experiment enrollments; Substate runs none.
+        event.strings("experiments", List.of());
+    }
+
+    private static void writeFraction(EventWriter event, String name, Double value) throws java.io.IOException {
+        if (value == null) {
+            event.string(name, null);
+        } else {
+            event.decimal(name, value);
         }
     }
 

@@ -27,10 +27,12 @@ import org.jdbi.v3.core.Jdbi;
 final class PurchaseResolver {
     private final Jdbi jdbi;
     private final String stripeApiBase;
+    private final PaymentReads reads;
 
     PurchaseResolver(Jdbi jdbi, String stripeApiBase) {
         this.jdbi = jdbi;
         this.stripeApiBase = stripeApiBase;
+        this.reads = new PaymentReads(stripeApiBase);
     }
 
     ResolvedEvent resolve(App app, StripeFact fact) {
@@ -40,7 +42,7 @@ final class PurchaseResolver {
         if (fact instanceof InvoiceFact i) {
             return i.subscriptionId() == null
                     ? ResolvedEvent.ignored(i, "invoice " + i.invoiceId() + " is not for a subscription; nothing to update")
-                    : ResolvedEvent.of(i.subscriptionId(), i);
+                    : ResolvedEvent.of(i.subscriptionId(), reads.withPaymentDetails(app, i));
         }
         if (fact instanceof CheckoutFact c) {
             return resolveCheckout(app, c);
@@ -56,7 +58,7 @@ final class PurchaseResolver {
             if (c.subscriptionId() == null) {
                 return ResolvedEvent.ignored(c, "checkout session " + c.sessionId() + " has no subscription yet");
             }
-            ResolvedEvent resolution = ResolvedEvent.of(c.subscriptionId(), c);
+            ResolvedEvent resolution = ResolvedEvent.of(c.subscriptionId(), reads.withPaymentDetails(app, c));
             // A new subscription-mode purchase: read the subscription now so access starts with this event
             // instead of waiting for customer.subscription.* (which may arrive later, or not be selected).
             if (app.trackNewPurchases() && app.stripeApiKey() != null && !exists(app, c.subscriptionId())) {
@@ -74,9 +76,10 @@ final class PurchaseResolver {
             return ResolvedEvent.ignored(c, "checkout session " + c.sessionId() + " is in " + c.mode()
                     + " mode; only payment and subscription sessions are purchases");
         }
+        // The fee is read last: a failure to read it leaves it null, while the line items are needed.
         ResolvedEvent resolution = ResolvedEvent.of(c.sessionId(), c);
         if (c.productId() != null || exists(app, c.sessionId()) || !app.trackNewPurchases()) {
-            return resolution;
+            return resolution.withFact(reads.withPaymentDetails(app, c));
         }
         if (app.stripeApiKey() == null) {
             return ResolvedEvent.failed(c.sessionId(), c, new ApiException(ErrorCode.STRIPE_API_KEY_NOT_CONFIGURED,
@@ -84,11 +87,13 @@ final class PurchaseResolver {
                             + "items, which Stripe does not include in the event. Set the app's Stripe API key "
                             + "(a restricted key rk_… with read access to Checkout Sessions) and replay this event."));
         }
+        CheckoutFact withLine;
         try {
-            return resolution.withFact(StripeFacts.withFirstLineItem(c, api(app).checkoutSessionLineItems(c.sessionId())));
+            withLine = StripeFacts.withFirstLineItem(c, api(app).checkoutSessionLineItems(c.sessionId()));
         } catch (ApiException e) {
             return ResolvedEvent.failed(c.sessionId(), c, e);
         }
+        return resolution.withFact(reads.withPaymentDetails(app, withLine));
     }
 
     private ResolvedEvent resolveRefund(App app, RefundFact r) {

@@ -11,6 +11,8 @@ import java.util.Set;
  * <p>The top-level fields are derived; they are recomputed from {@link #history()} after every fact, and the history
  * only grows by order-independent merges, so the state does not depend on the order Stripe delivered the facts in.
  * {@link #emitted()} remembers which outgoing events were already sent; it is the only part that depends on order.
+ * {@link #payments()} keeps what events carry about each invoice (tax, fee, discount, address, retry), merged like the
+ * history ({@link EventDetails#merge}) but kept beside it: no derived field reads it.
  * All times here are epoch MILLISECONDS (the history keeps Stripe's seconds); amounts are in minor units.
  */
 public record PurchaseState(
@@ -36,7 +38,8 @@ public record PurchaseState(
         String latestInvoiceId,
         Integer renewalNumber,
         History history,
-        Emitted emitted) {
+        Emitted emitted,
+        List<InvoicePayment> payments) {
 
     /** A Stripe subscription ({@code sub_…}) or a one-time Checkout payment ({@code cs_…}). */
     public enum Kind { SUBSCRIPTION, ONE_TIME }
@@ -52,6 +55,19 @@ public record PurchaseState(
     public PurchaseState {
         history = history == null ? History.EMPTY : history;
         emitted = emitted == null ? Emitted.NONE : emitted;
+        payments = payments == null ? List.of() : List.copyOf(payments);
+    }
+
+    /** A state without invoice payment details (they are merged in after derivation, see {@link EventDetails}). */
+    public PurchaseState(Kind kind, String token, String productId, String priceId, Long priceAmountMinor,
+            String currency, String interval, Integer intervalCount, String status, PeriodType periodType,
+            Long purchasedAt, Long originalPurchasedAt, Long expiresAt, Long unsubscribeDetectedAt,
+            Long billingIssuesDetectedAt, Long refundedAt, boolean livemode, String stripeCustomerId,
+            String paymentIntentId, String latestInvoiceId, Integer renewalNumber, History history, Emitted emitted) {
+        this(kind, token, productId, priceId, priceAmountMinor, currency, interval, intervalCount, status, periodType,
+                purchasedAt, originalPurchasedAt, expiresAt, unsubscribeDetectedAt, billingIssuesDetectedAt,
+                refundedAt, livemode, stripeCustomerId, paymentIntentId, latestInvoiceId, renewalNumber, history,
+                emitted, List.of());
     }
 
     /** A purchase nothing is known about yet. */
@@ -88,7 +104,14 @@ public record PurchaseState(
         return new PurchaseState(kind, token, productId, priceId, priceAmountMinor, currency, interval, intervalCount,
                 status, periodType, purchasedAt, originalPurchasedAt, expiresAt, unsubscribeDetectedAt,
                 billingIssuesDetectedAt, refundedAt, livemode, stripeCustomerId, paymentIntentId, latestInvoiceId,
-                renewalNumber, history, newEmitted);
+                renewalNumber, history, newEmitted, payments);
+    }
+
+    PurchaseState withPayments(List<InvoicePayment> newPayments) {
+        return new PurchaseState(kind, token, productId, priceId, priceAmountMinor, currency, interval, intervalCount,
+                status, periodType, purchasedAt, originalPurchasedAt, expiresAt, unsubscribeDetectedAt,
+                billingIssuesDetectedAt, refundedAt, livemode, stripeCustomerId, paymentIntentId, latestInvoiceId,
+                renewalNumber, history, emitted, newPayments);
     }
 
     /**
@@ -122,6 +145,30 @@ public record PurchaseState(
             refunds = refunds == null ? List.of() : List.copyOf(refunds);
         }
     }
+
+    /**
+     * What the outgoing events say about one invoice of the subscription beyond its price (paid or not), newest report
+     * per invoice, sorted by id. States stored before these were kept have none: their events carry nulls.
+     *
+     * @param created the Stripe {@code created} of the newest report
+     * @param total the invoice's total, tax included, in minor units
+     * @param tax the tax in it, null when Stripe computed none
+     * @param fee Stripe's fee on its payment (balance transaction), null when it could not be read
+     * @param feeBase the amount the fee was taken from, in the balance's currency
+     * @param nextPaymentAttempt when Stripe retries a failed payment, Stripe seconds
+     */
+    public record InvoicePayment(
+            String invoiceId,
+            long created,
+            String status,
+            long amountPaid,
+            Long total,
+            Long tax,
+            Long fee,
+            Long feeBase,
+            String offerCode,
+            String countryCode,
+            Long nextPaymentAttempt) {}
 
     /** A period the subscription granted, in Stripe seconds; identified by its end. */
     public record Period(long start, long end, boolean trial) {}

@@ -68,6 +68,8 @@ import io.substate.purchases.StripeFact.SubscriptionSnapshot;
  *   <li>billing signals are ordered by (time, kind: active snapshot &lt; failed invoice &lt; past_due snapshot &lt;
  *       paid invoice); only the newest recovery and the failures after it are kept;</li>
  *   <li>{@code unsubscribeDetectedAt} comes from Stripe's {@code canceled_at}, not from when we heard of it.</li>
+ *   <li>invoice payments ({@link PurchaseState#payments()}, what events carry beyond the lifecycle) are a set keyed by
+ *       invoice id: the newest report by ({@code created}, text), keeping a fee an older report had.</li>
  * </ul>
  * Events are the one order-dependent output: they announce what changed at each step, guarded by
  * {@link PurchaseState.Emitted} so each period, cancellation, streak, refund and expiration is announced once.
@@ -100,8 +102,9 @@ public final class PurchaseStateMachine {
         } else if (fact instanceof CheckoutFact checkout) {
             after = HistoryMerge.add(before, checkout);
         }
-        PurchaseState derived = PurchaseDerivation.derive(current, after);
+        PurchaseState derived = PurchaseDerivation.derive(current, after)
+                .withPayments(subscription ? EventDetails.merge(current.payments(), fact) : current.payments());
         EventEmission.Result result = EventEmission.emit(derived, replaced, fact.created());
-        return new Transition(result.next(), outcome, result.events());
+        return new Transition(result.next(), outcome, EventDetails.fill(result.next(), result.events()));
     }
 }

@@ -69,7 +69,34 @@ public sealed interface StripeFact
             String productId,
             String priceId,
             String chargeId,
-            String paymentIntentId) implements StripeFact {}
+            String paymentIntentId,
+            Long total,
+            Long tax,
+            String offerCode,
+            String countryCode,
+            Long nextPaymentAttempt,
+            Long fee,
+            Long feeBase,
+            String discountId) implements StripeFact {
+        /**
+         * The invoice with Stripe's fee on its payment and the amount it was taken from ({@code feeBase}), both from
+         * the payment's balance transaction, in the balance's currency.
+         */
+        public InvoiceFact withFee(long paymentFee, long paymentFeeBase) {
+            return new InvoiceFact(eventId, created, livemode, invoiceId, subscriptionId, customerId, status,
+                    billingReason, amountPaid, amountDue, currency, attemptCount, periodStart, periodEnd, paidAt,
+                    productId, priceId, chargeId, paymentIntentId, total, tax, offerCode, countryCode,
+                    nextPaymentAttempt, paymentFee, paymentFeeBase, discountId);
+        }
+
+        /** The invoice with the offer code read from its discount ({@code discountId}: events name only its id). */
+        public InvoiceFact withOfferCode(String code) {
+            return new InvoiceFact(eventId, created, livemode, invoiceId, subscriptionId, customerId, status,
+                    billingReason, amountPaid, amountDue, currency, attemptCount, periodStart, periodEnd, paidAt,
+                    productId, priceId, chargeId, paymentIntentId, total, tax, code, countryCode, nextPaymentAttempt,
+                    fee, feeBase, discountId);
+        }
+    }
 
     /**
      * A charge after a refund. {@code invoiceId} is only in pre-basil events ({@code charge.invoice}); the caller may
@@ -111,7 +138,13 @@ public sealed interface StripeFact
             Map<String, String> metadata,
             String clientReferenceId,
             String productId,
-            String priceId) implements StripeFact {
+            String priceId,
+            Long amountTax,
+            String offerCode,
+            String countryCode,
+            Long fee,
+            Long feeBase,
+            String promotionCodeId) implements StripeFact {
         public CheckoutFact {
             metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         }
@@ -120,7 +153,21 @@ public sealed interface StripeFact
                 String lineCurrency) {
             return new CheckoutFact(eventId, created, livemode, sessionId, mode, customerId, subscriptionId,
                     paymentIntentId, paymentStatus, lineAmountTotal, lineCurrency, metadata, clientReferenceId,
-                    lineProductId, linePriceId);
+                    lineProductId, linePriceId, amountTax, offerCode, countryCode, fee, feeBase, promotionCodeId);
+        }
+
+        /** The session with Stripe's fee on its payment, as {@link InvoiceFact#withFee}. */
+        public CheckoutFact withFee(long paymentFee, long paymentFeeBase) {
+            return new CheckoutFact(eventId, created, livemode, sessionId, mode, customerId, subscriptionId,
+                    paymentIntentId, paymentStatus, amountTotal, currency, metadata, clientReferenceId, productId,
+                    priceId, amountTax, offerCode, countryCode, paymentFee, paymentFeeBase, promotionCodeId);
+        }
+
+        /** The session with the code of its promotion code ({@code promotionCodeId}: events name only its id). */
+        public CheckoutFact withOfferCode(String code) {
+            return new CheckoutFact(eventId, created, livemode, sessionId, mode, customerId, subscriptionId,
+                    paymentIntentId, paymentStatus, amountTotal, currency, metadata, clientReferenceId, productId,
+                    priceId, amountTax, code, countryCode, fee, feeBase, promotionCodeId);
         }
 
         /** Whether the money was collected (or none was due), so the purchase may be granted. */

@@ -29,6 +29,18 @@ record JsonPath(JsonNode node, String path) {
         return new JsonPath(data.node.isEmpty() ? null : data.node.get(0), data.path + "[0]");
     }
 
+    /** Element {@code index} of a plain JSON array, or an absent node. */
+    JsonPath element(int index) {
+        String at = path + "[" + index + "]";
+        if (absent()) {
+            return new JsonPath(null, at);
+        }
+        if (!node.isArray()) {
+            throw wrongType(this, "an array");
+        }
+        return new JsonPath(node.get(index), at);
+    }
+
     boolean absent() {
         return node == null || node.isNull() || node.isMissingNode();
     }

@@ -6,8 +6,11 @@ import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
 import com.stripe.model.StripeCollection;
 import com.stripe.model.StripeObject;
+import com.stripe.param.ChargeRetrieveParams;
 import com.stripe.param.EventListParams;
 import com.stripe.param.InvoicePaymentListParams;
+import com.stripe.param.InvoiceRetrieveParams;
+import com.stripe.param.PaymentIntentRetrieveParams;
 import com.stripe.param.ProductRetrieveParams;
 import com.stripe.param.RefundCreateParams;
 import com.stripe.param.SubscriptionCancelParams;
@@ -132,6 +135,58 @@ public final class StripeApi {
         JsonNode payment = list.path("data").path(0).path("payment");
         return text(payment.path("payment_intent")).or(() -> text(payment.path("payment_intent").path("id")));
     }
+
+    /**
+     * Stripe's fee on an invoice's payment, in the currency of the balance it settled in, from the payment's balance
+     * transaction: {@code GET /v1/charges/{id}?expand[]=balance_transaction} when the invoice names its charge (before
+     * basil), else the payment intent's {@code latest_charge.balance_transaction} (found through invoice payments on
+     * basil). Empty when no payment or balance transaction exists yet. Needs read access to Charges, Payment Intents,
+     * Invoices and Balance (balance transactions).
+     *
+     * @return the fee and the amount it is on (the balance transaction's {@code amount}), minor units
+     */
+    public Optional<PaymentFee> paymentFee(String chargeId, String paymentIntentId, String invoiceId) {
+        JsonNode transaction;
+        if (chargeId != null) {
+            ChargeRetrieveParams params = ChargeRetrieveParams.builder().addExpand("balance_transaction").build();
+            transaction = raw("charge '" + chargeId + "' with its balance transaction",
+                    () -> client.v1().charges().retrieve(chargeId, params)).path("balance_transaction");
+        } else {
+            String intent = paymentIntentId != null ? paymentIntentId
+                    : invoiceId == null ? null : paymentIntentForInvoice(invoiceId).orElse(null);
+            if (intent == null) {
+                return Optional.empty();
+            }
+            PaymentIntentRetrieveParams params = PaymentIntentRetrieveParams.builder()
+                    .addExpand("latest_charge.balance_transaction").build();
+            transaction = raw("payment intent '" + intent + "' with its charge's balance transaction",
+                    () -> client.v1().paymentIntents().retrieve(intent, params))
+                    .path("latest_charge").path("balance_transaction");
+        }
+        if (!transaction.path("fee").isIntegralNumber() || !transaction.path("amount").isIntegralNumber()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PaymentFee(transaction.path("fee").asLong(), transaction.path("amount").asLong()));
+    }
+
+    /**
+     * The offer code of an invoice whose discounts the event named only by id: {@code GET /v1/invoices/{id}} with
+     * {@code expand[]=discounts.promotion_code} (the promotion code typed, else the coupon's id), or null.
+     */
+    public String invoiceOfferCode(String invoiceId) {
+        InvoiceRetrieveParams params = InvoiceRetrieveParams.builder().addExpand("discounts.promotion_code").build();
+        return StripeFacts.invoiceOfferCode(raw("invoice '" + invoiceId + "' with its discounts",
+                () -> client.v1().invoices().retrieve(invoiceId, params)));
+    }
+
+    /** The code customers type for a promotion code: {@code GET /v1/promotion_codes/{id}}, or null. */
+    public String promotionCode(String promotionCodeId) {
+        return text(raw("promotion code '" + promotionCodeId + "'",
+                () -> client.v1().promotionCodes().retrieve(promotionCodeId)).path("code")).orElse(null);
+    }
+
+    /** Stripe's fee on a payment and the amount it was taken from, both in the balance's currency, minor units. */
+    public record PaymentFee(long fee, long amount) {}
 
     /**
      * {@code POST /v1/subscriptions/{id}} with {@code cancel_at_period_end=true}: the subscription as Stripe has it

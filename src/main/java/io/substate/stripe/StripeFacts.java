@@ -129,7 +129,70 @@ public final class StripeFacts {
                 productId,
                 priceId,
                 invoice.field("charge").id(),
-                invoice.field("payment_intent").id());
+                invoice.field("payment_intent").id(),
+                invoice.field("total").integer(),
+                invoiceTax(invoice),
+                invoiceOfferCode(invoice),
+                country(invoice.field("customer_address")),
+                invoice.field("next_payment_attempt").integer(),
+                null,
+                null,
+                discountId(invoice));
+    }
+
+    /** Pre-basil {@code tax}; basil dropped it for {@code total_taxes[].amount}. Null when Stripe computed none. */
+    private static Long invoiceTax(JsonPath invoice) {
+        Long tax = invoice.field("tax").integer();
+        if (tax != null) {
+            return tax;
+        }
+        JsonPath taxes = invoice.field("total_taxes");
+        if (taxes.absent() || taxes.node().isEmpty()) {
+            return null;
+        }
+        long sum = 0;
+        for (int i = 0; i < taxes.node().size(); i++) {
+            sum += taxes.element(i).field("amount").integerOr(0);
+        }
+        return sum;
+    }
+
+    /** Pre-basil's single {@code discount}, else the first of {@code discounts} (ids unless expanded). */
+    private static String invoiceOfferCode(JsonPath invoice) {
+        String code = offerCode(invoice.field("discount"));
+        return code != null ? code : offerCode(invoice.field("discounts").element(0));
+    }
+
+    /** The first discount's id when the invoice names it only by id (basil events do), else null. */
+    private static String discountId(JsonPath invoice) {
+        JsonPath first = invoice.field("discounts").element(0);
+        return !first.absent() && first.node().isTextual() ? first.text() : null;
+    }
+
+    /** The offer code of an invoice read with {@code expand[]=discounts.promotion_code} (see {@link StripeApi}). */
+    static String invoiceOfferCode(JsonNode invoice) {
+        return invoiceOfferCode(new JsonPath(invoice, "invoice"));
+    }
+
+    /**
+     * The code a customer typed: the promotion code's {@code code} when the object is there; otherwise its coupon's
+     * id (basil discounts name it under {@code source.coupon}); null for a discount given only as an id.
+     */
+    private static String offerCode(JsonPath discount) {
+        if (discount.absent() || !discount.node().isObject()) {
+            return null;
+        }
+        JsonPath promotion = discount.field("promotion_code");
+        if (!promotion.absent() && promotion.node().isObject() && promotion.field("code").text() != null) {
+            return promotion.field("code").text();
+        }
+        String coupon = discount.field("coupon").id();
+        return coupon != null ? coupon : discount.field("source").field("coupon").id();
+    }
+
+    private static String country(JsonPath address) {
+        String code = address.field("country").text();
+        return code == null || code.isEmpty() ? null : code.toUpperCase(java.util.Locale.ROOT);
     }
 
     /** A charge from a {@code charge.refunded} event or the Stripe API. */
@@ -166,7 +229,13 @@ public final class StripeFacts {
                 session.field("metadata").stringMap(),
                 session.field("client_reference_id").text(),
                 null,
-                null);
+                null,
+                session.field("total_details").field("amount_tax").integer(),
+                offerCode(session.field("discounts").element(0)),
+                country(session.field("customer_details").field("address")),
+                null,
+                null,
+                session.field("discounts").element(0).field("promotion_code").id());
     }
 
     /**

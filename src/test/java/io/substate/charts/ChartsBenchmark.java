@@ -228,7 +228,8 @@ public final class ChartsBenchmark {
         long amount = 1000 + random.nextInt(9) * 1000L;
         String currency = currency(random);
         CheckoutFact checkout = new CheckoutFact("evt_" + id, start, live, "cs_" + id, "payment", "cus_" + id, null,
-                "pi_" + id, "paid", amount, currency, Map.of(), null, "prod_Life", "price_Life");
+                "pi_" + id, "paid", amount, currency, Map.of(), null, "prod_Life", "price_Life", null, null, null, null,
+                null, null);
         int refundDraw = random.nextInt(100);
         List<Refund> refunds = refundDraw < 4 ? List.of(new Refund("ch_" + id, "pi_" + id, null,
                 refundDraw < 3 ? amount : amount / 2, currency, start + 3 * DAY, refundDraw >= 3)) : List.of();

@@ -70,6 +70,67 @@ class StripeFactsTest {
         assertThat(invoice.priceId()).isEqualTo("price_1PgafmB7WZ01zgkW02Hf9z6c");
     }
 
+    @Test
+    void readsTheInvoiceFieldsOutgoingEventsCarryFromBothShapes() {
+        InvoiceFact plain = (InvoiceFact) fact("invoice.updated", "invoice.json");
+        assertThat(plain.total()).isEqualTo(1000);
+        assertThat(plain.tax()).as("no total_taxes: Stripe computed none").isNull();
+        assertThat(plain.nextPaymentAttempt()).isEqualTo(1234567890L);
+        assertThat(plain.offerCode()).isNull();
+        assertThat(plain.countryCode()).isNull();
+        assertThat(plain.fee()).isNull();
+        assertThat(plain.withFee(30, 1000).fee()).isEqualTo(30);
+
+        ObjectNode basil = (ObjectNode) Json.read(Resources.text("stripe/invoice.json"));
+        basil.putArray("total_taxes").add(Json.object().put("amount", 80)).add(Json.object().put("amount", 20));
+        basil.putArray("discounts").addObject().put("object", "discount").putObject("promotion_code")
+                .put("object", "promotion_code").put("code", "SPRING");
+        ((ObjectNode) basil.get("customer_address")).put("country", "us");
+        InvoiceFact filled = (InvoiceFact) fact("invoice.updated", basil);
+        assertThat(filled.tax()).isEqualTo(100);
+        assertThat(filled.offerCode()).isEqualTo("SPRING");
+        assertThat(filled.countryCode()).isEqualTo("US");
+        assertThat(filled.discountId()).isNull();
+
+        basil.putArray("discounts").add("di_1");
+        InvoiceFact byId = (InvoiceFact) fact("invoice.updated", basil);
+        assertThat(byId.offerCode()).as("events name basil discounts by id").isNull();
+        assertThat(byId.discountId()).isEqualTo("di_1");
+        assertThat(byId.withOfferCode("SPRING").offerCode()).isEqualTo("SPRING");
+
+        ObjectNode prebasil = (ObjectNode) Json.read(Resources.text("stripe/prebasil_invoice.json"));
+        prebasil.put("tax", 50);
+        prebasil.putObject("discount").put("object", "discount").putNull("promotion_code")
+                .putObject("coupon").put("id", "free_month").put("object", "coupon");
+        InvoiceFact old = (InvoiceFact) fact("invoice.updated", prebasil);
+        assertThat(old.tax()).isEqualTo(50);
+        assertThat(old.offerCode()).as("the coupon's id when no promotion code was typed").isEqualTo("free_month");
+    }
+
+    @Test
+    void readsTheCheckoutFieldsOutgoingEventsCarry() {
+        CheckoutFact plain = (CheckoutFact) fact("checkout.session.completed", "checkout_session.json");
+        assertThat(plain.amountTax()).isEqualTo(1424534716L);
+        assertThat(plain.countryCode()).isNull();
+        assertThat(plain.offerCode()).isNull();
+
+        ObjectNode session = (ObjectNode) Json.read(Resources.text("stripe/checkout_session.json"));
+        ((ObjectNode) session.get("customer_details").get("address")).put("country", "jp");
+        session.putArray("discounts").addObject().put("coupon", "launch").putNull("promotion_code");
+        CheckoutFact filled = (CheckoutFact) fact("checkout.session.completed", session);
+        assertThat(filled.countryCode()).isEqualTo("JP");
+        assertThat(filled.offerCode()).isEqualTo("launch");
+        assertThat(filled.promotionCodeId()).isNull();
+        session.putArray("discounts").addObject().putNull("coupon").put("promotion_code", "promo_1");
+        CheckoutFact promoted = (CheckoutFact) fact("checkout.session.completed", session);
+        assertThat(promoted.promotionCodeId()).isEqualTo("promo_1");
+        assertThat(promoted.withOfferCode("LAUNCH50").offerCode()).isEqualTo("LAUNCH50");
+        CheckoutFact withLine = filled.withLineItem("prod_a", "price_a", 500L, "usd").withFee(20, 500);
+        assertThat(withLine.countryCode()).isEqualTo("JP");
+        assertThat(withLine.fee()).isEqualTo(20);
+        assertThat(withLine.feeBase()).isEqualTo(500);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"charge.json", "prebasil_charge.json"})
     void readsChargeFixtures(String fixture) {
@@ -161,8 +222,15 @@ class StripeFactsTest {
         assertThat(((ApiException) thrown).errorCode()).isEqualTo(ErrorCode.UNSUPPORTED_EVENT_TYPE);
     }
 
+    private static StripeFact fact(String type, ObjectNode object) {
+        return factOf(type, Json.write(object));
+    }
+
     private static StripeFact fact(String type, String fixture) {
-        String object = Resources.text("stripe/" + fixture);
+        return factOf(type, Resources.text("stripe/" + fixture));
+    }
+
+    private static StripeFact factOf(String type, String object) {
         String body = "{\"id\":\"evt_fixture\",\"object\":\"event\",\"type\":\"" + type
                 + "\",\"created\":1700000000,\"livemode\":false,\"api_version\":null,\"data\":{\"object\":" + object
                 + "}}";

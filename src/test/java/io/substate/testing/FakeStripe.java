@@ -35,6 +35,9 @@ import java.util.regex.Pattern;
  * <p>Serves {@code GET} of {@code /v1/subscriptions/{id}}, {@code /v1/checkout/sessions/{id}} (and
  * {@code …/line_items}), {@code /v1/invoices/{id}}, {@code /v1/charges/{id}}, {@code /v1/payment_intents/{id}},
  * {@code /v1/customers/{id}}, {@code /v1/products/{id}} (with {@code expand[]=default_price}), {@code /v1/prices/{id}},
+ * {@code /v1/balance_transactions/{id}}, {@code /v1/promotion_codes/{id}} (any stored object's ids expand, also
+ * lists of ids and along a dotted path such as {@code latest_charge.balance_transaction}; discounts {@code di_…} are
+ * only expanded),
  * {@code /v1/invoice_payments}, {@code /v1/events} and {@code /v1/account}; and the changes Substate makes:
  * {@code POST /v1/subscriptions/{id}} ({@code cancel_at_period_end}), {@code DELETE /v1/subscriptions/{id}} and
  * {@code POST /v1/refunds}, which change the stored objects so that later reads see the change. A restricted key's
@@ -45,15 +48,19 @@ public final class FakeStripe implements AutoCloseable {
     /** Accepted from the start, so most tests need no {@link #acceptKey}. */
     public static final String API_KEY = "rk_test_51FakeStripeSubstateKey";
 
-    private static final Map<String, Collection> COLLECTIONS_BY_PREFIX = Map.of(
-            "sub_", new Collection("subscriptions", "subscription"),
-            "cs_", new Collection("checkout/sessions", "checkout.session"),
-            "in_", new Collection("invoices", "invoice"),
-            "ch_", new Collection("charges", "charge"),
-            "pi_", new Collection("payment_intents", "payment_intent"),
-            "cus_", new Collection("customers", "customer"),
-            "prod_", new Collection("products", "product"),
-            "price_", new Collection("prices", "price"));
+    private static final Map<String, Collection> COLLECTIONS_BY_PREFIX = Map.ofEntries(
+            Map.entry("sub_", new Collection("subscriptions", "subscription")),
+            Map.entry("cs_", new Collection("checkout/sessions", "checkout.session")),
+            Map.entry("in_", new Collection("invoices", "invoice")),
+            Map.entry("ch_", new Collection("charges", "charge")),
+            Map.entry("pi_", new Collection("payment_intents", "payment_intent")),
+            Map.entry("cus_", new Collection("customers", "customer")),
+            Map.entry("prod_", new Collection("products", "product")),
+            Map.entry("price_", new Collection("prices", "price")),
+            Map.entry("txn_", new Collection("balance_transactions", "balance_transaction")),
+            Map.entry("promo_", new Collection("promotion_codes", "promotion_code")),
+            // Stripe has no route for discounts; they are only expanded (invoice.discounts).
+            Map.entry("di_", new Collection("discounts", "discount")));
     private static final Pattern OBJECT_PATH = Pattern.compile("/v1/(checkout/sessions|[a-z_]+)/([^/]+)(/line_items)?");
     private static final Pattern LIST_KEY = Pattern.compile("^(.+)\\[\\d*]$");
 
@@ -205,8 +212,9 @@ public final class FakeStripe implements AutoCloseable {
     }
 
     /**
-     * Answers the writes that need this permission ({@code rak_subscription_write}, {@code rak_refund_write}) with
-     * Stripe's 403 for a restricted key without it; {@code allowPermission} gives it back.
+     * Answers the writes that need this permission ({@code rak_subscription_write}, {@code rak_refund_write}), or the
+     * reads that expand a balance transaction ({@code rak_balance_transaction_read}), with Stripe's 403 for a
+     * restricted key without it; {@code allowPermission} gives it back.
      */
     public FakeStripe denyPermission(String permission) {
         deniedPermissions.add(permission);
@@ -272,7 +280,9 @@ public final class FakeStripe implements AutoCloseable {
                 return;
             }
             Response response = authorized(authorization)
-                    .orElseGet(() -> method.equals("GET") ? route(method, path, params(query))
+                    .orElseGet(() -> method.equals("GET") ? readPermitted(params(query),
+                            authorization.substring("Bearer ".length())).orElseGet(() -> route(method, path,
+                            params(query)))
                             : change(method, path, params(body), authorization.substring("Bearer ".length())));
             send(exchange, response.status(), response.body());
         } catch (RuntimeException e) {
@@ -418,7 +428,20 @@ public final class FakeStripe implements AutoCloseable {
                 + " Having the '" + permission + "' permission would allow this request to continue.", null)));
     }
 
-    /** Replaces the ids named by {@code expand[]} (top-level fields only) with the stored objects, as Stripe does. */
+    /**
+     * Expanding a balance transaction needs the restricted key's {@code rak_balance_transaction_read}
+     * ({@link #denyPermission} takes it away): Stripe answers 403 for the whole request.
+     */
+    private Optional<Response> readPermitted(Map<String, List<String>> params, String key) {
+        boolean balance = params.getOrDefault("expand[]", List.of()).stream()
+                .anyMatch(field -> field.endsWith("balance_transaction"));
+        return balance ? permitted("rak_balance_transaction_read", key) : Optional.empty();
+    }
+
+    /**
+     * Replaces the ids named by {@code expand[]} with the stored objects, as Stripe does; a dotted path
+     * ({@code latest_charge.balance_transaction}) expands each step.
+     */
     private String expanded(String json, Map<String, List<String>> params) {
         List<String> expand = params.getOrDefault("expand[]", List.of());
         if (expand.isEmpty()) {
@@ -426,12 +449,33 @@ public final class FakeStripe implements AutoCloseable {
         }
         ObjectNode object = (ObjectNode) Json.read(json);
         for (String field : expand) {
-            JsonNode value = object.get(field);
-            if (value != null && value.isTextual() && objects.containsKey(value.asText())) {
-                object.set(field, Json.read(objects.get(value.asText())));
-            }
+            expand(object, field.split("\\."), 0);
         }
         return Json.write(object);
+    }
+
+    private void expand(ObjectNode object, String[] path, int at) {
+        JsonNode value = object.get(path[at]);
+        if (value instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+            // A list of ids (invoice.discounts) expands element by element.
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode element = array.get(i);
+                if (element.isTextual() && objects.containsKey(element.asText())) {
+                    array.set(i, Json.read(objects.get(element.asText())));
+                }
+                if (at + 1 < path.length && array.get(i) instanceof ObjectNode next) {
+                    expand(next, path, at + 1);
+                }
+            }
+            return;
+        }
+        if (value != null && value.isTextual() && objects.containsKey(value.asText())) {
+            value = Json.read(objects.get(value.asText()));
+            object.set(path[at], value);
+        }
+        if (at + 1 < path.length && value instanceof ObjectNode next) {
+            expand(next, path, at + 1);
+        }
     }
 
     private Response listEvents(Map<String, List<String>> params) {
