@@ -148,8 +148,9 @@ class OfferingsPageBrowserTest {
         browser.click(By.cssSelector("button[aria-label='Move $rc_custom_unpriced up']"));
         browser.waitFor(d -> offerings(app).get(0).get("packages").get("items").get(0).get("lookup_key").asText()
                 .equals("$rc_custom_unpriced"));
-        browser.waitFor(d -> d.findElements(By.cssSelector("#offering-" + current + " tr[data-package]")).get(0)
-                .getAttribute("data-package").equals("$rc_custom_unpriced"));
+        // The rows are drawn again after the move: between two drawings the table may have none.
+        browser.waitFor(d -> d.findElements(By.cssSelector("#offering-" + current + " tr[data-package]")).stream()
+                .findFirst().map(row -> row.getAttribute("data-package").equals("$rc_custom_unpriced")).orElse(false));
 
         // Edit the offering's display name and metadata.
         browser.type("offering-name-" + current, "Main offering");
