@@ -88,13 +88,29 @@ public record EventDetails(
         return filled;
     }
 
-    private static EventDetails of(PurchaseState state, OutgoingEventDraft draft) {
+    /** The offering the purchase was sold from, as its checkout's (or subscription's) metadata names it, or null. */
+    public static String presentedOfferingId(PurchaseState state) {
         CheckoutFact checkout = state.history().checkout();
         SubscriptionSnapshot snapshot = state.history().snapshot();
         String offering = checkout == null ? null : checkout.metadata().get(OFFERING_METADATA_KEY);
         if (offering == null && snapshot != null) {
             offering = snapshot.metadata().get(OFFERING_METADATA_KEY);
         }
+        return offering;
+    }
+
+    /** The customer's country as the purchase knows it now: its checkout's address, else its newest invoice's. */
+    public static String countryCode(PurchaseState state) {
+        CheckoutFact checkout = state.history().checkout();
+        if (checkout != null && checkout.countryCode() != null) {
+            return checkout.countryCode();
+        }
+        return newestCountry(state.payments());
+    }
+
+    private static EventDetails of(PurchaseState state, OutgoingEventDraft draft) {
+        CheckoutFact checkout = state.history().checkout();
+        String offering = presentedOfferingId(state);
         String checkoutCountry = checkout == null ? null : checkout.countryCode();
         String checkoutOffer = checkout == null ? null : checkout.offerCode();
         if (state.kind() == Kind.ONE_TIME) {

@@ -6,6 +6,7 @@ import io.substate.charts.ChartFacts;
 import io.substate.common.Json;
 import io.substate.config.UsdRates;
 import io.substate.entitlements.Entitlement;
+import io.substate.purchases.EventDetails;
 import io.substate.purchases.PurchaseState;
 import io.substate.purchases.PurchaseState.PaidInvoice;
 import io.substate.purchases.StoredPurchase;
@@ -52,7 +53,7 @@ final class SubscriptionJson {
         node.put("auto_renewal_status", willRenew(s) ? "will_renew" : "will_not_renew");
         node.put("status", status(s, now));
         node.set("total_revenue_in_usd", revenue(ChartFacts.transactions(s), rates));
-        node.putNull("presented_offering_id");
+        node.put("presented_offering_id", EventDetails.presentedOfferingId(s));
         node.set("entitlements", entitlements(related.entitlements(),
                 "/v2/projects/" + p.projectId() + "/subscriptions/" + p.id() + "/entitlements"));
         node.put("environment", environment(s));
@@ -60,7 +61,7 @@ final class SubscriptionJson {
         node.put("store_subscription_identifier", p.token());
         node.put("ownership", "purchased");
         node.putNull("pending_changes");
-        node.putNull("country");
+        node.put("country", EventDetails.countryCode(s));
         node.put("management_url", related.managementUrl());
         return node;
     }
@@ -72,14 +73,14 @@ final class SubscriptionJson {
         node.set("revenue_in_usd", revenue(ChartFacts.transactions(s), rates));
         node.put("quantity", 1);
         node.put("status", s.refundedAt() != null ? "refunded" : "owned");
-        node.putNull("presented_offering_id");
+        node.put("presented_offering_id", EventDetails.presentedOfferingId(s));
         node.set("entitlements", entitlements(related.entitlements(),
                 "/v2/projects/" + p.projectId() + "/purchases/" + p.id() + "/entitlements"));
         node.put("environment", environment(s));
         node.put("store", STORE);
         node.put("store_purchase_identifier", p.token());
         node.put("ownership", "purchased");
-        node.putNull("country");
+        node.put("country", EventDetails.countryCode(s));
         return node;
     }
 

@@ -71,7 +71,7 @@ class SubscriptionsApiTest {
         assertThat(s.get("auto_renewal_status").asText()).isEqualTo("will_renew");
         assertThat(s.get("status").asText()).isEqualTo("active");
         assertMoney(s.get("total_revenue_in_usd"), "9.99");
-        assertThat(s.get("presented_offering_id").isNull()).isTrue();
+        assertThat(s.get("presented_offering_id").asText()).isEqualTo(SubscriptionsWorld.OFFERING);
         JsonNode entitlements = s.get("entitlements");
         assertThat(fieldNames(entitlements)).containsExactlyInAnyOrder("object", "items", "next_page", "url");
         assertThat(entitlements.get("object").asText()).isEqualTo("list");
@@ -90,7 +90,7 @@ class SubscriptionsApiTest {
         assertThat(s.get("store_subscription_identifier").asText()).isEqualTo(sub.subscription());
         assertThat(s.get("ownership").asText()).isEqualTo("purchased");
         assertThat(s.get("pending_changes").isNull()).isTrue();
-        assertThat(s.get("country").isNull()).isTrue();
+        assertThat(s.get("country").asText()).isEqualTo(SubscriptionsWorld.COUNTRY);
         assertThat(s.get("management_url").asText()).isEqualTo(MANAGEMENT_URL);
 
         JsonNode listed = admin().get(subscriptionPath(app, sub.id()) + "/entitlements").json();
@@ -146,7 +146,7 @@ class SubscriptionsApiTest {
         assertMoney(p.get("revenue_in_usd"), "49.99");
         assertThat(p.get("quantity").asInt()).isEqualTo(1);
         assertThat(p.get("status").asText()).isEqualTo("owned");
-        assertThat(p.get("presented_offering_id").isNull()).isTrue();
+        assertThat(p.get("presented_offering_id").asText()).isEqualTo(SubscriptionsWorld.OFFERING);
         assertThat(p.get("entitlements").get("items").get(0).get("lookup_key").asText()).isEqualTo("lifetime");
         assertThat(p.get("entitlements").get("url").asText()).isEqualTo(purchasePath(app, once.id()) + "/entitlements");
         assertThat(p.get("environment").asText()).isEqualTo("sandbox");

@@ -67,6 +67,10 @@ final class SubscriptionsWorld {
      * An active monthly subscription of $9.99 for a new customer (App User ID = the Stripe customer id), paid by its
      * first invoice, in Stripe's basil shape: the invoice names no payment; an invoice payment links it to one.
      */
+    /** The offering every purchase here was sold from (checkout metadata) and the billing country of invoices. */
+    static final String OFFERING = "main";
+    static final String COUNTRY = "DE";
+
     static Sub subscribe(TestServer server, StripeApp app, long start, long end) {
         return subscribe(server, app, uniqueId("cus_"), start, end);
     }
@@ -77,11 +81,13 @@ final class SubscriptionsWorld {
         String pi = uniqueId("pi_");
         String charge = uniqueId("ch_");
         JsonNode subscription = StripeObjects.subscription(sub).customer(customer).price("price_subs_m", PRODUCT)
-                .created(start).period(start, end).latestInvoice(invoice).json();
+                .created(start).period(start, end).latestInvoice(invoice).metadata("presented_offering_id", OFFERING)
+                .json();
         STRIPE.put(subscription);
         JsonNode paid = StripeObjects.invoice(invoice).customer(customer).subscription(sub)
                 .billingReason("subscription_create").amount(999, "usd").price("price_subs_m", PRODUCT, "month")
                 .created(start).linePeriod(start, end).json();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) paid).putObject("customer_address").put("country", COUNTRY);
         STRIPE.put(paid);
         STRIPE.put(StripeObjects.charge(charge).customer(customer).paymentIntent(pi).amount(999, "usd").created(start)
                 .json());
@@ -107,7 +113,7 @@ final class SubscriptionsWorld {
         STRIPE.put(StripeObjects.paymentIntent(pi, customer, 4999, charge));
         deliver(server, app, StripeObjects.event(uniqueId("evt_"), "checkout.session.completed", at,
                 StripeObjects.checkoutSession(session).customer(customer).paymentIntent(pi).amount(4999, "usd")
-                        .created(at).json()));
+                        .metadata("presented_offering_id", OFFERING).created(at).json()));
         String id = server.admin().get(customerPath(app, customer) + "/purchases").json()
                 .get("items").get(0).get("id").asText();
         return new OneTime(customer, session, pi, charge, id);
