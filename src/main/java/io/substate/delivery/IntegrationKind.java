@@ -69,7 +69,7 @@ enum IntegrationKind {
         return settings;
     }
 
-    /** Whether the kind sends named events, which an integration may rename ({@code event_names}); Slack writes text. */
+    /** Whether the kind sends named events, which may be renamed ({@code event_names}); Slack writes text. */
     boolean namesEvents() {
         return this != WEBHOOK && this != SLACK;
     }

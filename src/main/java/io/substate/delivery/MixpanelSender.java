@@ -17,7 +17,8 @@ import java.util.Map;
  * with the project token in each event; verbose, so that a dropped event is told in the body rather than as a bare
  * "0"). The body is a JSON array of one {@code {event, properties}} with {@code time} (ms), {@code distinct_id} (the
  * App User ID) and {@code $insert_id} (the delivery's UUID, Mixpanel's dedup key); the subscriber attributes are event
- * properties ({@code $email}, {@code $name}, {@code $phone} for the reserved ones), Mixpanel's and the event's own fields win a clash.
+ * properties ({@code $email}, {@code $name}, {@code $phone} for the reserved ones); Mixpanel's and the event's own
+ * fields win a clash.
  */
 final class MixpanelSender implements EventSender {
     @Override

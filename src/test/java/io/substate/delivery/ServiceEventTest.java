@@ -64,8 +64,8 @@ class ServiceEventTest {
         attributes.putObject("deleted").putNull("value").put("updated_at_ms", 1L);
 
         ObjectNode standard = ServiceEvent.userProperties(event, ServiceEvent.RESERVED);
-        assertThat(Json.write(standard)).isEqualTo(
-                "{\"email\":\"ana@example.com\",\"name\":\"Ana\",\"phone\":\"+1555\",\"idfa\":\"ID-FA\",\"age\":\"24\"}");
+        assertThat(Json.write(standard)).isEqualTo("{\"email\":\"ana@example.com\",\"name\":\"Ana\","
+                + "\"phone\":\"+1555\",\"idfa\":\"ID-FA\",\"age\":\"24\"}");
         ObjectNode mixpanel = ServiceEvent.userProperties(event, ServiceEvent.MIXPANEL_RESERVED);
         assertThat(mixpanel.get("$email").asText()).isEqualTo("ana@example.com");
         assertThat(mixpanel.get("$name").asText()).isEqualTo("Ana");
