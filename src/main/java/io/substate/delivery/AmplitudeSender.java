@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Amplitude's HTTP V2 API ({@code POST {base_url}/2/httpapi}, US or EU endpoint): the API key in the body, one event
  * with the App User ID as {@code user_id}, the time in milliseconds, the purchase as {@code event_properties}, revenue
- * fields when the event has a price, and the delivery's UUID as {@code insert_id}, Amplitude's dedup key.
+ * fields when the event has a price, the delivery's UUID as {@code insert_id}, Amplitude's dedup key, and the
+ * subscriber attributes as {@code user_properties}.
  */
 final class AmplitudeSender implements EventSender {
     @Override
@@ -21,6 +22,10 @@ final class AmplitudeSender implements EventSender {
         one.put("time", mapped.timeMillis());
         one.set("event_properties", mapped.properties());
         one.put("insert_id", mapped.dedupId());
+        ObjectNode userProperties = ServiceEvent.userProperties(event, ServiceEvent.RESERVED);
+        if (!userProperties.isEmpty()) {
+            one.set("user_properties", userProperties);
+        }
         if (mapped.hasRevenue()) {
             one.put("revenue", mapped.revenue());
             one.put("price", mapped.revenue());

@@ -1,6 +1,8 @@
 package io.substate.delivery;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.common.ApiException;
+import io.substate.common.Json;
 import io.substate.http.JsonBody;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +26,9 @@ record IntegrationChange(
     static final String[] FIELDS = {"name", "url", "authorization_header", "environment", "event_types", "app_id"};
     static final List<String> COMMON_FIELDS = List.of("name", "environment", "event_types", "app_id");
     static final List<String> ENVIRONMENTS = List.of("production", "sandbox");
+    /** The analytics services' optional renaming of events, kept among the settings as a JSON object. */
+    static final String EVENT_NAMES = "event_names";
+    private static final int MAX_EVENT_NAME = 255;
 
     /** A field that may be left alone, cleared with {@code null}, or set. */
     record Nullable<T>(boolean present, T value) {
@@ -50,6 +55,9 @@ record IntegrationChange(
         } else {
             List<String> allowed = new ArrayList<>(COMMON_FIELDS);
             kind.settings().forEach(s -> allowed.add(s.name()));
+            if (kind.namesEvents()) {
+                allowed.add(EVENT_NAMES);
+            }
             body.allowOnly(allowed.toArray(String[]::new));
         }
         Optional<String> name = body.optionalString("name").map(String::trim);
@@ -75,7 +83,32 @@ record IntegrationChange(
             settings.put(setting.name(), nullable(body, setting.name(),
                     body.optionalString(setting.name()).map(v -> kind.check(setting, v))));
         }
+        if (kind.namesEvents()) {
+            settings.put(EVENT_NAMES, nullable(body, EVENT_NAMES, body.optionalObject(EVENT_NAMES)
+                    .map(IntegrationChange::eventNames)));
+        }
         return settings;
+    }
+
+    /**
+     * {@code event_names}: event keys ({@link ServiceEvent#NAME_KEYS}) to non-empty names, stored as a JSON object;
+     * an empty object, like null, means RevenueCat's default names.
+     */
+    private static String eventNames(JsonBody names) {
+        ObjectNode checked = Json.object();
+        names.node().fields().forEachRemaining(e -> {
+            if (!ServiceEvent.NAME_KEYS.contains(e.getKey())) {
+                throw ApiException.invalid("Field 'event_names' contains '" + e.getKey() + "'; allowed keys: "
+                        + String.join(", ", ServiceEvent.NAME_KEYS));
+            }
+            String name = e.getValue().isTextual() ? e.getValue().asText().trim() : "";
+            if (name.isEmpty() || name.length() > MAX_EVENT_NAME) {
+                throw ApiException.invalid("Field 'event_names." + e.getKey() + "' must be a non-empty string of at "
+                        + "most " + MAX_EVENT_NAME + " characters (leave the key out for the default name)");
+            }
+            checked.put(e.getKey(), name);
+        });
+        return checked.isEmpty() ? null : Json.write(checked);
     }
 
     /** The stored settings with this change applied. */

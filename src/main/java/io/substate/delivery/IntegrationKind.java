@@ -69,6 +69,11 @@ enum IntegrationKind {
         return settings;
     }
 
+    /** Whether the kind sends named events, which may be renamed ({@code event_names}); Slack writes text. */
+    boolean namesEvents() {
+        return this != WEBHOOK && this != SLACK;
+    }
+
     static IntegrationKind of(String value) {
         return Arrays.stream(values()).filter(k -> k.value().equals(value)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Unknown integration kind " + value));

@@ -154,6 +154,10 @@ public final class IntegrationRoutes implements RouteGroup {
                 node.put(setting.name(), i.setting(setting.name()));
             }
         }
+        if (i.kind().namesEvents()) {
+            String names = i.settings().get(IntegrationChange.EVENT_NAMES);
+            node.set(IntegrationChange.EVENT_NAMES, names == null ? Json.object() : Json.read(names));
+        }
         node.put("created_at", i.createdAt());
         return node;
     }

@@ -16,7 +16,9 @@ import java.util.Map;
  * secret as the user) when a credential for it is set, else the track API ({@code POST {base_url}/track?verbose=1}
  * with the project token in each event; verbose, so that a dropped event is told in the body rather than as a bare
  * "0"). The body is a JSON array of one {@code {event, properties}} with {@code time} (ms), {@code distinct_id} (the
- * App User ID) and {@code $insert_id} (the delivery's UUID, Mixpanel's dedup key).
+ * App User ID) and {@code $insert_id} (the delivery's UUID, Mixpanel's dedup key); the subscriber attributes are event
+ * properties ({@code $email}, {@code $name}, {@code $phone} for the reserved ones); Mixpanel's and the event's own
+ * fields win a clash.
  */
 final class MixpanelSender implements EventSender {
     @Override
@@ -27,6 +29,7 @@ final class MixpanelSender implements EventSender {
         ObjectNode one = body.addObject();
         one.put("event", mapped.name());
         ObjectNode properties = one.putObject("properties");
+        properties.setAll(ServiceEvent.userProperties(event, ServiceEvent.MIXPANEL_RESERVED));
         properties.put("time", mapped.timeMillis());
         properties.put("distinct_id", mapped.userId());
         properties.put("$insert_id", mapped.dedupId());

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * PostHog's capture API ({@code POST {host}/i/v0/e/}, cloud or self-hosted): the project API key in the body, the App
- * User ID as {@code distinct_id}, and the delivery's UUID as {@code uuid}, on which PostHog deduplicates retries.
+ * User ID as {@code distinct_id}, the delivery's UUID as {@code uuid}, on which PostHog deduplicates retries, and the
+ * subscriber attributes as person properties ({@code properties.$set}).
  */
 final class PostHogSender implements EventSender {
     @Override
@@ -16,7 +17,12 @@ final class PostHogSender implements EventSender {
         body.put("api_key", delivery.integration().setting("api_key"));
         body.put("event", mapped.name());
         body.put("distinct_id", mapped.userId());
-        body.set("properties", mapped.properties());
+        ObjectNode properties = mapped.properties();
+        ObjectNode person = ServiceEvent.userProperties(event, ServiceEvent.RESERVED);
+        if (!person.isEmpty()) {
+            properties.set("$set", person);
+        }
+        body.set("properties", properties);
         body.put("timestamp", mapped.isoTime());
         body.put("uuid", mapped.dedupId());
         return new Request(delivery.integration().setting("host") + "/i/v0/e/",

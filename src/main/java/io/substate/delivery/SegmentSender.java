@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Segment's HTTP Tracking API ({@code POST {base_url}/v1/track}): Basic auth with the write key as the user and no
- * password, the App User ID as {@code userId}, and the delivery's UUID as {@code messageId}, Segment's dedup key.
+ * password, the App User ID as {@code userId}, the delivery's UUID as {@code messageId}, Segment's dedup key, and the
+ * subscriber attributes as {@code context.traits} (Segment's traits: {@code email}, {@code name}, {@code phone}…).
  */
 final class SegmentSender implements EventSender {
     @Override
@@ -24,7 +25,12 @@ final class SegmentSender implements EventSender {
         body.set("properties", properties);
         body.put("timestamp", mapped.isoTime());
         body.put("messageId", mapped.dedupId());
-        body.putObject("context").putObject("library").put("name", "substate");
+        ObjectNode context = body.putObject("context");
+        context.putObject("library").put("name", "substate");
+        ObjectNode traits = ServiceEvent.userProperties(event, ServiceEvent.RESERVED);
+        if (!traits.isEmpty()) {
+            context.set("traits", traits);
+        }
         String auth = Base64.getEncoder().encodeToString((delivery.integration().setting("write_key") + ":")
                 .getBytes(StandardCharsets.UTF_8));
         return new Request(delivery.integration().setting("base_url") + "/v1/track",

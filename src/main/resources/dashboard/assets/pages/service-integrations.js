@@ -32,6 +32,12 @@ export const SERVICES = [
       { name: 'base_url', label: 'Base URL', placeholder: 'Default for the region' }] },
 ];
 
+// The events an analytics service's integration may rename (event_names); the default name is rc_<key>_event.
+const EVENT_KEYS = ['initial_purchase', 'trial_started', 'trial_converted', 'trial_cancelled', 'renewal',
+  'cancellation', 'refund', 'uncancellation', 'non_renewing_purchase', 'billing_issue', 'product_change', 'expiration',
+  'subscription_paused', 'subscription_extended', 'transfer', 'test'];
+const namesEvents = (service) => service.kind !== 'slack';
+
 /** One section per kind; {@code card} renders an integration's card with the page's own buttons (log, test). */
 export async function serviceSections(projectId, apps, eventTypes, card) {
   const sections = [];
@@ -47,8 +53,13 @@ export async function serviceSections(projectId, apps, eventTypes, card) {
 }
 
 function facts(service, integration) {
-  return service.settings.flatMap((s) => [h('dt', {}, s.label), h('dd', {}, s.secret
+  const settings = service.settings.flatMap((s) => [h('dt', {}, s.label), h('dd', {}, s.secret
     ? (integration[`${s.name}_set`] ? 'Set (write-only)' : 'Not set') : code(integration[s.name] ?? '—'))]);
+  if (!namesEvents(service)) return settings;
+  const renamed = Object.entries(integration.event_names ?? {});
+  return [...settings, h('dt', {}, 'Event names'), h('dd', { class: 'event-names' }, renamed.length
+    ? renamed.map(([key, name], n) => [n ? ', ' : '', code(`rc_${key}_event`), ' → ', code(name)])
+    : 'RevenueCat\'s defaults')];
 }
 
 // The create form, or with {@code current} the edit form: only what changed is sent; an empty secret keeps its value.
@@ -73,11 +84,17 @@ function form(service, base, apps, eventTypes, current) {
         value: s.secret ? '' : (current?.[s.name] ?? '') });
     return [s, control];
   });
+  const names = namesEvents(service) ? EVENT_KEYS.map((key) => [key, h('input', { type: 'text',
+    id: id(`event-name-${key}`), autocomplete: 'off', placeholder: `rc_${key}_event`,
+    value: current?.event_names?.[key] ?? '' })]) : [];
+  const namesBox = names.length ? h('details', { class: 'event-names' },
+    h('summary', {}, 'Event names (empty = RevenueCat\'s default)'),
+    names.map(([key, input]) => field(key, input))) : [];
   const slot = h('div', { class: 'form-message' });
   const button = h('button', { type: 'submit', id: id('save') }, current ? 'Save' : `Add ${service.title}`);
   const element = h('form', { class: 'card' }, h('h3', {}, current ? `Edit ${current.name}` : `New ${service.title}`),
     field('Name', name), controls.map(([s, control]) => field(s.label, control)),
-    field('Environment', environment), field('App', app), types, slot, button);
+    field('Environment', environment), field('App', app), types, namesBox, slot, button);
   element.addEventListener('submit', (event) => {
     event.preventDefault();
     const body = { name: name.value.trim(), environment: environment.value || null, app_id: app.value || null };
@@ -91,6 +108,10 @@ function form(service, base, apps, eventTypes, current) {
       } else if (value) {
         body[s.name] = value;
       }
+    }
+    if (names.length) {
+      body.event_names = Object.fromEntries(names.map(([key, input]) => [key, input.value.trim()])
+        .filter(([, value]) => value));
     }
     act(button, slot, async () => {
       if (current) await patch(`${base}/${encodeURIComponent(current.id)}`, body);

@@ -22,7 +22,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The integrations page's services in headless Chromium: add a PostHog integration, send it a test event (which a
- * local receiver standing in for PostHog gets in the capture API's format), edit it without retyping its key. One
+ * local receiver standing in for PostHog gets in the capture API's format), edit it without retyping its key and
+ * rename one of its events. One
  * database (SQLite): the page does not depend on it.
  */
 @Tag("browser")
@@ -81,12 +82,18 @@ class IntegrationsBrowserTest {
             browser.click(By.xpath("//section[@id='service-posthog']//button[text()='Edit']"));
             browser.byId("posthog-" + id + "-name").clear();
             browser.type("posthog-" + id + "-name", "Renamed analytics");
+            browser.click(By.xpath("//section[@id='service-posthog']//form//details[@class='event-names']/summary"));
+            browser.type("posthog-" + id + "-event-name-initial_purchase", "Subscribed");
             browser.click(By.id("posthog-" + id + "-save"));
             browser.textOf(By.cssSelector("#service-posthog section.integration h2"), "Renamed analytics");
             JsonNode edited = admin().get(integrations + "/" + id).json();
             assertThat(edited.get("name").asText()).isEqualTo("Renamed analytics");
             assertThat(edited.get("api_key_set").asBoolean()).isTrue();
             assertThat(edited.get("host").asText()).isEqualTo(created.get("host").asText());
+            assertThat(edited.get("event_names").get("initial_purchase").asText()).isEqualTo("Subscribed");
+            assertThat(edited.get("event_names")).hasSize(1);
+            assertThat(browser.textOf(By.cssSelector("#service-posthog dd.event-names"), "Subscribed"))
+                    .contains("rc_initial_purchase_event");
 
             String text = browser.visible(By.tagName("main")).getText();
             for (String slip : List.of("null", "undefined", "[object Object]", "NaN")) {

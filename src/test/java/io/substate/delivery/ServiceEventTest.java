@@ -39,6 +39,42 @@ class ServiceEventTest {
     }
 
     @Test
+    void eventKeysAreTheNamesWithoutTheirDefaultAffixes() {
+        assertThat(ServiceEvent.key(event("INITIAL_PURCHASE", "TRIAL"))).isEqualTo("trial_started");
+        assertThat(ServiceEvent.key(event("CANCELLATION", "NORMAL").put("cancel_reason", "CUSTOMER_SUPPORT")))
+                .isEqualTo("refund");
+        assertThat(ServiceEvent.key(event("SUBSCRIPTION_EXTENDED", "NORMAL"))).isEqualTo("subscription_extended");
+        for (String key : ServiceEvent.NAME_KEYS) {
+            assertThat(key).matches("[a-z_]+");
+        }
+        assertThat(ServiceEvent.eventNames("{\"renewal\":\"Renewed\"}")).containsExactly(
+                java.util.Map.entry("renewal", "Renewed"));
+        assertThat(ServiceEvent.eventNames(null)).isEmpty();
+    }
+
+    @Test
+    void attributesBecomeUserPropertiesWithTheReservedOnesUnderTheServicesNames() {
+        ObjectNode event = event("RENEWAL", "NORMAL");
+        ObjectNode attributes = event.putObject("subscriber_attributes");
+        attributes.putObject("$email").put("value", "ana@example.com").put("updated_at_ms", 1L);
+        attributes.putObject("$displayName").put("value", "Ana").put("updated_at_ms", 1L);
+        attributes.putObject("$phoneNumber").put("value", "+1555").put("updated_at_ms", 1L);
+        attributes.putObject("$idfa").put("value", "ID-FA").put("updated_at_ms", 1L);
+        attributes.putObject("age").put("value", "24").put("updated_at_ms", 1L);
+        attributes.putObject("deleted").putNull("value").put("updated_at_ms", 1L);
+
+        ObjectNode standard = ServiceEvent.userProperties(event, ServiceEvent.RESERVED);
+        assertThat(Json.write(standard)).isEqualTo("{\"email\":\"ana@example.com\",\"name\":\"Ana\","
+                + "\"phone\":\"+1555\",\"idfa\":\"ID-FA\",\"age\":\"24\"}");
+        ObjectNode mixpanel = ServiceEvent.userProperties(event, ServiceEvent.MIXPANEL_RESERVED);
+        assertThat(mixpanel.get("$email").asText()).isEqualTo("ana@example.com");
+        assertThat(mixpanel.get("$name").asText()).isEqualTo("Ana");
+        assertThat(mixpanel.get("$phone").asText()).isEqualTo("+1555");
+        assertThat(mixpanel.has("email")).isFalse();
+        assertThat(ServiceEvent.userProperties(event("RENEWAL", "NORMAL"), ServiceEvent.RESERVED)).isEmpty();
+    }
+
+    @Test
     void theDedupIdIsAUuidStableForOneDeliveryAndDifferentForAnother() {
         assertThat(ServiceEvent.dedupId("dlv_a")).isEqualTo(ServiceEvent.dedupId("dlv_a"))
                 .isNotEqualTo(ServiceEvent.dedupId("dlv_b")).hasSize(36);

@@ -117,6 +117,46 @@ class ServiceIntegrationsApiTest {
     }
 
     @Test
+    void eventNamesAreShownKeptWhenAbsentClearedWithNullAndChecked() {
+        StripeApp app = Fixtures.stripeApp(admin(), Map.of());
+        JsonNode mixpanel = created(admin().post(path(app, "mixpanel"), Map.of("name", "M", "project_token", "t",
+                "event_names", Map.of("initial_purchase", "  Subscribed ", "refund", "Refunded"))));
+        assertThat(mixpanel.get("event_names").get("initial_purchase").asText()).isEqualTo("Subscribed");
+        assertThat(mixpanel.get("event_names").get("refund").asText()).isEqualTo("Refunded");
+        assertThat(mixpanel.get("event_names")).hasSize(2);
+        String one = path(app, "mixpanel") + "/" + mixpanel.get("id").asText();
+
+        assertThat(admin().patch(one, Map.of("name", "M2")).json().get("event_names")).hasSize(2);
+        JsonNode replaced = admin().patch(one, Map.of("event_names", Map.of("renewal", "Renewed"))).json();
+        assertThat(replaced.get("event_names")).hasSize(1);
+        assertThat(admin().get(one).json().get("event_names").get("renewal").asText()).isEqualTo("Renewed");
+        Map<String, Object> clear = new HashMap<>();
+        clear.put("event_names", null);
+        JsonNode cleared = admin().patch(one, clear).json();
+        assertThat(cleared.get("event_names").isObject()).isTrue();
+        assertThat(cleared.get("event_names")).isEmpty();
+        assertThat(admin().patch(one, Map.of("event_names", Map.of())).json().get("event_names")).isEmpty();
+
+        JsonNode posthog = created(admin().post(path(app, "posthog"), Map.of("name", "P", "api_key", "k")));
+        assertThat(posthog.get("event_names").isObject()).isTrue();
+        assertThat(posthog.get("event_names")).isEmpty();
+        assertInvalid(admin().post(path(app, "posthog"), Map.of("name", "P", "api_key", "k",
+                "event_names", Map.of("purchase", "Bought"))), "'event_names' contains 'purchase'");
+        assertInvalid(admin().post(path(app, "amplitude"), Map.of("name", "A", "api_key", "k",
+                "event_names", Map.of("renewal", "  "))), "'event_names.renewal' must be a non-empty string");
+        assertInvalid(admin().post(path(app, "segment"), Map.of("name", "S", "write_key", "k",
+                "event_names", Map.of("renewal", 7))), "'event_names.renewal'");
+        assertInvalid(admin().post(path(app, "segment"), Map.of("name", "S", "write_key", "k",
+                "event_names", "rc_renewal_event")), "'event_names' must be an object");
+        assertInvalid(admin().post(path(app, "segment"), Map.of("name", "S", "write_key", "k",
+                "event_names", Map.of("renewal", "x".repeat(256)))), "at most 255");
+        HttpResponse slack = admin().post(path(app, "slack"), Map.of("name", "S",
+                "webhook_url", "https://hooks.slack.com/services/T/B/x", "event_names", Map.of("renewal", "R")));
+        assertThat(slack.status()).as(slack.toString()).isEqualTo(400);
+        assertThat(slack.json().get("message").asText()).contains("event_names");
+    }
+
+    @Test
     void invalidSettingsAreRefused() {
         StripeApp app = Fixtures.stripeApp(admin(), Map.of());
         assertInvalid(admin().post(path(app, "slack"), Map.of("name", "S")), "'webhook_url' is required");

@@ -88,7 +88,10 @@ class ServiceIntegrationsTest {
 
     /** A new subscriber's first subscription: one INITIAL_PURCHASE; returns the App User ID (the Stripe customer). */
     String purchase(StripeApp app) {
-        String customer = uniqueId("cus_");
+        return purchase(app, uniqueId("cus_"));
+    }
+
+    String purchase(StripeApp app, String customer) {
         String payload = event(uniqueId("evt_"), "customer.subscription.created", now(),
                 StripeObjects.subscription(uniqueId("sub_")).customer(customer).price("price_Basic", "prod_Basic")
                         .period(now() - 10, now() + 86400).status("active").json());
@@ -232,6 +235,7 @@ class ServiceIntegrationsTest {
             assertThat(one.get("time").isIntegralNumber()).isTrue();
             assertThat(one.get("time").asLong()).isEqualTo(delivery.get("event").get("event_timestamp_ms").asLong());
             assertUuid(one.get("insert_id"));
+            assertThat(one.has("user_properties")).as("no attributes, no user properties").isFalse();
             assertPurchaseProperties(one.get("event_properties"), delivery.get("event"));
             // The retry is the same event for Amplitude: same insert_id, same body.
             assertThat(requests.get(0).body()).isEqualTo(request.body());
@@ -282,6 +286,66 @@ class ServiceIntegrationsTest {
             JsonNode refused = awaitDelivery(app, "mixpanel", track, "failed", 1);
             assertThat(refused.get("attempts").get(0).get("error").asText()).contains("bad token");
         }
+    }
+
+    @Test
+    void eachAnalyticsServiceGetsItsRenamedEventAndTheAttributesAsUserProperties() {
+        StripeApp app = app();
+        String customer = uniqueId("cus_");
+        HttpResponse attributes = server().anonymous().withToken(app.publicKey()).post("/v1/subscribers/" + customer
+                + "/attributes", Map.of("attributes", Map.of(
+                        "$email", Map.of("value", "ana@example.com"),
+                        "$displayName", Map.of("value", "Ana"),
+                        "$phoneNumber", Map.of("value", "+34600000000"),
+                        "$mediaSource", Map.of("value", "newsletter"),
+                        "plan_tier", Map.of("value", "gold"))));
+        assertThat(attributes.status()).as(attributes.toString()).isBetween(200, 201);
+        try (WebhookReceiver receiver = WebhookReceiver.healthy()) {
+            for (String kind : List.of("posthog", "segment", "amplitude", "mixpanel")) {
+                Map<String, Object> fields = new HashMap<>(everyKind(receiver).get(kind));
+                fields.put("event_names", Map.of("initial_purchase", "Subscribed", "renewal", "Renewed"));
+                create(app, kind, fields);
+            }
+            purchase(app, customer);
+            awaitRequest(receiver, 4);
+            Map<String, JsonNode> bodies = new HashMap<>();
+            receiver.received().forEach(r -> bodies.put(r.path(), r.json()));
+
+            JsonNode posthog = bodies.get("/svc/i/v0/e/");
+            assertThat(posthog.get("event").asText()).isEqualTo("Subscribed");
+            assertStandardTraits(posthog.get("properties").get("$set"));
+
+            JsonNode segment = bodies.get("/svc/v1/track");
+            assertThat(segment.get("event").asText()).isEqualTo("Subscribed");
+            assertStandardTraits(segment.get("context").get("traits"));
+            assertThat(segment.get("context").get("library").get("name").asText()).isEqualTo("substate");
+
+            JsonNode amplitude = bodies.get("/svc/2/httpapi").get("events").get(0);
+            assertThat(amplitude.get("event_type").asText()).isEqualTo("Subscribed");
+            assertStandardTraits(amplitude.get("user_properties"));
+
+            JsonNode mixpanel = bodies.get("/svc/import").get(0);
+            assertThat(mixpanel.get("event").asText()).isEqualTo("Subscribed");
+            JsonNode properties = mixpanel.get("properties");
+            assertThat(properties.get("$email").asText()).isEqualTo("ana@example.com");
+            assertThat(properties.get("$name").asText()).isEqualTo("Ana");
+            assertThat(properties.get("$phone").asText()).isEqualTo("+34600000000");
+            assertThat(properties.get("mediaSource").asText()).isEqualTo("newsletter");
+            assertThat(properties.get("plan_tier").asText()).isEqualTo("gold");
+            assertThat(properties.get("distinct_id").asText()).isEqualTo(customer);
+        }
+    }
+
+    /** Email, name and phone under the services' standard trait names, others as strings; nothing else. */
+    static void assertStandardTraits(JsonNode traits) {
+        assertThat(traits).as("user properties").isNotNull();
+        assertThat(traits.get("email").asText()).isEqualTo("ana@example.com");
+        assertThat(traits.get("name").asText()).isEqualTo("Ana");
+        assertThat(traits.get("phone").asText()).isEqualTo("+34600000000");
+        assertThat(traits.get("mediaSource").asText()).isEqualTo("newsletter");
+        assertThat(traits.get("plan_tier").isTextual()).isTrue();
+        assertThat(traits.get("plan_tier").asText()).isEqualTo("gold");
+        assertThat(traits.size()).isEqualTo(5);
     }
 
     /** Each kind's settings pointing at {@code receiver}. */
