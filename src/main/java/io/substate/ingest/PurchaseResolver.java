@@ -37,7 +37,9 @@ final class PurchaseResolver {
 
     ResolvedEvent resolve(App app, StripeFact fact) {
         if (fact instanceof SubscriptionSnapshot s) {
-            return ResolvedEvent.of(s.subscriptionId(), s);
+            ResolvedEvent resolution = ResolvedEvent.of(s.subscriptionId(), s);
+            InvoiceFact first = firstPaidInvoice(app, s);
+            return first == null ? resolution : resolution.withPrelude(List.of(first));
         }
         if (fact instanceof InvoiceFact i) {
             return i.subscriptionId() == null
@@ -51,6 +53,21 @@ final class PurchaseResolver {
             return resolveRefund(app, r);
         }
         throw new IllegalArgumentException("unknown fact " + fact);
+    }
+
+    /**
+     * For an active subscription this app would start tracking now, its paid latest invoice (with the fee), to be
+     * applied before the subscription so that the one INITIAL_PURCHASE carries the invoice's tax and fee: Stripe
+     * usually sends {@code customer.subscription.created} before the invoice's event. Null (nothing read) when the app
+     * has no key, the subscription is not active (a trial's or an unpaid first invoice has no tax or fee to tell), or
+     * the purchase is already known; also when Stripe fails, which leaves those fields null as before.
+     */
+    private InvoiceFact firstPaidInvoice(App app, SubscriptionSnapshot s) {
+        if (app.stripeApiKey() == null || app.stripeApiKey().isBlank() || !app.trackNewPurchases() || s.deleted()
+                || !"active".equals(s.status()) || s.latestInvoiceId() == null || exists(app, s.subscriptionId())) {
+            return null;
+        }
+        return reads.paidLatestInvoice(app, s);
     }
 
     private ResolvedEvent resolveCheckout(App app, CheckoutFact c) {
