@@ -1,6 +1,5 @@
 package io.substate.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.apps.App;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
@@ -13,6 +12,7 @@ import io.substate.purchases.StripeFact.SubscriptionSnapshot;
 import io.substate.purchases.StripeFact;
 import io.substate.stripe.StripeApi;
 import io.substate.stripe.StripeFacts;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -38,8 +38,9 @@ final class PurchaseResolver {
     ResolvedEvent resolve(App app, StripeFact fact) {
         if (fact instanceof SubscriptionSnapshot s) {
             ResolvedEvent resolution = ResolvedEvent.of(s.subscriptionId(), s);
-            InvoiceFact first = firstPaidInvoice(app, s);
-            return first == null ? resolution : resolution.withPrelude(List.of(first));
+            boolean unknown = app.stripeApiKey() != null && !app.stripeApiKey().isBlank() && app.trackNewPurchases()
+                    && "active".equals(s.status()) && s.latestInvoiceId() != null && !exists(app, s.subscriptionId());
+            return unknown ? resolution.withPrelude(paidFirstInvoice(app, s)) : resolution;
         }
         if (fact instanceof InvoiceFact i) {
             return i.subscriptionId() == null
@@ -56,18 +57,16 @@ final class PurchaseResolver {
     }
 
     /**
-     * For an active subscription this app would start tracking now, its paid latest invoice (with the fee), to be
-     * applied before the subscription so that the one INITIAL_PURCHASE carries the invoice's tax and fee: Stripe
-     * usually sends {@code customer.subscription.created} before the invoice's event. Null (nothing read) when the app
-     * has no key, the subscription is not active (a trial's or an unpaid first invoice has no tax or fee to tell), or
-     * the purchase is already known; also when Stripe fails, which leaves those fields null as before.
+     * For an active subscription this app would start tracking now (checked by the caller, who reads nothing when the
+     * app has no key or the purchase is known), its paid latest invoice with the fee, to be applied before the
+     * subscription so that the one INITIAL_PURCHASE carries the invoice's tax and fee: Stripe usually sends
+     * {@code customer.subscription.created} before the invoice's event. Nothing when the subscription is not active (a
+     * trial's or an unpaid first invoice has no tax or fee to tell), the invoice is not paid, or Stripe fails, which
+     * leaves those fields null as before.
      */
-    private InvoiceFact firstPaidInvoice(App app, SubscriptionSnapshot s) {
-        if (app.stripeApiKey() == null || app.stripeApiKey().isBlank() || !app.trackNewPurchases() || s.deleted()
-                || !"active".equals(s.status()) || s.latestInvoiceId() == null || exists(app, s.subscriptionId())) {
-            return null;
-        }
-        return reads.paidLatestInvoice(app, s);
+    private List<StripeFact> paidFirstInvoice(App app, SubscriptionSnapshot s) {
+        InvoiceFact invoice = "active".equals(s.status()) && !s.deleted() ? reads.paidLatestInvoice(app, s) : null;
+        return invoice == null ? List.of() : List.of(invoice);
     }
 
     private ResolvedEvent resolveCheckout(App app, CheckoutFact c) {
@@ -80,9 +79,11 @@ final class PurchaseResolver {
             // instead of waiting for customer.subscription.* (which may arrive later, or not be selected).
             if (app.trackNewPurchases() && app.stripeApiKey() != null && !exists(app, c.subscriptionId())) {
                 try {
-                    JsonNode subscription = api(app).subscription(c.subscriptionId());
-                    return resolution.withPrelude(List.of(StripeFacts.fromSubscriptionObject(subscription, c.eventId(),
-                            c.created(), c.livemode())));
+                    SubscriptionSnapshot subscription = StripeFacts.fromSubscriptionObject(
+                            api(app).subscription(c.subscriptionId()), c.eventId(), c.created(), c.livemode());
+                    List<StripeFact> prelude = new ArrayList<>(paidFirstInvoice(app, subscription));
+                    prelude.add(subscription);
+                    return resolution.withPrelude(prelude);
                 } catch (ApiException e) {
                     return ResolvedEvent.failed(c.subscriptionId(), c, e);
                 }

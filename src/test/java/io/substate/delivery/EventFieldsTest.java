@@ -295,6 +295,28 @@ class EventFieldsTest {
                 "CANCELLATION");
     }
 
+    /** A subscription-mode Checkout Session arriving first: the subscription it reads brings its paid invoice too. */
+    @Test
+    void aSubscriptionCheckoutArrivingFirstSendsTheInitialPurchaseWithTheInvoicesTaxAndFee() {
+        StripeApp app = app();
+        String customer = uniqueId("cus_");
+        String sub = uniqueId("sub_");
+        String invoiceId = uniqueId("in_");
+        long t = System.currentTimeMillis() / 1000 - 100;
+        long periodEnd = t + 30 * 86400;
+        STRIPE.put(firstInvoice(invoiceId, sub, customer, chargeWithFee(customer, 1190, 65), t - 10, periodEnd, t));
+        STRIPE.put(StripeObjects.subscription(sub).customer(customer).price("price_Basic", "prod_Basic")
+                .amount(990, "usd").period(t - 10, periodEnd).latestInvoice(invoiceId).status("active")
+                .metadata("presented_offering_id", "default_offering").json());
+
+        stripe(app, "checkout.session.completed", t, StripeObjects.checkoutSession(uniqueId("cs_")).customer(customer)
+                .subscription(sub).amount(1190, "usd").json());
+
+        JsonNode initial = RECEIVER.await("INITIAL_PURCHASE", customer).event();
+        assertFields(initial, 0.1597, 0.0546, 0.9454, "free_month", "DE", "default_offering");
+        assertThat(initial.get("transaction_id").asText()).isEqualTo(invoiceId);
+    }
+
     /** Without a key nothing is read: the INITIAL_PURCHASE is sent at once with the subscription's data, as before. */
     @Test
     void withoutAnApiKeyAnInitialPurchaseSentBeforeItsInvoiceHasNoTaxNorFeeAndNothingIsRead() {
