@@ -5,7 +5,9 @@ import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.purchases.StripeFact.CheckoutFact;
 import io.substate.purchases.StripeFact.InvoiceFact;
+import io.substate.purchases.StripeFact.SubscriptionSnapshot;
 import io.substate.stripe.StripeApi;
+import io.substate.stripe.StripeFacts;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -48,6 +50,26 @@ final class PaymentReads {
             return read;
         }
         return call(app, () -> api.invoiceOfferCode(invoice.invoiceId())).map(read::withOfferCode).orElse(read);
+    }
+
+    /**
+     * The subscription's latest invoice read from Stripe, with its payment's details, when it is paid and bills this
+     * subscription; else null. For a subscription Substate does not know yet, so that its INITIAL_PURCHASE carries
+     * the first invoice's tax and fee even when {@code customer.subscription.created} comes before the invoice's event.
+     * The invoice is reported as of the subscription's event.
+     */
+    InvoiceFact paidLatestInvoice(App app, SubscriptionSnapshot subscription) {
+        StripeApi api = api(app);
+        if (api == null || subscription.latestInvoiceId() == null) {
+            return null;
+        }
+        InvoiceFact invoice = call(app, () -> StripeFacts.fromInvoiceObject(api.invoice(subscription.latestInvoiceId()),
+                subscription.eventId(), subscription.created(), subscription.livemode())).orElse(null);
+        if (invoice == null || !"paid".equals(invoice.status())
+                || !subscription.subscriptionId().equals(invoice.subscriptionId())) {
+            return null;
+        }
+        return withPaymentDetails(app, invoice);
     }
 
     /** A paid one-time Checkout Session with its payment's fee, and the code of its promotion code. */

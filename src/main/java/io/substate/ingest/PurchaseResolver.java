@@ -1,6 +1,5 @@
 package io.substate.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.apps.App;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
@@ -13,6 +12,7 @@ import io.substate.purchases.StripeFact.SubscriptionSnapshot;
 import io.substate.purchases.StripeFact;
 import io.substate.stripe.StripeApi;
 import io.substate.stripe.StripeFacts;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -37,7 +37,10 @@ final class PurchaseResolver {
 
     ResolvedEvent resolve(App app, StripeFact fact) {
         if (fact instanceof SubscriptionSnapshot s) {
-            return ResolvedEvent.of(s.subscriptionId(), s);
+            ResolvedEvent resolution = ResolvedEvent.of(s.subscriptionId(), s);
+            boolean unknown = app.stripeApiKey() != null && !app.stripeApiKey().isBlank() && app.trackNewPurchases()
+                    && "active".equals(s.status()) && s.latestInvoiceId() != null && !exists(app, s.subscriptionId());
+            return unknown ? resolution.withPrelude(paidFirstInvoice(app, s)) : resolution;
         }
         if (fact instanceof InvoiceFact i) {
             return i.subscriptionId() == null
@@ -53,6 +56,19 @@ final class PurchaseResolver {
         throw new IllegalArgumentException("unknown fact " + fact);
     }
 
+    /**
+     * For an active subscription this app would start tracking now (checked by the caller, who reads nothing when the
+     * app has no key or the purchase is known), its paid latest invoice with the fee, to be applied before the
+     * subscription so that the one INITIAL_PURCHASE carries the invoice's tax and fee: Stripe usually sends
+     * {@code customer.subscription.created} before the invoice's event. Nothing when the subscription is not active (a
+     * trial's or an unpaid first invoice has no tax or fee to tell), the invoice is not paid, or Stripe fails, which
+     * leaves those fields null as before.
+     */
+    private List<StripeFact> paidFirstInvoice(App app, SubscriptionSnapshot s) {
+        InvoiceFact invoice = "active".equals(s.status()) && !s.deleted() ? reads.paidLatestInvoice(app, s) : null;
+        return invoice == null ? List.of() : List.of(invoice);
+    }
+
     private ResolvedEvent resolveCheckout(App app, CheckoutFact c) {
         if ("subscription".equals(c.mode())) {
             if (c.subscriptionId() == null) {
@@ -63,9 +79,11 @@ final class PurchaseResolver {
             // instead of waiting for customer.subscription.* (which may arrive later, or not be selected).
             if (app.trackNewPurchases() && app.stripeApiKey() != null && !exists(app, c.subscriptionId())) {
                 try {
-                    JsonNode subscription = api(app).subscription(c.subscriptionId());
-                    return resolution.withPrelude(List.of(StripeFacts.fromSubscriptionObject(subscription, c.eventId(),
-                            c.created(), c.livemode())));
+                    SubscriptionSnapshot subscription = StripeFacts.fromSubscriptionObject(
+                            api(app).subscription(c.subscriptionId()), c.eventId(), c.created(), c.livemode());
+                    List<StripeFact> prelude = new ArrayList<>(paidFirstInvoice(app, subscription));
+                    prelude.add(subscription);
+                    return resolution.withPrelude(prelude);
                 } catch (ApiException e) {
                     return ResolvedEvent.failed(c.subscriptionId(), c, e);
                 }

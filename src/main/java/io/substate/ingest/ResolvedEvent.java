@@ -10,7 +10,8 @@ import java.util.List;
  * @param token the purchase's Stripe token ({@code sub_…} or {@code cs_…}), or null when it cannot be known
  * @param parkKey what a parked event waits for: the token, or the Stripe object it names when the token is unknown
  * @param fact the fact to apply, completed with what the API told (for example a session's line item)
- * @param prelude facts to apply first (a subscription read from the API for a new subscription-mode checkout)
+ * @param prelude facts to apply first (a subscription read from the API for a new subscription-mode checkout, or
+ *     the paid first invoice of a new subscription)
  * @param failure a Stripe API failure that prevented the resolution, or null
  * @param ignoredBecause why the event concerns no purchase (e.g. an invoice without a subscription), or null
  */

@@ -257,6 +257,110 @@ class EventFieldsTest {
         assertThat(e.get("presented_offering_id").asText()).as("presented_offering_id of " + e).isEqualTo(offering);
     }
 
+    /**
+     * Stripe's usual order: {@code customer.subscription.created} (already active) before the first invoice's event.
+     * The subscription's paid latest invoice is read with it, so the one INITIAL_PURCHASE names that invoice and
+     * carries its tax, fee and price; the invoice's own event later adds nothing.
+     */
+    @Test
+    void anInitialPurchaseSentBeforeItsInvoicesEventCarriesTheInvoicesTaxAndFee() {
+        StripeApp app = app();
+        String customer = uniqueId("cus_");
+        String sub = uniqueId("sub_");
+        String invoiceId = uniqueId("in_");
+        long t = System.currentTimeMillis() / 1000 - 100;
+        long periodEnd = t + 30 * 86400;
+        ObjectNode invoice = firstInvoice(invoiceId, sub, customer, chargeWithFee(customer, 1190, 65), t - 10,
+                periodEnd, t);
+        STRIPE.put(invoice);
+        StripeObjects.SubscriptionBuilder basic = StripeObjects.subscription(sub).customer(customer)
+                .price("price_Basic", "prod_Basic").amount(990, "usd").period(t - 10, periodEnd)
+                .latestInvoice(invoiceId).metadata("presented_offering_id", "default_offering").status("active");
+
+        stripe(app, "customer.subscription.created", t, basic.json());
+
+        JsonNode initial = RECEIVER.await("INITIAL_PURCHASE", customer).event();
+        assertFields(initial, 0.1597, 0.0546, 0.9454, "free_month", "DE", "default_offering");
+        assertThat(initial.get("transaction_id").asText()).isEqualTo(invoiceId);
+        assertThat(initial.get("price_in_purchased_currency").asDouble()).as("the invoice's amount, not the plan's")
+                .isEqualTo(11.9);
+
+        stripe(app, "invoice.updated", t + 1, invoice);
+        stripe(app, "customer.subscription.updated", t + 2, basic.cancelAtPeriodEnd(true).json());
+        JsonNode cancellation = RECEIVER.await("CANCELLATION", customer).event();
+        assertFields(cancellation, 0.1597, 0.0546, 0.9454, "free_month", "DE", "default_offering");
+        List<String> types = RECEIVER.received(e -> customer.equals(e.path("app_user_id").asText())).stream()
+                .map(r -> r.event().get("type").asText()).toList();
+        assertThat(types).as("the invoice's own event is a duplicate").containsExactlyInAnyOrder("INITIAL_PURCHASE",
+                "CANCELLATION");
+    }
+
+    /** A subscription-mode Checkout Session arriving first: the subscription it reads brings its paid invoice too. */
+    @Test
+    void aSubscriptionCheckoutArrivingFirstSendsTheInitialPurchaseWithTheInvoicesTaxAndFee() {
+        StripeApp app = app();
+        String customer = uniqueId("cus_");
+        String sub = uniqueId("sub_");
+        String invoiceId = uniqueId("in_");
+        long t = System.currentTimeMillis() / 1000 - 100;
+        long periodEnd = t + 30 * 86400;
+        STRIPE.put(firstInvoice(invoiceId, sub, customer, chargeWithFee(customer, 1190, 65), t - 10, periodEnd, t));
+        STRIPE.put(StripeObjects.subscription(sub).customer(customer).price("price_Basic", "prod_Basic")
+                .amount(990, "usd").period(t - 10, periodEnd).latestInvoice(invoiceId).status("active")
+                .metadata("presented_offering_id", "default_offering").json());
+
+        stripe(app, "checkout.session.completed", t, StripeObjects.checkoutSession(uniqueId("cs_")).customer(customer)
+                .subscription(sub).amount(1190, "usd").json());
+
+        JsonNode initial = RECEIVER.await("INITIAL_PURCHASE", customer).event();
+        assertFields(initial, 0.1597, 0.0546, 0.9454, "free_month", "DE", "default_offering");
+        assertThat(initial.get("transaction_id").asText()).isEqualTo(invoiceId);
+    }
+
+    /** Without a key nothing is read: the INITIAL_PURCHASE is sent at once with the subscription's data, as before. */
+    @Test
+    void withoutAnApiKeyAnInitialPurchaseSentBeforeItsInvoiceHasNoTaxNorFeeAndNothingIsRead() {
+        StripeApp app = app(null);
+        String customer = uniqueId("cus_");
+        String sub = uniqueId("sub_");
+        String invoiceId = uniqueId("in_");
+        long t = System.currentTimeMillis() / 1000 - 100;
+        long periodEnd = t + 30 * 86400;
+        STRIPE.put(firstInvoice(invoiceId, sub, customer, chargeWithFee(customer, 1190, 65), t - 10, periodEnd, t));
+
+        stripe(app, "customer.subscription.created", t, StripeObjects.subscription(sub).customer(customer)
+                .price("price_Basic", "prod_Basic").amount(990, "usd").period(t - 10, periodEnd)
+                .latestInvoice(invoiceId).status("active").json());
+
+        JsonNode initial = RECEIVER.await("INITIAL_PURCHASE", customer).event();
+        for (String field : List.of("tax_percentage", "commission_percentage", "takehome_percentage")) {
+            assertThat(initial.get(field).isNull()).as(field + " in " + initial).isTrue();
+        }
+        assertThat(initial.get("price_in_purchased_currency").asDouble()).isEqualTo(9.9);
+        assertThat(STRIPE.requestsTo("/v1/invoices/" + invoiceId)).isEmpty();
+    }
+
+    /** Stripe cannot give the invoice (here: it does not know it): the webhook is applied, tax and fee are null. */
+    @Test
+    void whenTheInvoiceCannotBeReadTheInitialPurchaseIsSentWithoutTaxNorFee() {
+        StripeApp app = app();
+        String customer = uniqueId("cus_");
+        String sub = uniqueId("sub_");
+        String invoiceId = uniqueId("in_");
+        long t = System.currentTimeMillis() / 1000 - 100;
+
+        stripe(app, "customer.subscription.created", t, StripeObjects.subscription(sub).customer(customer)
+                .price("price_Basic", "prod_Basic").amount(990, "usd").period(t - 10, t + 30 * 86400)
+                .latestInvoice(invoiceId).status("active").json());
+
+        JsonNode initial = RECEIVER.await("INITIAL_PURCHASE", customer).event();
+        for (String field : List.of("tax_percentage", "commission_percentage", "takehome_percentage")) {
+            assertThat(initial.get(field).isNull()).as(field + " in " + initial).isTrue();
+        }
+        assertThat(initial.get("price_in_purchased_currency").asDouble()).isEqualTo(9.9);
+        assertThat(STRIPE.requestsTo("/v1/invoices/" + invoiceId)).as("it was asked").hasSize(1);
+    }
+
     @Test
     void withoutThePermissionToReadBalanceTransactionsTheFeeFieldsAreNullAndTheReasonIsLoggedOnce() {
         List<String> lines = paidTwiceWhileFeesCannotBeRead(app(), true);

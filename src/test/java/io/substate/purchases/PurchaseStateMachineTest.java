@@ -99,6 +99,31 @@ class PurchaseStateMachineTest {
         assertThat(state.expiresAt()).isEqualTo(P1 * 1000);
     }
 
+    /**
+     * What the webhook pipeline does for a new subscription whose paid first invoice it read (with the fee) before
+     * the transaction: the invoice applied first announces nothing (no status yet), the subscription then announces
+     * the one INITIAL_PURCHASE naming that invoice, and the invoice's own event later adds nothing.
+     */
+    @Test
+    void aPaidFirstInvoiceAppliedBeforeItsSubscriptionIsAnnouncedOnceWithTheInvoicesAmountAndFee() {
+        StripeFact.InvoiceFact read = ((StripeFact.InvoiceFact) StripeEventJson.fact(
+                stripe.invoice("in_1", T0, "subscription_create", T0, P1).paid(1190).json())).withFee(65, 1190);
+        Transition byInvoice = PurchaseStateMachine.apply(state, read);
+        state = byInvoice.next();
+        List<OutgoingEventDraft> bySnapshot = deliver(stripe.sub(T0, "active", T0, P1).latestInvoice("in_1").json());
+        List<OutgoingEventDraft> byInvoiceEvent = deliver(
+                stripe.invoice("in_1", T0 + 1, "subscription_create", T0, P1).paid(1190).json());
+
+        assertThat(byInvoice.events()).isEmpty();
+        assertThat(types(bySnapshot)).containsExactly("INITIAL_PURCHASE");
+        assertThat(bySnapshot.get(0).transactionId()).isEqualTo("in_1");
+        assertThat(bySnapshot.get(0).priceMinor()).isEqualTo(1190);
+        assertThat(bySnapshot.get(0).details().commissionPercentage()).isEqualTo(0.0546);
+        assertThat(bySnapshot.get(0).details().takehomePercentage()).isEqualTo(0.9454);
+        assertThat(byInvoiceEvent).isEmpty();
+        assertThat(state.renewalNumber()).isEqualTo(1);
+    }
+
     @Test
     void aNewPeriodIsOneRenewalWhetherTheInvoiceOrTheSnapshotReportsItFirst() {
         paidSubscription();
