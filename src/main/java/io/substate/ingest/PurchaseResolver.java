@@ -76,14 +76,16 @@ final class PurchaseResolver {
             }
             ResolvedEvent resolution = ResolvedEvent.of(c.subscriptionId(), reads.withPaymentDetails(app, c));
             // A new subscription-mode purchase: read the subscription now so access starts with this event
-            // instead of waiting for customer.subscription.* (which may arrive later, or not be selected).
+            // instead of waiting for customer.subscription.* (which may arrive later, or not be selected). Applied
+            // after the session, which alone announces nothing, so that the INITIAL_PURCHASE the subscription
+            // causes carries the session's metadata (its presented_offering_id) and country.
             if (app.trackNewPurchases() && app.stripeApiKey() != null && !exists(app, c.subscriptionId())) {
                 try {
                     SubscriptionSnapshot subscription = StripeFacts.fromSubscriptionObject(
                             api(app).subscription(c.subscriptionId()), c.eventId(), c.created(), c.livemode());
-                    List<StripeFact> prelude = new ArrayList<>(paidFirstInvoice(app, subscription));
-                    prelude.add(subscription);
-                    return resolution.withPrelude(prelude);
+                    List<StripeFact> following = new ArrayList<>(paidFirstInvoice(app, subscription));
+                    following.add(subscription);
+                    return resolution.withFollowing(following);
                 } catch (ApiException e) {
                     return ResolvedEvent.failed(c.subscriptionId(), c, e);
                 }

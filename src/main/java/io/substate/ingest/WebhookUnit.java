@@ -101,6 +101,7 @@ final class WebhookUnit {
         }
         List<StripeFact> facts = new ArrayList<>(resolved.prelude());
         facts.add(resolved.fact());
+        facts.addAll(resolved.following());
         Outcome outcome = Outcome.STALE;
         boolean unsaved = created;
         for (StripeFact f : facts) {

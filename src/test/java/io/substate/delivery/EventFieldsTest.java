@@ -298,23 +298,54 @@ class EventFieldsTest {
     /** A subscription-mode Checkout Session arriving first: the subscription it reads brings its paid invoice too. */
     @Test
     void aSubscriptionCheckoutArrivingFirstSendsTheInitialPurchaseWithTheInvoicesTaxAndFee() {
-        StripeApp app = app();
         String customer = uniqueId("cus_");
-        String sub = uniqueId("sub_");
         String invoiceId = uniqueId("in_");
+        JsonNode initial = subscriptionCheckoutFirst(customer, invoiceId, "default_offering", null);
+        assertFields(initial, 0.1597, 0.0546, 0.9454, "free_month", "DE", "default_offering");
+        assertThat(initial.get("transaction_id").asText()).isEqualTo(invoiceId);
+    }
+
+    /**
+     * A subscription-mode Checkout Session arriving first whose offering is only in the session's metadata: the
+     * session is applied before the subscription read for it, so the one INITIAL_PURCHASE carries that offering.
+     */
+    @Test
+    void aSubscriptionCheckoutArrivingFirstSendsTheInitialPurchaseWithTheSessionsOffering() {
+        String customer = uniqueId("cus_");
+        JsonNode initial = subscriptionCheckoutFirst(customer, uniqueId("in_"), null, "session_offering");
+        assertFields(initial, 0.1597, 0.0546, 0.9454, "free_month", "DE", "session_offering");
+        List<String> types = RECEIVER.received(e -> customer.equals(e.path("app_user_id").asText())).stream()
+                .map(r -> r.event().get("type").asText()).toList();
+        assertThat(types).as("one event for the session and the subscription read with it")
+                .containsExactly("INITIAL_PURCHASE");
+    }
+
+    /**
+     * Sends a subscription-mode {@code checkout.session.completed} before anything else about its active
+     * subscription (in the fake Stripe with its paid first invoice), each with the given offering metadata (null: not
+     * set), and answers the INITIAL_PURCHASE.
+     */
+    JsonNode subscriptionCheckoutFirst(String customer, String invoiceId, String subscriptionOffering,
+            String sessionOffering) {
+        StripeApp app = app();
+        String sub = uniqueId("sub_");
         long t = System.currentTimeMillis() / 1000 - 100;
         long periodEnd = t + 30 * 86400;
         STRIPE.put(firstInvoice(invoiceId, sub, customer, chargeWithFee(customer, 1190, 65), t - 10, periodEnd, t));
-        STRIPE.put(StripeObjects.subscription(sub).customer(customer).price("price_Basic", "prod_Basic")
-                .amount(990, "usd").period(t - 10, periodEnd).latestInvoice(invoiceId).status("active")
-                .metadata("presented_offering_id", "default_offering").json());
-
-        stripe(app, "checkout.session.completed", t, StripeObjects.checkoutSession(uniqueId("cs_")).customer(customer)
-                .subscription(sub).amount(1190, "usd").json());
-
-        JsonNode initial = RECEIVER.await("INITIAL_PURCHASE", customer).event();
-        assertFields(initial, 0.1597, 0.0546, 0.9454, "free_month", "DE", "default_offering");
-        assertThat(initial.get("transaction_id").asText()).isEqualTo(invoiceId);
+        StripeObjects.SubscriptionBuilder subscription = StripeObjects.subscription(sub).customer(customer)
+                .price("price_Basic", "prod_Basic").amount(990, "usd").period(t - 10, periodEnd)
+                .latestInvoice(invoiceId).status("active");
+        if (subscriptionOffering != null) {
+            subscription.metadata("presented_offering_id", subscriptionOffering);
+        }
+        STRIPE.put(subscription.json());
+        StripeObjects.CheckoutSessionBuilder session = StripeObjects.checkoutSession(uniqueId("cs_"))
+                .customer(customer).subscription(sub).amount(1190, "usd");
+        if (sessionOffering != null) {
+            session.metadata("presented_offering_id", sessionOffering);
+        }
+        stripe(app, "checkout.session.completed", t, session.json());
+        return RECEIVER.await("INITIAL_PURCHASE", customer).event();
     }
 
     /** Without a key nothing is read: the INITIAL_PURCHASE is sent at once with the subscription's data, as before. */
