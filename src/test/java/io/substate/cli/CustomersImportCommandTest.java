@@ -123,7 +123,7 @@ class CustomersImportCommandTest {
     }
 
     @Test
-    void aFileWithoutTheIdColumnOrAnUnknownProjectImportsNothing() throws Exception {
+    void aFileWithoutTheIdColumnOrAnUnknownProjectImportsNothingAndMalformedCsvStopsAtItsLine() throws Exception {
         try (TestServer server = TestServer.start(db, Map.of())) {
             String projectId = server.admin().post("/v2/projects", Map.of("name", "Imported")).json().get("id")
                     .asText();
@@ -136,6 +136,12 @@ class CustomersImportCommandTest {
             assertThat(unknown.exit()).isEqualTo(1);
             assertThat(unknown.err()).contains("proj_nope");
             assertThat(server.admin().get(Fixtures.customerPath(projectId, "u1")).status()).isEqualTo(404);
+
+            Run unterminated = importCsv(server, projectId, "app_user_id,$email\nu2,b@example.com\nu3,\"open\n");
+            assertThat(unterminated.exit()).isEqualTo(1);
+            assertThat(unterminated.out()).contains("1 rows: 1 created", "stopped: line 3: the CSV is malformed");
+            assertThat(server.admin().get(Fixtures.customerPath(projectId, "u2")).status()).isEqualTo(200);
+            assertThat(server.admin().get(Fixtures.customerPath(projectId, "u3")).status()).isEqualTo(404);
         }
     }
 }
