@@ -2,12 +2,8 @@ package io.substate.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.substate.common.ApiException;
-import io.substate.config.InvalidSettingException;
-import io.substate.config.Settings;
 import io.substate.customers.CustomerImport;
 import io.substate.projects.ProjectService;
-import io.substate.storage.Database;
-import io.substate.storage.DatabaseUnavailableException;
 import io.substate.storage.GroupCommit;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -60,31 +56,23 @@ final class CustomersCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Settings settings;
-            try {
-                settings = Settings.fromEnvironment(env);
-            } catch (InvalidSettingException e) {
-                err.println("Invalid setting " + e.getMessage());
-                return ServeCommand.EXIT_INVALID_SETTING;
-            }
-            Clock clock = Clock.systemUTC();
-            try (Database database = Database.open(settings);
-                    GroupCommit commits = GroupCommit.forDatabase(database, new SimpleMeterRegistry());
-                    Reader csv = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                new ProjectService(database.jdbi(), clock).get(projectId);
-                CustomerImport.Summary summary = new CustomerImport(commits, clock).run(projectId, csv, err::println);
-                out.println(summary.message());
-                return summary.skipped() == 0 && summary.stopped() == null ? 0 : EXIT_ROWS_SKIPPED;
-            } catch (DatabaseUnavailableException e) {
-                err.println(e.getMessage());
-                return ServeCommand.EXIT_DATABASE_UNAVAILABLE;
-            } catch (ApiException | IllegalArgumentException e) {
-                err.println("Import failed: " + e.getMessage());
-                return EXIT_ROWS_SKIPPED;
-            } catch (IOException e) {
-                err.println("Cannot read " + file + ": " + e.getMessage());
-                return EXIT_ROWS_SKIPPED;
-            }
+            return DatabaseCommand.run(env, err, (settings, database) -> {
+                Clock clock = Clock.systemUTC();
+                try (GroupCommit commits = GroupCommit.forDatabase(database, new SimpleMeterRegistry());
+                        Reader csv = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    new ProjectService(database.jdbi(), clock).get(projectId);
+                    CustomerImport.Summary summary = new CustomerImport(commits, clock).run(projectId, csv,
+                            err::println);
+                    out.println(summary.message());
+                    return summary.skipped() == 0 && summary.stopped() == null ? 0 : EXIT_ROWS_SKIPPED;
+                } catch (ApiException | IllegalArgumentException e) {
+                    err.println("Import failed: " + e.getMessage());
+                    return EXIT_ROWS_SKIPPED;
+                } catch (IOException e) {
+                    err.println("Cannot read " + file + ": " + e.getMessage());
+                    return EXIT_ROWS_SKIPPED;
+                }
+            });
         }
     }
 }

@@ -6,12 +6,8 @@ import io.substate.apps.App;
 import io.substate.apps.AppService;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
-import io.substate.config.InvalidSettingException;
-import io.substate.config.Settings;
 import io.substate.ingest.WebhookPipeline;
 import io.substate.projects.ProjectService;
-import io.substate.storage.Database;
-import io.substate.storage.DatabaseUnavailableException;
 import io.substate.sync.Backfill;
 import io.substate.sync.BackfillSummary;
 import java.io.PrintStream;
@@ -63,35 +59,27 @@ final class StripeCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Settings settings;
-            try {
-                settings = Settings.fromEnvironment(env);
-            } catch (InvalidSettingException e) {
-                err.println("Invalid setting " + e.getMessage());
-                return ServeCommand.EXIT_INVALID_SETTING;
-            }
-            Clock clock = Clock.systemUTC();
-            try (Database database = Database.open(settings)) {
-                AppService apps = new AppService(database, new ProjectService(database.jdbi(), clock), clock);
-                App app = apps.find(appId).orElseThrow(() -> ApiException.notFound("App", appId));
-                try (WebhookPipeline pipeline = WebhookPipeline.open(database, apps, settings,
-                        new SimpleMeterRegistry(), clock)) {
-                    BackfillSummary summary = new Backfill(pipeline.webhooks(), settings.stripeApiBase(), clock)
-                            .run(app, since, pageSize, out::println);
-                    out.println(summary.message());
-                    return 0;
+            return DatabaseCommand.run(env, err, (settings, database) -> {
+                Clock clock = Clock.systemUTC();
+                try {
+                    AppService apps = new AppService(database, new ProjectService(database.jdbi(), clock), clock);
+                    App app = apps.find(appId).orElseThrow(() -> ApiException.notFound("App", appId));
+                    try (WebhookPipeline pipeline = WebhookPipeline.open(database, apps, settings,
+                            new SimpleMeterRegistry(), clock)) {
+                        BackfillSummary summary = new Backfill(pipeline.webhooks(), settings.stripeApiBase(), clock)
+                                .run(app, since, pageSize, out::println);
+                        out.println(summary.message());
+                        return 0;
+                    }
+                } catch (ApiException e) {
+                    err.println("Backfill failed (" + e.errorCode().code() + "): " + e.getMessage());
+                    if (e.extra().get("summary") instanceof JsonNode summary) {
+                        err.println("Done before stopping: " + summary.path("message").asText());
+                    }
+                    return e.errorCode() == ErrorCode.INVALID_PARAMETER
+                            ? ServeCommand.EXIT_INVALID_SETTING : EXIT_FAILED;
                 }
-            } catch (DatabaseUnavailableException e) {
-                err.println(e.getMessage());
-                return ServeCommand.EXIT_DATABASE_UNAVAILABLE;
-            } catch (ApiException e) {
-                err.println("Backfill failed (" + e.errorCode().code() + "): " + e.getMessage());
-                if (e.extra().get("summary") instanceof JsonNode summary) {
-                    err.println("Done before stopping: " + summary.path("message").asText());
-                }
-                return e.errorCode() == ErrorCode.INVALID_PARAMETER
-                        ? ServeCommand.EXIT_INVALID_SETTING : EXIT_FAILED;
-            }
+            });
         }
     }
 }
