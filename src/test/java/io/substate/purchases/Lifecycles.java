@@ -7,8 +7,11 @@ import io.substate.purchases.StripeEventJson.Shape;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Realistic Stripe lifecycles, each as the events Stripe sends in the order it creates them. */
-final class Lifecycles {
+/**
+ * Realistic Stripe lifecycles, each as the events Stripe sends in the order it creates them. Public for the HTTP tests
+ * that deliver them out of order to running servers ({@code operations/LoadBalancedInstancesTest}).
+ */
+public final class Lifecycles {
     static final long T0 = 1_700_000_000L;
     static final long HOUR = 3_600L;
     static final long DAY = 86_400L;
@@ -18,7 +21,7 @@ final class Lifecycles {
     static final long P3 = P2 + MONTH;
 
     /** A lifecycle: its events in order, the events in-order delivery must produce, and checks on the final state. */
-    record Lifecycle(String name, Kind kind, String token, List<String> bodies, List<String> inOrderEvents,
+    public record Lifecycle(String name, Kind kind, String token, List<String> bodies, List<String> inOrderEvents,
             Consumer<PurchaseState> finalState) {
         @Override
         public String toString() {
@@ -26,7 +29,7 @@ final class Lifecycles {
         }
     }
 
-    static List<String> names() {
+    public static List<String> names() {
         return List.of("trial→conversion→renewal", "paid→cancel at period end→uncancel", "paid→cancel_at→ended",
                 "product change", "billing issue→recovery", "billing issue→unpaid", "past_due→canceled",
                 "incomplete→incomplete_expired", "incomplete→active", "renewal then full refund",
@@ -35,7 +38,7 @@ final class Lifecycles {
                 "one-time, partial refund, then full refund");
     }
 
-    static Lifecycle build(String name, Shape shape) {
+    public static Lifecycle build(String name, Shape shape) {
         StripeEventJson s = new StripeEventJson(shape);
         return switch (name) {
             case "trial→conversion→renewal" -> {

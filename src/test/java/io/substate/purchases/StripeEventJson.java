@@ -9,8 +9,8 @@ import io.substate.stripe.StripeFacts;
  * Builds realistic Stripe event bodies in either API shape, so tests go through the same parsing as webhooks.
  * Amounts and ids are consistent across one lifecycle; the OpenAPI fixtures' random numbers are not.
  */
-final class StripeEventJson {
-    enum Shape { BASIL, PREBASIL }
+public final class StripeEventJson {
+    public enum Shape { BASIL, PREBASIL }
 
     static final String SUB = "sub_life";
     static final String CUSTOMER = "cus_life";

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Ingest with one and with two Substate instances on one PostgreSQL, both behind HAProxy (round robin, as
+# compose.yaml runs them), in one run: the same webhook benchmark (bench/stripe-webhooks.sh) first through a balancer
+# with one instance, then through one with both.
+#
+# Usage: bench/instances.sh
+# Needs: haproxy, wrk, curl, psql (a PostgreSQL at 127.0.0.1:5432 with trust authentication) and a JDK 17+.
+# Environment: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_EVENTS as in bench/stripe-webhooks.sh (default
+# warm-up here 30s per run: it also warms the second instance, which the one-instance run never reached).
+# On one machine both instances share its cores with PostgreSQL and the load generator, so the figure says what a
+# second instance costs or gives on the same hardware, not what a second machine would add.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -f target/substate.jar ]] || ./mvnw -q -B package -DskipTests
+export BENCH_WARMUP="${BENCH_WARMUP:-30s}"
+work="$(mktemp -d)"
+pg_admin="${BENCH_PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+db_name="substate_bench_$RANDOM$RANDOM"
+token="bench-admin-token-$RANDOM$RANDOM$RANDOM"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+psql -q "$pg_admin" -c "CREATE DATABASE $db_name"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ports=()
+for i in 1 2; do
+  port="$(free_port)"
+  ports+=("$port")
+  SUBSTATE_PORT=$port SUBSTATE_DATABASE_URL="jdbc:postgresql://127.0.0.1:5432/$db_name?user=postgres" \
+    SUBSTATE_ADMIN_TOKEN="$token" SUBSTATE_LOG_LEVEL=WARN \
+    java -Xms512m -Xmx1g -jar target/substate.jar serve > "$work/server-$i.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
+  curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$work/server-$i.log"; exit 1; }
+done
+
+balancer() {   # balancer <config name> <ports…>: starts HAProxy over those instances, prints its URL
+  local name="$1"; shift
+  local port; port="$(free_port)"
+  {
+    printf 'defaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\n'
+    printf 'frontend substate\n    bind 127.0.0.1:%s\n    default_backend substate\n' "$port"
+    printf 'backend substate\n    balance roundrobin\n'
+    local n=0
+    for p in "$@"; do n=$((n + 1)); printf '    server s%s 127.0.0.1:%s\n' "$n" "$p"; done
+  } > "$work/$name.cfg"
+  haproxy -db -f "$work/$name.cfg" > "$work/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 40); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.25; done
+  echo "http://127.0.0.1:$port"
+}
+
+one="$(balancer one "${ports[0]}")"
+two="$(balancer two "${ports[0]}" "${ports[1]}")"
+echo "== PostgreSQL, $(nproc) cores; instances, PostgreSQL, HAProxy and wrk on this machine"
+echo "-- one instance behind the balancer"
+SUBSTATE_URL="$one" SUBSTATE_ADMIN_TOKEN="$token" bench/stripe-webhooks.sh | tee "$work/one.out"
+echo "-- two instances behind the balancer"
+SUBSTATE_URL="$two" SUBSTATE_ADMIN_TOKEN="$token" bench/stripe-webhooks.sh | tee "$work/two.out"
+rate() { grep '^events/s:' "$1" | tail -1 | awk '{print $2}'; }
+r1="$(rate "$work/one.out")"; r2="$(rate "$work/two.out")"
+echo "one instance: $r1 events/s; two instances: $r2 events/s; ratio two/one: $(python3 -c "print(round($r2/$r1, 2))")"
