@@ -19,6 +19,7 @@ import io.substate.customers.SubscriberRoutes;
 import io.substate.customers.SubscriberService;
 import io.substate.dashboard.DashboardRoutes;
 import io.substate.delivery.DeliveryService;
+import io.substate.delivery.DeliveryBacklog;
 import io.substate.delivery.DeliveryWorker;
 import io.substate.delivery.IntegrationRoutes;
 import io.substate.delivery.IntegrationService;
@@ -101,6 +102,7 @@ public final class Substate implements AutoCloseable {
             new JvmThreadMetrics().bindTo(registry);
             new JvmGcMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
+            database.bindMetrics(registry);
 
             AdminAuth adminAuth = AdminAuth.initialize(settings.adminToken(),
                     new ServerSettingsRepository(database.jdbi()));
@@ -152,6 +154,7 @@ public final class Substate implements AutoCloseable {
             IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
             routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), commits, integrations, clock),
                     adminAuth));
+            workers.add(new DeliveryBacklog(database.jdbi(), registry, clock));
             // First in the list so it stops before the database work it depends on.
             workers.add(0, new DeliveryWorker(database.jdbi(), database.dialect(), commits, settings.deliveryRetrySchedule(),
                     settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));

@@ -45,6 +45,25 @@ final class DeliveryRepository {
         });
     }
 
+    /** Deliveries waiting (and the oldest one's age) and those failed for good in the last day, as of {@code now}. */
+    DeliveryBacklog.Backlog backlog(long now) {
+        return jdbi.withHandle(h -> {
+            DeliveryBacklog.Backlog pending = h.createQuery("SELECT COUNT(*) AS n, MIN(created_at) AS oldest "
+                            + "FROM deliveries WHERE status = :pending")
+                    .bind("pending", DeliveryStatus.PENDING.value())
+                    .map((rs, ctx) -> {
+                        long oldest = rs.getLong("oldest");
+                        long age = rs.wasNull() ? 0 : Math.max(0, (now - oldest) / 1000);
+                        return new DeliveryBacklog.Backlog(rs.getLong("n"), age, 0);
+                    }).one();
+            long failed = h.createQuery("SELECT COUNT(*) FROM deliveries WHERE status = :failed "
+                            + "AND updated_at >= :since")
+                    .bind("failed", DeliveryStatus.FAILED.value()).bind("since", now - 86_400_000L)
+                    .mapTo(Long.class).one();
+            return new DeliveryBacklog.Backlog(pending.pending(), pending.oldestPendingAgeSeconds(), failed);
+        });
+    }
+
     Optional<DeliveryRecord> find(String integrationId, String deliveryId, long now) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM deliveries d "
                         + "JOIN outgoing_events e ON e.id = d.outgoing_event_id "

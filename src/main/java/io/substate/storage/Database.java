@@ -1,6 +1,8 @@
 package io.substate.storage;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.substate.config.Settings;
@@ -37,6 +39,14 @@ public final class Database implements AutoCloseable {
                 .locations(dialect.migrations())
                 .failOnMissingLocations(true)
                 .load();
+    }
+
+    /**
+     * Publishes the pool's metrics (HikariCP's own: connections active, idle and pending, and
+     * {@code hikaricp_connections_timeout_total}, requests that found no connection in time) to {@code registry}.
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
     }
 
     /** Connects, then applies pending migrations. Throws {@link DatabaseUnavailableException} with a clear reason. */

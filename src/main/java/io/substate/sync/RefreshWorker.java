@@ -55,6 +55,11 @@ public final class RefreshWorker implements AutoCloseable {
         this.schedule = schedule;
         this.clock = clock;
         this.metrics = metrics;
+        // Every outcome is served from the start, at 0: an alert on the rate of failures needs the series to exist
+        // before the first failure (deploy/prometheus/alerts.yml).
+        for (String outcome : List.of("refreshed", "rate_limited", "failed")) {
+            metrics.counter("substate.stripe.refreshes", "outcome", outcome);
+        }
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "stripe-refresh");
             thread.setDaemon(true);
