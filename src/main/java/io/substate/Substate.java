@@ -21,6 +21,7 @@ import io.substate.dashboard.DashboardRoutes;
 import io.substate.delivery.DeliveryService;
 import io.substate.delivery.DeliveryBacklog;
 import io.substate.delivery.DeliveryWorker;
+import io.substate.retention.RetentionWorker;
 import io.substate.delivery.IntegrationRoutes;
 import io.substate.delivery.IntegrationService;
 import io.substate.entitlements.EntitlementRoutes;
@@ -155,6 +156,8 @@ public final class Substate implements AutoCloseable {
             routes.add(new IntegrationRoutes(integrations, new DeliveryService(database.jdbi(), commits, integrations, clock),
                     adminAuth));
             workers.add(new DeliveryBacklog(database.jdbi(), registry, clock));
+            // First in the list so it stops before the group committer it writes through.
+            workers.add(0, new RetentionWorker(database.jdbi(), commits, settings.retention(), clock));
             // First in the list so it stops before the database work it depends on.
             workers.add(0, new DeliveryWorker(database.jdbi(), database.dialect(), commits, settings.deliveryRetrySchedule(),
                     settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));

@@ -28,4 +28,9 @@ public final class AppStore {
                 .forEach(row -> urls.put(row[0], row[1]));
         return urls;
     }
+
+    /** Every app's id, in id order (the retention job walks each app's event log by its index). */
+    public static java.util.List<String> ids(Handle h) {
+        return Sql.list(h, "SELECT id FROM apps ORDER BY id", rs -> rs.getString(1));
+    }
 }

@@ -70,6 +70,9 @@ public enum ErrorCode {
     OFFERING_IS_CURRENT(422, "unprocessable_entity_error", 7226, false),
     OFFERING_IN_USE(422, "unprocessable_entity_error", 7226, false),
 
+    // Retention (README, "Retention"): an event whose payload was pruned keeps its log row but cannot run again.
+    STRIPE_EVENT_PAYLOAD_PRUNED(410, "resource_missing", 7259, false),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;

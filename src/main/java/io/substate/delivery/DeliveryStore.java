@@ -16,7 +16,7 @@ import org.jdbi.v3.core.Handle;
  * which makes delivery at-least-once across crashes. Claims use {@code FOR UPDATE SKIP LOCKED} on PostgreSQL, so
  * instances never claim the same due attempt.
  */
-final class DeliveryStore {
+public final class DeliveryStore {
     private DeliveryStore() {}
 
     /** A claimed delivery with everything needed to send it. */
@@ -129,5 +129,27 @@ final class DeliveryStore {
 
     private static boolean exists(Handle h, String deliveryId) {
         return Sql.first(h, "SELECT integration_id FROM deliveries WHERE id = ?", rs -> true, deliveryId).isPresent();
+    }
+
+    /**
+     * Deletes up to {@code limit} of the oldest delivery attempts made before {@code beforeMillis} whose delivery is
+     * settled (succeeded or failed), and reports how many. Attempts are walked in id order, which is the order they
+     * were made in: the walk stops at the first one still needed, so it never reads the recent ones.
+     */
+    public static int pruneAttempts(Handle h, long beforeMillis, int limit) {
+        List<Object[]> oldest = Sql.list(h, "SELECT a.id, a.attempted_at, d.status FROM delivery_attempts a "
+                        + "JOIN deliveries d ON d.id = a.delivery_id ORDER BY a.id LIMIT ?",
+                rs -> new Object[] {rs.getLong(1), rs.getLong(2), rs.getString(3)}, limit);
+        List<Object[]> prunable = new java.util.ArrayList<>();
+        for (Object[] attempt : oldest) {
+            if ((Long) attempt[1] >= beforeMillis || DeliveryStatus.PENDING.value().equals(attempt[2])) {
+                break;
+            }
+            prunable.add(new Object[] {attempt[0]});
+        }
+        if (!prunable.isEmpty()) {
+            Sql.batch(h, "DELETE FROM delivery_attempts WHERE id = ?", prunable);
+        }
+        return prunable.size();
     }
 }

@@ -16,4 +16,10 @@ public record LoggedStripeEvent(
         String purchaseToken,
         String purchaseId,
         long duplicateDeliveries,
-        String payload) {}
+        String payload) {
+
+    /** Whether retention emptied the payload (README, "Retention"): the row outlives the body. */
+    public boolean payloadPruned() {
+        return payload.isEmpty();
+    }
+}

@@ -3,6 +3,7 @@ package io.substate.ingest;
 import io.substate.apps.App;
 import io.substate.apps.AppService;
 import io.substate.common.ApiException;
+import io.substate.common.ErrorCode;
 import io.substate.http.Page;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,6 +46,11 @@ public final class StripeEventService {
         App app = apps.get(projectId, appId);
         LoggedStripeEvent logged = events.find(app.id(), eventId)
                 .orElseThrow(() -> ApiException.notFound("Stripe event", eventId));
+        if (logged.payloadPruned()) {
+            throw new ApiException(ErrorCode.STRIPE_EVENT_PAYLOAD_PRUNED, "Stripe event " + eventId + " arrived "
+                    + "longer ago than SUBSTATE_RETENTION_STRIPE_PAYLOADS and its payload was pruned; its outcome is "
+                    + "kept, but it cannot be replayed. Stripe's own copy (30 days) can be backfilled.");
+        }
         WebhookOutcome outcome = replay(app, logged);
         return new Replayed(events.find(app.id(), eventId).orElseThrow(), outcome);
     }

@@ -135,4 +135,28 @@ public final class StripeEventStore {
                 rs.getString("error_message"), rs.getString("purchase_token"), rs.getString("purchase_id"),
                 rs.getLong("duplicate_deliveries"), rs.getString("payload"));
     }
+
+    /** An event whose payload was pruned, and when it arrived: where the next search for old payloads starts. */
+    public record Pruned(int count, long lastReceivedAt) {}
+
+    /**
+     * Empties the payloads of up to {@code limit} of the app's events that arrived from {@code fromReceivedAt} and
+     * before {@code beforeReceivedAt}, oldest first, except those still parked (their payload is applied later) or
+     * failed (an operator may replay them). The
+     * row stays: the log, its outcome and idempotency outlive the body. Reads by {@code (app_id, received_at)}.
+     */
+    public static Pruned prunePayloads(Handle h, String appId, long fromReceivedAt, long beforeReceivedAt, int limit) {
+        List<Object[]> rows = Sql.list(h, "SELECT event_id, received_at FROM stripe_events WHERE app_id = ? "
+                        + "AND received_at >= ? AND received_at < ? AND status NOT IN (?, ?) AND payload <> '' "
+                        + "ORDER BY received_at LIMIT ?",
+                rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                appId, fromReceivedAt, beforeReceivedAt, StripeEventStatus.PARKED.value(),
+                StripeEventStatus.FAILED.value(), limit);
+        if (rows.isEmpty()) {
+            return new Pruned(0, fromReceivedAt);
+        }
+        List<Object[]> updates = rows.stream().map(r -> new Object[] {appId, r[0]}).toList();
+        Sql.batch(h, "UPDATE stripe_events SET payload = '' WHERE app_id = ? AND event_id = ?", updates);
+        return new Pruned(rows.size(), (Long) rows.get(rows.size() - 1)[1]);
+    }
 }

@@ -112,8 +112,13 @@ public final class StripeWebhookRoutes implements RouteGroup {
         node.put("purchase_id", e.purchaseId());
         node.put("duplicate_deliveries", e.duplicateDeliveries());
         if (withPayload) {
-            node.set("payload", Json.read(e.payload()));
+            if (e.payloadPruned()) {
+                node.putNull("payload");
+            } else {
+                node.set("payload", Json.read(e.payload()));
+            }
         }
+        node.put("payload_pruned", e.payloadPruned());
         return node;
     }
 }

@@ -1,0 +1,109 @@
+package io.substate.retention;
+
+import io.substate.apps.AppStore;
+import io.substate.config.Retention;
+import io.substate.delivery.DeliveryStore;
+import io.substate.ingest.StripeEventStore;
+import io.substate.storage.GroupCommit;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Prunes what {@link Retention} keeps for a limited time: Stripe event payloads and the attempts of settled
+ * deliveries. Each tick works in small batches, each its own unit of the group committer, so webhooks interleave
+ * with it (on SQLite the committer is the one writer) and a tick never holds a lock for long; a tick stops after a
+ * few seconds and the next one goes on. Several instances may prune at once: every batch is idempotent.
+ */
+public final class RetentionWorker implements AutoCloseable {
+    static final int BATCH = 500;
+    private static final Duration TICK_BUDGET = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionWorker.class);
+
+    private final Jdbi jdbi;
+    private final GroupCommit commits;
+    private final Retention retention;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    /** Per app, when the newest payload pruned so far arrived: older rows need not be read again. */
+    private final Map<String, Long> prunedUpTo = new ConcurrentHashMap<>();
+
+    public RetentionWorker(Jdbi jdbi, GroupCommit commits, Retention retention, Clock clock) {
+        this.jdbi = jdbi;
+        this.commits = commits;
+        this.retention = retention;
+        this.clock = clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread t = new Thread(runnable, "retention");
+            t.setDaemon(true);
+            return t;
+        });
+        long tick = retention.tick().toMillis();
+        scheduler.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        long deadline = System.nanoTime() + TICK_BUDGET.toNanos();
+        try {
+            long payloads = retention.stripePayloads().map(keep -> prunePayloads(clock.millis() - keep.toMillis(),
+                    deadline)).orElse(0L);
+            long attempts = retention.deliveryAttempts().map(keep -> pruneAttempts(clock.millis() - keep.toMillis(),
+                    deadline)).orElse(0L);
+            if (payloads > 0 || attempts > 0) {
+                LOG.info("Retention: emptied {} Stripe event payloads and deleted {} delivery attempts", payloads,
+                        attempts);
+            }
+        } catch (RuntimeException e) {
+            // The database may be briefly away; the next tick goes on from where this one got.
+            LOG.warn("Retention tick failed: {}", e.toString());
+        }
+    }
+
+    private long prunePayloads(long before, long deadline) {
+        long total = 0;
+        List<String> apps = jdbi.withHandle(AppStore::ids);
+        for (String appId : apps) {
+            while (System.nanoTime() < deadline) {
+                long from = prunedUpTo.getOrDefault(appId, 0L);
+                StripeEventStore.Pruned pruned = commits.execute("", h ->
+                        StripeEventStore.prunePayloads(h, appId, from, before, BATCH));
+                total += pruned.count();
+                prunedUpTo.put(appId, pruned.lastReceivedAt());
+                if (pruned.count() < BATCH) {
+                    break;
+                }
+            }
+        }
+        return total;
+    }
+
+    private long pruneAttempts(long before, long deadline) {
+        long total = 0;
+        while (System.nanoTime() < deadline) {
+            int deleted = commits.execute("", h -> DeliveryStore.pruneAttempts(h, before, BATCH));
+            total += deleted;
+            if (deleted < BATCH) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
