@@ -70,6 +70,10 @@ public enum ErrorCode {
     OFFERING_IS_CURRENT(422, "unprocessable_entity_error", 7226, false),
     OFFERING_IN_USE(422, "unprocessable_entity_error", 7226, false),
 
+    // The database is out of reach or too slow (README, "Deployment"): answered at once with Retry-After, so that
+    // clients and Stripe retry instead of every request thread waiting on it.
+    DATABASE_UNAVAILABLE(503, "server_error", 7110, true),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;
