@@ -57,6 +57,7 @@ import io.substate.projects.ProjectService;
 import io.substate.receipts.ReceiptRoutes;
 import io.substate.receipts.ReceiptService;
 import io.substate.storage.Database;
+import io.substate.storage.DatabaseHealth;
 import io.substate.subscriptions.SubscriptionActions;
 import io.substate.subscriptions.SubscriptionService;
 import io.substate.subscriptions.SubscriptionRoutes;
@@ -70,6 +71,7 @@ import io.substate.sync.RefreshWorker;
 import io.substate.sync.StripeConnectionCheck;
 import io.substate.sync.SyncRoutes;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -121,8 +123,11 @@ public final class Substate implements AutoCloseable {
             PurchaseUpdater purchaseUpdater = pipeline.updater();
             StripeWebhookService webhooks = pipeline.webhooks();
 
+            // Readiness comes from one check a second on a connection of its own, never from the probes (README).
+            DatabaseHealth health = DatabaseHealth.start(database, Duration.ofSeconds(1));
+            workers.add(health);
             List<RouteGroup> routes = new ArrayList<>();
-            routes.add(new OperationsRoutes(database, registry));
+            routes.add(new OperationsRoutes(health, registry));
             routes.add(new CorsRoutes());
             routes.add(new ProjectRoutes(projects, adminAuth));
             routes.add(new ApiKeyRoutes(projects, adminAuth));

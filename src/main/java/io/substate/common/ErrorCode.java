@@ -72,6 +72,9 @@ public enum ErrorCode {
 
     // Retention (README, "Retention"): an event whose payload was pruned keeps its log row but cannot run again.
     STRIPE_EVENT_PAYLOAD_PRUNED(410, "resource_missing", 7259, false),
+    // The database is out of reach or too slow (README, "Deployment"): answered at once with Retry-After, so that
+    // clients and Stripe retry instead of every request thread waiting on it.
+    DATABASE_UNAVAILABLE(503, "server_error", 7110, true),
 
     INTERNAL_ERROR(500, "server_error", 7110, true);
 

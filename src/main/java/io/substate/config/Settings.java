@@ -20,6 +20,11 @@ import java.util.Optional;
  *     ({@code SUBSTATE_STRIPE_REFRESH_TICK}, default 1m; shorter in tests)
  * @param grantExpiryTick how often the expiry worker looks for granted entitlements that ended, to send their
  *     EXPIRATION ({@code SUBSTATE_GRANT_EXPIRY_TICK}, default 10s; shorter in tests)
+ * @param databaseTimeout how long a request waits for the database (a connection, SQLite's write lock, its write's
+ *     commit to begin) before it is answered 503 {@code database_unavailable} ({@code SUBSTATE_DATABASE_TIMEOUT},
+ *     default 5s)
+ * @param databaseQueryTimeout how long one statement may run, and how long a PostgreSQL connection may wait for an
+ *     answer before it is given up as broken ({@code SUBSTATE_DATABASE_QUERY_TIMEOUT}, default 30s)
  * @param retention how long payloads and delivery attempts are kept
  */
 public record Settings(
@@ -37,6 +42,8 @@ public record Settings(
         int databasePoolSize,
         Duration stripeRefreshTick,
         Duration grantExpiryTick,
+        Duration databaseTimeout,
+        Duration databaseQueryTimeout,
         Retention retention) {
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
@@ -80,10 +87,20 @@ public record Settings(
         if (grantExpiryTick.toMillis() < 10) {
             throw new InvalidSettingException("SUBSTATE_GRANT_EXPIRY_TICK", "must be at least 10ms");
         }
+        Duration databaseTimeout = Durations.parse("SUBSTATE_DATABASE_TIMEOUT",
+                nonBlank(env, "SUBSTATE_DATABASE_TIMEOUT").orElse("5s"));
+        if (databaseTimeout.toMillis() < 500 || databaseTimeout.toMinutes() > 10) {
+            throw new InvalidSettingException("SUBSTATE_DATABASE_TIMEOUT", "must be from 500ms to 10m");
+        }
+        Duration queryTimeout = Durations.parse("SUBSTATE_DATABASE_QUERY_TIMEOUT",
+                nonBlank(env, "SUBSTATE_DATABASE_QUERY_TIMEOUT").orElse("30s"));
+        if (queryTimeout.toSeconds() < 1 || queryTimeout.toHours() > 24) {
+            throw new InvalidSettingException("SUBSTATE_DATABASE_QUERY_TIMEOUT", "must be from 1s to 24h");
+        }
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
-                usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick, grantExpiryTick,
-                Retention.fromEnvironment(env));
+                usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick, grantExpiryTick, databaseTimeout,
+                queryTimeout, Retention.fromEnvironment(env));
     }
 
     public boolean isSqlite() {
@@ -99,7 +116,7 @@ public record Settings(
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
                 deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, databasePoolSize,
-                stripeRefreshTick, grantExpiryTick, retention);
+                stripeRefreshTick, grantExpiryTick, databaseTimeout, databaseQueryTimeout, retention);
     }
 
     /** Connections in the pool: 16 on PostgreSQL (SQLite has one writer, 4 are plenty). */

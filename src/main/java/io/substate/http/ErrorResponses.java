@@ -11,6 +11,9 @@ import java.util.Map;
  * numeric code (RevenueCat's SDKs parse it); everything else answers RevenueCat v2's {@code {object:"error", …}}.
  */
 public final class ErrorResponses {
+    /** What a 503 asks clients to wait before retrying: the database health check runs every second. */
+    static final String RETRY_AFTER_SECONDS = "5";
+
     private ErrorResponses() {}
 
     public static void write(Context ctx, ErrorCode error, String message, Map<String, Object> extra) {
@@ -27,6 +30,9 @@ public final class ErrorResponses {
             body.put("doc_url", docUrl(error));
         }
         extra.forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
+        if (error.status() == 503) {
+            ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+        }
         ctx.status(error.status()).contentType("application/json").result(Json.write(body));
     }
 

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.common.Json;
+import io.substate.storage.DatabaseUnavailableException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +62,13 @@ public final class HttpServer {
                     (e, ctx) -> ErrorResponses.write(ctx, e.errorCode(), e.getMessage(), e.extra()));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeFrameworkError(ctx, e));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
+                if (DatabaseUnavailableException.isCauseOf(e)) {
+                    // Logged once by the health check when the database goes; each request's line shows its 503.
+                    LOG.debug("Database unavailable on {} {}: {}", ctx.method(), ctx.path(), e.toString());
+                    ErrorResponses.write(ctx, ErrorCode.DATABASE_UNAVAILABLE, "The database is unavailable or too "
+                            + "slow right now. Retry later.", Map.of());
+                    return;
+                }
                 LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 ErrorResponses.write(ctx, ErrorCode.INTERNAL_ERROR,
                         "Internal error; the request was not applied. Retry later.", Map.of());

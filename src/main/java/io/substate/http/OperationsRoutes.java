@@ -3,26 +3,23 @@ package io.substate.http;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.substate.storage.Database;
+import io.substate.storage.DatabaseHealth;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-/** Liveness, readiness and Prometheus metrics. Unauthenticated: they reveal nothing about customers. */
+/**
+ * Liveness, readiness and Prometheus metrics. Unauthenticated: they reveal nothing about customers.
+ *
+ * <p>Neither probe touches the database: readiness answers from the last background check ({@link DatabaseHealth}),
+ * so any number of probes costs the database nothing and is answered at once, even while the database hangs.
+ */
 public final class OperationsRoutes implements RouteGroup {
-    /**
-     * Load balancers give up on a probe after a few seconds; waiting for the pool's 10 s connection timeout would
-     * make a lost database look like a hung server instead of a clear 503.
-     */
-    private static final long READY_TIMEOUT_MS = 2_000;
-
-    private final Database database;
+    private final DatabaseHealth health;
     private final PrometheusMeterRegistry registry;
 
-    public OperationsRoutes(Database database, PrometheusMeterRegistry registry) {
-        this.database = database;
+    public OperationsRoutes(DatabaseHealth health, PrometheusMeterRegistry registry) {
+        this.health = health;
         this.registry = registry;
     }
 
@@ -34,17 +31,16 @@ public final class OperationsRoutes implements RouteGroup {
                 .result(registry.scrape()));
     }
 
-    private void ready(Context ctx) throws InterruptedException {
-        boolean ready;
-        try {
-            ready = CompletableFuture.supplyAsync(database::isReady).get(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
-            ready = false;
+    private void ready(Context ctx) {
+        DatabaseHealth.Reading reading = health.current();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", reading.ready() ? "ready" : "not_ready");
+        body.put("database", reading.dialect().name().toLowerCase(Locale.ROOT));
+        if (!reading.ready()) {
+            body.put("reason", reading.reason());
+            ctx.status(503).header("Retry-After", ErrorResponses.RETRY_AFTER_SECONDS);
         }
-        if (ready) {
-            ctx.json(Map.of("status", "ready", "database", database.dialect().name().toLowerCase(Locale.ROOT)));
-        } else {
-            ctx.status(503).json(Map.of("status", "not_ready", "reason", "database unreachable or migrations pending"));
-        }
+        body.put("checked_ms_ago", reading.checkedMillisAgo());
+        ctx.json(body);
     }
 }

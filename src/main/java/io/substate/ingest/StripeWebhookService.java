@@ -6,6 +6,7 @@ import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.purchases.StoredPurchase;
 import io.substate.purchases.StripeFact;
+import io.substate.storage.DatabaseUnavailableException;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import io.substate.stripe.SignatureException;
@@ -63,6 +64,9 @@ public final class StripeWebhookService {
         try {
             return process(app, new String(body, StandardCharsets.UTF_8), false);
         } catch (RuntimeException e) {
+            if (DatabaseUnavailableException.isCauseOf(e)) {
+                throw e; // answered 503: Stripe retries; asking the database about the app would only wait again
+            }
             // The app was deleted while this event was on its way (or another instance deleted it within the
             // moment this one reuses an app it read): the writes failed on its foreign keys. Stripe is told the
             // app is gone, as it would be a moment later, not that Substate failed.

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -39,9 +40,14 @@ public final class GroupCommit implements AutoCloseable {
     /** How long a committer keeps one connection before handing it back to the pool for a fresh one. */
     private static final long KEEP_CONNECTION_MILLIS = 60_000;
 
+    /** How long a caller waits for its unit without {@link #forDatabase}'s limits (tests' committers). */
+    private static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
+
     private final Jdbi jdbi;
     private final boolean keepConnection;
     private final boolean holdWrites;
+    private final Duration startWithin;
+    private final Duration finishWithin;
     private final List<BlockingQueue<Item<?>>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
@@ -75,9 +81,22 @@ public final class GroupCommit implements AutoCloseable {
      */
     public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, boolean holdWrites,
             MeterRegistry metrics) {
+        this(jdbi, writerThreads, keepConnection, holdWrites, DEFAULT_WAIT, DEFAULT_WAIT, metrics);
+    }
+
+    /**
+     * With the time a caller waits for its unit to begin ({@code startWithin}: in the queue, while the batches before
+     * it run) and then to commit ({@code finishWithin}). A unit not begun in time is taken out of the queue and its
+     * caller told {@link DatabaseUnavailableException}: it will never run. One begun is bounded by the database's own
+     * timeouts; its caller gives up after {@code finishWithin} (the unit may still commit after).
+     */
+    public GroupCommit(Jdbi jdbi, int writerThreads, boolean keepConnection, boolean holdWrites, Duration startWithin,
+            Duration finishWithin, MeterRegistry metrics) {
         this.jdbi = jdbi;
         this.keepConnection = keepConnection;
         this.holdWrites = holdWrites;
+        this.startWithin = startWithin;
+        this.finishWithin = finishWithin;
         this.batches = Counter.builder("substate.group_commit.batches")
                 .description("Transactions of batched units").register(metrics);
         this.batchesRerun = Counter.builder("substate.group_commit.batches_rerun")
@@ -109,13 +128,20 @@ public final class GroupCommit implements AutoCloseable {
      * </ul>
      */
     public static GroupCommit forDatabase(Database database, MeterRegistry metrics) {
+        // A unit waits for its turn as long as a request waits for a connection; once begun, its statements are
+        // bounded by the query timeout (PostgreSQL's socket timeout, SQLite's busy timeout is the database timeout).
+        Duration finishWithin = database.queryTimeout().plus(database.timeout()).plusSeconds(5);
         if (database.dialect() == Dialect.SQLITE) {
-            return new GroupCommit(database.jdbi(), 1, true, false, metrics);
+            return new GroupCommit(database.jdbi(), 1, true, false, database.timeout(), finishWithin, metrics);
         }
-        return new GroupCommit(database.committerJdbi(), Database.POSTGRESQL_COMMITTERS, true, true, metrics);
+        return new GroupCommit(database.committerJdbi(), Database.POSTGRESQL_COMMITTERS, true, true,
+                database.timeout(), finishWithin, metrics);
     }
 
-    /** Runs {@code work} in the next batch and waits for its commit; its exception, if any, is rethrown. */
+    /**
+     * Runs {@code work} in the next batch and waits for its commit; its exception, if any, is rethrown. Throws
+     * {@link DatabaseUnavailableException} when the database cannot be reached, or the unit did not begin in time.
+     */
     public <T> T execute(String orderKey, Work<T> work) {
         return execute(orderKey, List.of(), work);
     }
@@ -125,16 +151,26 @@ public final class GroupCommit implements AutoCloseable {
      * reads them for all its units at once ({@link ReadAhead}).
      */
     public <T> T execute(String orderKey, List<ReadAhead.Lookup> lookups, Work<T> work) {
-        CompletableFuture<T> future = submit(orderKey, lookups, work);
+        Item<T> item = enqueue(orderKey, lookups, work);
         try {
-            return future.get(60, TimeUnit.SECONDS);
+            try {
+                return item.future.get(startWithin.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (item.abandon()) {
+                    throw new DatabaseUnavailableException("The database write did not begin within "
+                            + startWithin.toMillis() + " ms", e);
+                }
+                // Begun: its statements are bounded by the database's timeouts.
+                return item.future.get(finishWithin.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("database write did not complete within 60 s", e);
+            throw new DatabaseUnavailableException("The database write did not complete within "
+                    + startWithin.plus(finishWithin).toMillis() + " ms", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -146,6 +182,10 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     private <T> CompletableFuture<T> submit(String orderKey, List<ReadAhead.Lookup> lookups, Work<T> work) {
+        return enqueue(orderKey, lookups, work).future;
+    }
+
+    private <T> Item<T> enqueue(String orderKey, List<ReadAhead.Lookup> lookups, Work<T> work) {
         if (!running) {
             throw new IllegalStateException("the server is stopping");
         }
@@ -154,7 +194,7 @@ public final class GroupCommit implements AutoCloseable {
         // committers, a purchase's second event often ran while its first was in the other's open transaction and
         // lost the race for the same new rows, failing its whole batch (BENCHMARKS.md).
         queues.get(Math.floorMod(item.orderKey.hashCode(), queues.size())).add(item);
-        return item.future;
+        return item;
     }
 
     /** Units waiting for their batch to begin: lets tests gather several into one batch. */
@@ -164,7 +204,7 @@ public final class GroupCommit implements AutoCloseable {
 
     private void loop(BlockingQueue<Item<?>> queue) {
         List<Item<?>> batch = new ArrayList<>(MAX_BATCH);
-        Handles handles = new Handles();
+        Handles handles = new Handles(queue);
         try {
             loop(queue, batch, handles);
         } finally {
@@ -181,6 +221,10 @@ public final class GroupCommit implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
+                batch.removeIf(item -> !item.begin()); // their callers gave up waiting: they never run
+                if (batch.isEmpty()) {
+                    continue;
+                }
                 batch.sort(Comparator.comparing(item -> item.orderKey));
                 runBatch(batch, handles);
             } catch (InterruptedException e) {
@@ -222,7 +266,14 @@ public final class GroupCommit implements AutoCloseable {
                     handle.commit();
                 }
                 handles.done(!unitFailed);
+            } catch (NoConnection e) {
+                failQueued(batch, handles, e);
+                return;
             } catch (RuntimeException e) {
+                if (DatabaseUnavailableException.isExpiredWait(e)) {
+                    failQueued(batch, handles, new NoConnection(e));
+                    return;
+                }
                 handles.discard();
                 LOG.warn("Batch of {} units could not be committed: {}", batch.size(), e.toString());
                 batch.forEach(item -> item.future.completeExceptionally(e));
@@ -231,7 +282,14 @@ public final class GroupCommit implements AutoCloseable {
             if (unitFailed) {
                 batchesRerun.increment();
                 batch.forEach(Item::reset);
-                batch.forEach(item -> runAlone(item, handles));
+                for (int i = 0; i < batch.size(); i++) {
+                    if (!runAlone(batch.get(i), handles)) {
+                        // No connection: the rest fail with it rather than each wait for one again.
+                        failQueued(batch.subList(i + 1, batch.size()), handles,
+                                new NoConnection(new IllegalStateException("the database is unreachable")));
+                        break;
+                    }
+                }
             } else {
                 batch.forEach(Item::complete);
             }
@@ -254,9 +312,11 @@ public final class GroupCommit implements AutoCloseable {
      * Runs one unit in its own transaction. On PostgreSQL, several committers (and instances) run at once: a unit may
      * lose a race (another transaction inserted the same purchase or customer a moment ago, or a deadlock was broken)
      * and succeed when run again, now seeing the other's commit. So a failure other than an {@link
-     * io.substate.common.ApiException} (a client's mistake, final) is retried twice before it reaches the caller.
+     * io.substate.common.ApiException} (a client's mistake, final) is retried twice before it reaches the caller;
+     * not getting a connection at all is not retried ({@link #failQueued}), nor a failure that already waited a
+     * timeout's length ({@link DatabaseUnavailableException#isExpiredWait}). False when no connection could be had.
      */
-    private void runAlone(Item<?> item, Handles handles) {
+    private boolean runAlone(Item<?> item, Handles handles) {
         for (int attempt = 1; ; attempt++) {
             try {
                 Handle handle = handles.open();
@@ -267,9 +327,10 @@ public final class GroupCommit implements AutoCloseable {
                 } catch (Exception e) {
                     handle.rollback();
                     handles.done(false);
-                    if (e instanceof io.substate.common.ApiException || attempt >= 3) {
+                    if (e instanceof io.substate.common.ApiException || attempt >= 3
+                            || DatabaseUnavailableException.isExpiredWait(e)) {
                         item.future.completeExceptionally(e);
-                        return;
+                        return true;
                     }
                     item.reset();
                     unitRetries.increment();
@@ -277,19 +338,50 @@ public final class GroupCommit implements AutoCloseable {
                 }
                 handle.commit();
                 handles.done(true);
+            } catch (NoConnection e) {
+                failQueued(List.of(item), handles, e);
+                return false;
             } catch (RuntimeException e) {
+                if (DatabaseUnavailableException.isExpiredWait(e)) {
+                    // A lock or an answer that did not come in time: the units queued behind would wait as long.
+                    failQueued(List.of(item), handles, new NoConnection(e));
+                    return false;
+                }
                 handles.discard();
                 if (attempt >= 3) {
                     LOG.warn("A unit could not be committed: {}", e.toString());
                     item.future.completeExceptionally(e);
-                    return;
+                    return true;
                 }
                 item.reset();
                 unitRetries.increment();
                 continue;
             }
             item.complete();
-            return;
+            return true;
+        }
+    }
+
+    /**
+     * No connection could be had within the pool's timeout (or a lock, or an answer, within the database's): the
+     * database is down, out of reach or held by someone else. Every unit waiting
+     * in this committer's queue would wait that long again for its own attempt, so they fail now too, with the
+     * batch's; their callers answer 503 at once and the next unit queued tries again. None of them ran.
+     */
+    private static void failQueued(List<Item<?>> batch, Handles handles, NoConnection e) {
+        handles.discard();
+        List<Item<?>> waiting = new ArrayList<>();
+        handles.queue.drainTo(waiting);
+        waiting.removeIf(item -> !item.begin());
+        LOG.debug("No database connection for {} units: {}", batch.size() + waiting.size(), e.getCause().toString());
+        batch.forEach(item -> item.future.completeExceptionally(e));
+        waiting.forEach(item -> item.future.completeExceptionally(e));
+    }
+
+    /** The database did not give the committer a connection, a lock or an answer in time; not retried. */
+    private static final class NoConnection extends DatabaseUnavailableException {
+        NoConnection(RuntimeException cause) {
+            super("The database is unavailable: " + cause.getMessage(), cause);
         }
     }
 
@@ -300,12 +392,23 @@ public final class GroupCommit implements AutoCloseable {
      * ({@link TransactionMemo}) within one transaction only.
      */
     private final class Handles {
+        final BlockingQueue<Item<?>> queue;
         private Handle current;
         private long openedAt;
 
+        Handles(BlockingQueue<Item<?>> queue) {
+            this.queue = queue;
+        }
+
         Handle open() {
             if (current == null) {
-                current = CommitterSession.install(jdbi.open(), holdWrites);
+                Handle opened;
+                try {
+                    opened = jdbi.open();
+                } catch (RuntimeException e) {
+                    throw new NoConnection(e);
+                }
+                current = CommitterSession.install(opened, holdWrites);
                 openedAt = System.currentTimeMillis();
             } else {
                 CommitterSession.forgetMemo(current);
@@ -350,6 +453,8 @@ public final class GroupCommit implements AutoCloseable {
         final List<ReadAhead.Lookup> lookups;
         final Work<T> work;
         final CompletableFuture<T> future;
+        /** 0 queued, 1 begun (taken into a batch), 2 abandoned (its caller gave up before it began). */
+        final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
         T result;
 
         Item(String orderKey, List<ReadAhead.Lookup> lookups, Work<T> work, CompletableFuture<T> future) {
@@ -365,6 +470,20 @@ public final class GroupCommit implements AutoCloseable {
 
         void reset() {
             result = null;
+        }
+
+        /** Taken into a batch; false when its caller already gave up. */
+        boolean begin() {
+            return state.compareAndSet(0, 1) || state.get() == 1;
+        }
+
+        /** Its caller gives up; false when it has begun already. */
+        boolean abandon() {
+            if (state.compareAndSet(0, 2)) {
+                future.completeExceptionally(new DatabaseUnavailableException("abandoned before it began", null));
+                return true;
+            }
+            return false;
         }
 
         /** Releases the caller; only called once the unit's transaction has committed. */

@@ -102,6 +102,25 @@ class PostgresqlConnectionSettingsTest {
         }
     }
 
+    @Test
+    void everyConnectionEndsSlowStatementsAndGivesUpOnASilentNetwork() throws Exception {
+        // SUBSTATE_DATABASE_QUERY_TIMEOUT's default, 30 s: PostgreSQL ends the statement; the driver waits 2 s more.
+        try (Handle h = database.jdbi().open()) {
+            assertThat(h.createQuery("SHOW statement_timeout").mapTo(String.class).one()).isEqualTo("30s");
+            assertThat(h.createQuery("SHOW idle_in_transaction_session_timeout").mapTo(String.class).one())
+                    .isEqualTo("1min");
+            assertThat(h.getConnection().getNetworkTimeout()).isEqualTo(32_000);
+        }
+        try (GroupCommit commits = GroupCommit.forDatabase(database, new SimpleMeterRegistry())) {
+            String committers = commits.execute("a", h -> h.createQuery("SHOW statement_timeout")
+                    .mapTo(String.class).one());
+            assertThat(committers).isEqualTo("30s");
+        }
+        assertThat(Database.withTimeouts("jdbc:postgresql://db/s?socketTimeout=7", java.time.Duration.ofSeconds(5),
+                java.time.Duration.ofSeconds(30)))
+                .isEqualTo("jdbc:postgresql://db/s?socketTimeout=7&connectTimeout=5&loginTimeout=5&tcpKeepAlive=true");
+    }
+
     private static String planCacheMode(Handle h) {
         return h.createQuery("SHOW plan_cache_mode").mapTo(String.class).one();
     }
