@@ -70,6 +70,12 @@ public enum ErrorCode {
     OFFERING_IS_CURRENT(422, "unprocessable_entity_error", 7226, false),
     OFFERING_IN_USE(422, "unprocessable_entity_error", 7226, false),
 
+    // Protection of the server (README, "Security"): a body sent too slowly, too many bodies at once, and an address
+    // or kind of key with too many failed authentications (answered with Retry-After).
+    REQUEST_TIMEOUT(408, "invalid_request", 7226, true),
+    SERVER_BUSY(503, "server_error", 7110, true),
+    TOO_MANY_AUTHENTICATION_FAILURES(429, "rate_limit_error", 7225, true),
+
     INTERNAL_ERROR(500, "server_error", 7110, true);
 
     private final int status;

@@ -20,6 +20,7 @@ import java.util.Optional;
  *     ({@code SUBSTATE_STRIPE_REFRESH_TICK}, default 1m; shorter in tests)
  * @param grantExpiryTick how often the expiry worker looks for granted entitlements that ended, to send their
  *     EXPIRATION ({@code SUBSTATE_GRANT_EXPIRY_TICK}, default 10s; shorter in tests)
+ * @param guard limits on slow clients and failed authentications ({@link GuardSettings})
  */
 public record Settings(
         int port,
@@ -35,7 +36,14 @@ public record Settings(
         Duration deliveryTimeout,
         int databasePoolSize,
         Duration stripeRefreshTick,
-        Duration grantExpiryTick) {
+        Duration grantExpiryTick,
+        GuardSettings guard) {
+
+    /**
+     * The shortest admin token accepted: 24 letters and digits are about 143 bits, beyond any guessing rate, while
+     * shorter hand-picked tokens (a word and a year) fall to a dictionary even at the rate the failure limit allows.
+     */
+    public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
 
@@ -48,8 +56,10 @@ public record Settings(
                     "'" + databaseUrl + "' is neither jdbc:sqlite:<file> nor jdbc:postgresql://<host>/<database>");
         }
         Optional<String> adminToken = nonBlank(env, "SUBSTATE_ADMIN_TOKEN");
-        if (adminToken.isPresent() && adminToken.get().length() < 16) {
-            throw new InvalidSettingException("SUBSTATE_ADMIN_TOKEN", "must be at least 16 characters long");
+        if (adminToken.isPresent() && adminToken.get().length() < MIN_ADMIN_TOKEN_LENGTH) {
+            throw new InvalidSettingException("SUBSTATE_ADMIN_TOKEN", "is " + adminToken.get().length()
+                    + " characters long; it must be at least " + MIN_ADMIN_TOKEN_LENGTH + " (e.g. the output of "
+                    + "'openssl rand -hex 24'), or unset to have one generated");
         }
         String publicUrl = url("SUBSTATE_PUBLIC_URL",
                 nonBlank(env, "SUBSTATE_PUBLIC_URL").orElse("http://localhost:" + (port == 0 ? 8080 : port)));
@@ -80,7 +90,8 @@ public record Settings(
         }
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
-                usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick, grantExpiryTick);
+                usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick, grantExpiryTick,
+                GuardSettings.fromEnvironment(env));
     }
 
     public boolean isSqlite() {
@@ -96,7 +107,7 @@ public record Settings(
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
                 deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, databasePoolSize,
-                stripeRefreshTick, grantExpiryTick);
+                stripeRefreshTick, grantExpiryTick, guard);
     }
 
     /** Connections in the pool: 16 on PostgreSQL (SQLite has one writer, 4 are plenty). */
