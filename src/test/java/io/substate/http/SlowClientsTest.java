@@ -49,14 +49,20 @@ class SlowClientsTest {
     TestDb db;
 
     private TestServer server;
+    /** The database of {@link #server}: the class's instance may be reused for the next parameter. */
+    private TestDb serverDb;
     private StripeApp app;
 
     /** Started before the first test: the parameter is not set yet in {@code @BeforeAll}. */
     @BeforeEach
     void start() {
-        if (server != null) {
+        if (server != null && serverDb == db) {
             return;
         }
+        if (server != null) {
+            server.close();
+        }
+        serverDb = db;
         server = TestServer.start(db, Map.of(
                 "SUBSTATE_HTTP_IDLE_TIMEOUT", "3s",
                 "SUBSTATE_HTTP_BODY_TIMEOUT", "3s",
