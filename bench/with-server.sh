@@ -16,7 +16,8 @@ shift
 [[ -f target/substate.jar ]] || ./mvnw -q -B package -DskipTests
 work="$(mktemp -d)"
 port=$((20000 + RANDOM % 20000))
-token="bench-admin-token-$RANDOM$RANDOM"
+# At least 24 characters, as the server requires of a configured admin token.
+token="bench-admin-token-$(od -An -N12 -tx1 /dev/urandom | tr -d " \n")"
 pg_admin="${BENCH_PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 db_name="substate_bench_$RANDOM$RANDOM"
 

@@ -179,7 +179,7 @@ public final class Substate implements AutoCloseable {
             routes.add(new DashboardRoutes());
             routes.add(new ChartRoutes(new ChartService(database.jdbi(), projects, settings.usdRates(), clock), adminAuth));
 
-            Javalin http = HttpServer.create(routes, registry).start(settings.port());
+            Javalin http = HttpServer.create(routes, registry, settings.guard()).start(settings.port());
             Substate substate = new Substate(settings, database, http, adminAuth, workers);
             substate.logStart();
             return substate;

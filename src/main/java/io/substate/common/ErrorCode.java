@@ -75,6 +75,11 @@ public enum ErrorCode {
     // The database is out of reach or too slow (README, "Deployment"): answered at once with Retry-After, so that
     // clients and Stripe retry instead of every request thread waiting on it.
     DATABASE_UNAVAILABLE(503, "server_error", 7110, true),
+    // Protection of the server (README, "Security"): a body sent too slowly, too many bodies at once, and an address
+    // or kind of key with too many failed authentications (answered with Retry-After).
+    REQUEST_TIMEOUT(408, "invalid_request", 7226, true),
+    SERVER_BUSY(503, "server_error", 7110, true),
+    TOO_MANY_AUTHENTICATION_FAILURES(429, "rate_limit_error", 7225, true),
 
     INTERNAL_ERROR(500, "server_error", 7110, true);
 

@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param databaseQueryTimeout how long one statement may run, and how long a PostgreSQL connection may wait for an
  *     answer before it is given up as broken ({@code SUBSTATE_DATABASE_QUERY_TIMEOUT}, default 30s)
  * @param retention how long payloads and delivery attempts are kept
+ * @param guard limits on slow clients and failed authentications ({@link GuardSettings})
  */
 public record Settings(
         int port,
@@ -44,7 +45,14 @@ public record Settings(
         Duration grantExpiryTick,
         Duration databaseTimeout,
         Duration databaseQueryTimeout,
-        Retention retention) {
+        Retention retention,
+        GuardSettings guard) {
+
+    /**
+     * The shortest admin token accepted: 24 letters and digits are about 143 bits, beyond any guessing rate, while
+     * shorter hand-picked tokens (a word and a year) fall to a dictionary even at the rate the failure limit allows.
+     */
+    public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
 
@@ -57,8 +65,10 @@ public record Settings(
                     "'" + databaseUrl + "' is neither jdbc:sqlite:<file> nor jdbc:postgresql://<host>/<database>");
         }
         Optional<String> adminToken = nonBlank(env, "SUBSTATE_ADMIN_TOKEN");
-        if (adminToken.isPresent() && adminToken.get().length() < 16) {
-            throw new InvalidSettingException("SUBSTATE_ADMIN_TOKEN", "must be at least 16 characters long");
+        if (adminToken.isPresent() && adminToken.get().length() < MIN_ADMIN_TOKEN_LENGTH) {
+            throw new InvalidSettingException("SUBSTATE_ADMIN_TOKEN", "is " + adminToken.get().length()
+                    + " characters long; it must be at least " + MIN_ADMIN_TOKEN_LENGTH + " (e.g. the output of "
+                    + "'openssl rand -hex 24'), or unset to have one generated");
         }
         String publicUrl = url("SUBSTATE_PUBLIC_URL",
                 nonBlank(env, "SUBSTATE_PUBLIC_URL").orElse("http://localhost:" + (port == 0 ? 8080 : port)));
@@ -100,7 +110,7 @@ public record Settings(
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
                 usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick, grantExpiryTick, databaseTimeout,
-                queryTimeout, Retention.fromEnvironment(env));
+                queryTimeout, Retention.fromEnvironment(env), GuardSettings.fromEnvironment(env));
     }
 
     public boolean isSqlite() {
@@ -116,7 +126,7 @@ public record Settings(
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
                 deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, databasePoolSize,
-                stripeRefreshTick, grantExpiryTick, databaseTimeout, databaseQueryTimeout, retention);
+                stripeRefreshTick, grantExpiryTick, databaseTimeout, databaseQueryTimeout, retention, guard);
     }
 
     /** Connections in the pool: 16 on PostgreSQL (SQLite has one writer, 4 are plenty). */

@@ -10,10 +10,13 @@ import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.common.Json;
 import io.substate.storage.DatabaseUnavailableException;
+import io.substate.config.GuardSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +36,15 @@ public final class HttpServer {
 
     private HttpServer() {}
 
-    public static Javalin create(List<RouteGroup> groups, MeterRegistry registry) {
+    /**
+     * The server with its protections (README, "Security"): connections idle for {@code guard.idleTimeout()} are
+     * closed (Jetty reads headers without holding a thread, within this and its 8 KiB header limit), bodies must
+     * arrive at Jetty's minimum data rate and are read by {@link BodyReads}, and failed authentications are limited
+     * by {@link AuthFailures}.
+     */
+    public static Javalin create(List<RouteGroup> groups, MeterRegistry registry, GuardSettings guard) {
+        BodyReads bodyReads = new BodyReads(guard.maxBodyReads(), guard.bodyTimeout());
+        AuthFailures authFailures = new AuthFailures(guard, registry);
         return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -46,12 +57,30 @@ public final class HttpServer {
             QueuedThreadPool pool = new QueuedThreadPool(200, 8, 60_000);
             pool.setName("http");
             cfg.jetty.threadPool = pool;
-            cfg.jetty.modifyServer(server -> server.setStopTimeout(10_000));
+            cfg.jetty.modifyServer(server -> {
+                server.setStopTimeout(10_000);
+                // Javalin adds its connector just before starting the server.
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        for (var connector : server.getConnectors()) {
+                            if (connector instanceof AbstractConnector c) {
+                                c.setIdleTimeout(guard.idleTimeout().toMillis());
+                            }
+                        }
+                    }
+                });
+            });
+            cfg.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(guard.minRequestDataRate()));
 
             cfg.routes.before(ctx -> {
+                bodyReads.attach(ctx);
+                authFailures.check(ctx);
+                // Refused before any byte of the body is read: reading it would let a client that declares a large
+                // body, then sends it slowly or not at all, hold a thread for nothing.
                 String length = ctx.header("Content-Length");
                 if (length != null && parseLength(length) > MAX_BODY_BYTES) {
-                    drain(ctx, parseLength(length));
+                    ctx.header("Connection", "close");
                     throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
                             "The request body is larger than 1 MiB (" + length + " bytes)");
                 }
@@ -78,6 +107,8 @@ public final class HttpServer {
             // measurable share of a webhook's cost.
             Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
             cfg.requestLogger.http((ctx, ms) -> {
+                // Here the status is final, whichever handler or error mapping set it.
+                authFailures.record(ctx);
                 REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
                 TimerKey key = new TimerKey(ctx.method().name(), route(ctx), ctx.statusCode());
                 timers.computeIfAbsent(key, k -> Timer.builder("http_server_requests")
@@ -122,24 +153,6 @@ public final class HttpServer {
             return ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
         } catch (RuntimeException e) {
             return "unmatched";
-        }
-    }
-
-    /**
-     * Reads and discards a too-large body (up to 16 MiB) before answering 413, so that clients which send the
-     * whole body before reading the response (most do) see the JSON error instead of a reset connection.
-     */
-    private static void drain(Context ctx, long length) {
-        if (length > 16 * MAX_BODY_BYTES) {
-            return;
-        }
-        try (java.io.InputStream in = ctx.req().getInputStream()) {
-            byte[] buffer = new byte[64 * 1024];
-            while (in.read(buffer) >= 0) {
-                // discard
-            }
-        } catch (java.io.IOException e) {
-            // the client gave up; nothing to answer
         }
     }
 

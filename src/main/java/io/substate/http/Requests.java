@@ -43,33 +43,50 @@ public final class Requests {
 
     /**
      * The request body's exact bytes, read into one array of the declared Content-Length. Javalin's own reader grows
-     * a buffer through two 8 KiB copies per request, which was a fifth of the webhook's garbage. A body without a
-     * Content-Length (chunked) is read by Javalin, which enforces the size limit on it; a declared length above the
-     * limit was refused before the handler ({@link HttpServer}).
+     * a buffer through two 8 KiB copies per request, which was a fifth of the webhook's garbage. A declared length
+     * above the limit was refused before the handler ({@link HttpServer}); a body without one (chunked) is read up to
+     * the limit. The read is bounded in time and in how many run at once ({@link BodyReads}).
      */
     public static byte[] rawBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared < 0 || declared > HttpServer.MAX_BODY_BYTES) {
+        BodyReads reads = BodyReads.of(ctx);
+        if (reads == null) {
             return ctx.bodyAsBytes();
         }
-        byte[] body = new byte[(int) declared];
-        try {
-            InputStream in = ctx.req().getInputStream();
-            int read = in.readNBytes(body, 0, body.length);
-            if (read < body.length) {
-                throw shortBody(read, body.length);
+        return reads.withPermit(ctx, deadline -> {
+            try {
+                byte[] body = BodyReads.readAll(ctx.req().getInputStream(), (int) Math.min(declared,
+                        HttpServer.MAX_BODY_BYTES), HttpServer.MAX_BODY_BYTES, deadline);
+                if (declared >= 0 && body.length < declared) {
+                    throw shortBody(body.length, (int) declared);
+                }
+                return body;
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof ApiException api) {
+                    throw api;
+                }
+                // Jetty reports a body cut short by the client, or arriving below the minimum data rate, as a
+                // failed read: the client's mistake (or its network's), not ours.
+                if (System.nanoTime() - deadline > 0 || String.valueOf(e.getMessage()).contains("rate")
+                        || e.getCause() instanceof java.util.concurrent.TimeoutException
+                        || e instanceof java.util.concurrent.TimeoutException) {
+                    throw BodyReads.tooSlow();
+                }
+                throw shortBody(-1, (int) declared);
             }
-        } catch (IOException e) {
-            // Jetty reports a body cut short by the client as an I/O error: the client's mistake, not ours.
-            throw shortBody(-1, body.length);
-        }
-        return body;
+        });
+    }
+
+    /** The request body as UTF-8 text, read as {@link #rawBody} reads it. */
+    public static String bodyText(Context ctx) {
+        return new String(rawBody(ctx), StandardCharsets.UTF_8);
     }
 
     private static ApiException shortBody(int read, int declared) {
         return new ApiException(ErrorCode.INVALID_JSON, "The request body ended "
-                + (read < 0 ? "early" : "after " + read + " bytes") + ": its Content-Length says " + declared
-                + " bytes. Send the whole body, or no Content-Length header with a chunked body.");
+                + (read < 0 ? "early" : "after " + read + " bytes")
+                + (declared < 0 ? "" : ": its Content-Length says " + declared + " bytes")
+                + ". Send the whole body, or no Content-Length header with a chunked body.");
     }
 
     /**
@@ -90,6 +107,12 @@ public final class Requests {
 
     /** The request body as a JSON object (see {@link JsonBody}). */
     public static JsonBody jsonBody(Context ctx) {
-        return JsonBody.parse(ctx.body());
+        return JsonBody.parse(bodyText(ctx));
+    }
+
+    /** The request body as a JSON object, an empty body reading as {@code {}} (actions that take no body). */
+    public static JsonBody jsonBodyOrEmpty(Context ctx) {
+        String text = bodyText(ctx);
+        return JsonBody.parse(text.isBlank() ? "{}" : text);
     }
 }

@@ -36,7 +36,7 @@ public final class StripeWebhookRoutes implements RouteGroup {
     private void receive(Context ctx) {
         // The signature covers the exact bytes Stripe sent: they are checked as received, then decoded as UTF-8,
         // and never re-serialized.
-        WebhookResult result = webhooks.receive(ctx.pathParam("app_id"), Requests.rawBody(ctx),
+        WebhookResult result = webhooks.receive(ctx.pathParam("app_id"), () -> Requests.rawBody(ctx),
                 ctx.header("Stripe-Signature"));
         if (!result.accepted()) {
             ErrorResponses.write(ctx, result.error(), result.message(), Map.of());

@@ -17,6 +17,7 @@ import io.substate.stripe.StripeSignatureVerifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -43,6 +44,15 @@ public final class StripeWebhookService {
 
     /** Handles one delivery from Stripe: the app's secrets check the signature on the exact bytes received. */
     public WebhookResult receive(String appId, byte[] body, String signatureHeader) {
+        return receive(appId, () -> body, signatureHeader);
+    }
+
+    /**
+     * The same, reading the body only once the app is known to exist and have a secret: a delivery to an unknown
+     * app is answered before its body arrives, so no client holds a request thread by sending one slowly there. A
+     * body that cannot be read (too slow, too many at once, cut short) is a refused result too.
+     */
+    public WebhookResult receive(String appId, Supplier<byte[]> bodyReader, String signatureHeader) {
         App app = apps.findForWebhook(appId).orElse(null);
         if (app == null) {
             return unknownApp(appId);
@@ -54,6 +64,12 @@ public final class StripeWebhookService {
             return WebhookResult.refused(null, new ApiException(ErrorCode.WEBHOOK_SECRET_NOT_CONFIGURED, "This app "
                     + "has no Stripe Webhook Secret. In Stripe's Webhooks page, open this endpoint, reveal its Signing "
                     + "secret (whsec_…), and paste it into the app's Stripe Webhook Secret field in Substate."));
+        }
+        byte[] body;
+        try {
+            body = bodyReader.get();
+        } catch (ApiException e) {
+            return WebhookResult.refused(null, e);
         }
         try {
             StripeSignatureVerifier.verify(body, signatureHeader, secrets, now / 1000);

@@ -7,6 +7,7 @@ import io.substate.common.ApiException;
 import io.substate.common.Json;
 import io.substate.http.AdminAuth;
 import io.substate.http.JsonBody;
+import io.substate.http.Requests;
 import io.substate.http.Page;
 import io.substate.http.RouteGroup;
 import io.substate.purchases.PurchaseState.Kind;
@@ -135,6 +136,6 @@ public final class SubscriptionRoutes implements RouteGroup {
 
     /** RevenueCat's actions take no body; an empty one reads as {@code {}}. */
     private static JsonBody body(Context ctx) {
-        return JsonBody.parse(ctx.body().isBlank() ? "{}" : ctx.body());
+        return Requests.jsonBodyOrEmpty(ctx);
     }
 }

@@ -8,6 +8,7 @@ import io.substate.apps.AppService;
 import io.substate.common.ApiException;
 import io.substate.http.AdminAuth;
 import io.substate.http.JsonBody;
+import io.substate.http.Requests;
 import io.substate.http.RouteGroup;
 import io.substate.profiles.PurchaseView;
 import io.substate.projects.ProjectService;
@@ -53,7 +54,7 @@ public final class SyncRoutes implements RouteGroup {
     private void backfill(Context ctx) {
         auth.require(ctx);
         App app = apps.get(ctx.pathParam("project_id"), ctx.pathParam("app_id"));
-        JsonBody body = JsonBody.parse(ctx.body().isBlank() ? "{}" : ctx.body()).allowOnly("since", "page_size");
+        JsonBody body = Requests.jsonBodyOrEmpty(ctx).allowOnly("since", "page_size");
         String since = body.requiredString("since");
         long pageSize = body.optionalLong("page_size").orElse((long) Backfill.MAX_PAGE_SIZE);
         if (pageSize < 1 || pageSize > Backfill.MAX_PAGE_SIZE) {

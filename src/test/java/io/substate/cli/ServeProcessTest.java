@@ -104,6 +104,16 @@ class ServeProcessTest {
     }
 
     @Test
+    void anAdminTokenShorterThan24CharactersIsRefusedAtStart() throws Exception {
+        String token = "short-admin-token-2026";
+        try (ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", "0", "SUBSTATE_ADMIN_TOKEN", token))) {
+            assertThat(serve.waitForExit()).isEqualTo(2);
+            assertThat(serve.stderr()).contains("SUBSTATE_ADMIN_TOKEN", "22 characters", "at least 24")
+                    .doesNotContain(token);
+        }
+    }
+
+    @Test
     void anInvalidPortExitsWithCode2AndNamesTheSetting() throws Exception {
         try (ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", "abc"))) {
             assertThat(serve.waitForExit()).isEqualTo(2);

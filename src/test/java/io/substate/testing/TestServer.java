@@ -51,6 +51,10 @@ public final class TestServer implements AutoCloseable {
         env.put("SUBSTATE_DATABASE_POOL_SIZE", "4");
         // The scheduled Stripe refresh re-reads subscriptions behind a test's back; tests that want it set the tick.
         env.put("SUBSTATE_STRIPE_REFRESH_TICK", "1h");
+        // Every test's requests come from 127.0.0.1, and many tests send wrong keys on purpose: the failed
+        // authentication limit is tested on servers of its own (http/AuthFailureLimitTest).
+        env.put("SUBSTATE_AUTH_FAILURE_LIMIT", "1000000000");
+        env.put("SUBSTATE_AUTH_FAILURE_KEY_LIMIT", "1000000000");
         env.putAll(extraEnv);
         return startWith(env, clock);
     }
