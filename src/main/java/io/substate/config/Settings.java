@@ -20,6 +20,7 @@ import java.util.Optional;
  *     ({@code SUBSTATE_STRIPE_REFRESH_TICK}, default 1m; shorter in tests)
  * @param grantExpiryTick how often the expiry worker looks for granted entitlements that ended, to send their
  *     EXPIRATION ({@code SUBSTATE_GRANT_EXPIRY_TICK}, default 10s; shorter in tests)
+ * @param encryption the keys of stored secrets ({@code SUBSTATE_ENCRYPTION_KEY}…, {@link EncryptionSettings})
  */
 public record Settings(
         int port,
@@ -35,7 +36,8 @@ public record Settings(
         Duration deliveryTimeout,
         int databasePoolSize,
         Duration stripeRefreshTick,
-        Duration grantExpiryTick) {
+        Duration grantExpiryTick,
+        EncryptionSettings encryption) {
 
     public static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:data/substate.db";
 
@@ -80,7 +82,8 @@ public record Settings(
         }
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
-                usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick, grantExpiryTick);
+                usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick, grantExpiryTick,
+                EncryptionSettings.fromEnvironment(env));
     }
 
     public boolean isSqlite() {
@@ -96,7 +99,7 @@ public record Settings(
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
                 deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, databasePoolSize,
-                stripeRefreshTick, grantExpiryTick);
+                stripeRefreshTick, grantExpiryTick, encryption);
     }
 
     /** Connections in the pool: 16 on PostgreSQL (SQLite has one writer, 4 are plenty). */

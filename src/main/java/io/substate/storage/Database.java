@@ -24,14 +24,17 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final Jdbi jdbi;
     private final Flyway flyway;
+    private final SecretBox secrets;
     /** The group committers' own connections on PostgreSQL, opened when first asked for. */
     private HikariDataSource committerDataSource;
     private Jdbi committerJdbi;
 
-    private Database(HikariDataSource dataSource, Dialect dialect) {
+    private Database(HikariDataSource dataSource, Dialect dialect, SecretBox secrets) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.secrets = secrets;
         this.jdbi = Jdbi.create(dataSource);
+        secrets.installOn(jdbi);
         this.flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations(dialect.migrations())
@@ -39,7 +42,10 @@ public final class Database implements AutoCloseable {
                 .load();
     }
 
-    /** Connects, then applies pending migrations. Throws {@link DatabaseUnavailableException} with a clear reason. */
+    /**
+     * Connects, then applies pending migrations. Throws {@link DatabaseUnavailableException} with a clear reason, or
+     * an {@code InvalidSettingException} when the keys of stored secrets are missing or unreadable ({@link SecretBox}).
+     */
     public static Database open(Settings settings) {
         Dialect dialect = Dialect.of(settings.databaseUrl());
         HikariConfig config = new HikariConfig();
@@ -62,7 +68,15 @@ public final class Database implements AutoCloseable {
             throw new DatabaseUnavailableException("Cannot connect to " + settings.databaseForLog() + ": "
                     + cause.getMessage(), e);
         }
-        Database database = new Database(dataSource, dialect);
+        // Read after connecting: a database that cannot be reached is the first thing to report.
+        SecretBox secrets;
+        try {
+            secrets = SecretBox.load(settings, dialect);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        Database database = new Database(dataSource, dialect, secrets);
         try {
             database.flyway.migrate();
         } catch (FlywayException e) {
@@ -136,8 +150,14 @@ public final class Database implements AutoCloseable {
             config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan");
             committerDataSource = new HikariDataSource(config);
             committerJdbi = Jdbi.create(committerDataSource);
+            secrets.installOn(committerJdbi);
         }
         return committerJdbi;
+    }
+
+    /** The keys of the secrets stored in this database. */
+    public SecretBox secrets() {
+        return secrets;
     }
 
     public Dialect dialect() {

@@ -180,7 +180,8 @@ class ServeProcessTest {
     void runsOnPostgresqlWithAConfiguredToken() throws Exception {
         String token = "configured-admin-token-0123";
         try (ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", "0", "SUBSTATE_ADMIN_TOKEN", token,
-                "SUBSTATE_DATABASE_URL", TestDb.POSTGRESQL.newDatabaseUrl()))) {
+                "SUBSTATE_DATABASE_URL", TestDb.POSTGRESQL.newDatabaseUrl(),
+                "SUBSTATE_ENCRYPTION_KEY", TestDb.ENCRYPTION_KEY))) {
             int port = serve.awaitListeningPort();
 
             Api api = new Api("http://127.0.0.1:" + port, token);
