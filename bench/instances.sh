@@ -17,6 +17,7 @@ work="$(mktemp -d)"
 pg_admin="${BENCH_PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 db_name="substate_bench_$RANDOM$RANDOM"
 token="bench-admin-token-$RANDOM$RANDOM$RANDOM"
+encryption_key="$(head -c 32 /dev/urandom | base64)"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -33,7 +34,7 @@ for i in 1 2; do
   port="$(free_port)"
   ports+=("$port")
   SUBSTATE_PORT=$port SUBSTATE_DATABASE_URL="jdbc:postgresql://127.0.0.1:5432/$db_name?user=postgres" \
-    SUBSTATE_ADMIN_TOKEN="$token" SUBSTATE_LOG_LEVEL=WARN \
+    SUBSTATE_ADMIN_TOKEN="$token" SUBSTATE_ENCRYPTION_KEY="$encryption_key" SUBSTATE_LOG_LEVEL=WARN \
     java -Xms512m -Xmx1g -jar target/substate.jar serve > "$work/server-$i.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done

@@ -39,6 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A fresh key for the stored secrets: PostgreSQL needs one (README, "Secrets at rest"); the database is thrown away.
+SUBSTATE_ENCRYPTION_KEY="$(head -c 32 /dev/urandom | base64)" \
 SUBSTATE_PORT=$port SUBSTATE_DATABASE_URL="$database_url" SUBSTATE_ADMIN_TOKEN="$token" SUBSTATE_LOG_LEVEL=WARN \
   java -Xms512m -Xmx1g ${BENCH_JAVA_OPTS:-} -jar "${BENCH_JAR:-target/substate.jar}" serve > "${BENCH_SERVER_LOG:-$work/server.log}" 2>&1 &
 server_pid=$!

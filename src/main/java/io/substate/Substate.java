@@ -11,6 +11,7 @@ import io.substate.apps.AppRoutes;
 import io.substate.apps.AppService;
 import io.substate.charts.ChartRoutes;
 import io.substate.charts.ChartService;
+import io.substate.config.InvalidSettingException;
 import io.substate.config.Settings;
 import io.substate.customers.ApiKeyAuth;
 import io.substate.customerapi.CustomerApiRoutes;
@@ -58,6 +59,7 @@ import io.substate.receipts.ReceiptRoutes;
 import io.substate.receipts.ReceiptService;
 import io.substate.storage.Database;
 import io.substate.storage.DatabaseHealth;
+import io.substate.storage.SecretBox;
 import io.substate.subscriptions.SubscriptionActions;
 import io.substate.subscriptions.SubscriptionService;
 import io.substate.subscriptions.SubscriptionRoutes;
@@ -100,6 +102,7 @@ public final class Substate implements AutoCloseable {
     public static Substate start(Settings settings, Clock clock) {
         Database database = Database.open(settings);
         try {
+            sealStoredSecrets(database, clock);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
@@ -187,6 +190,31 @@ public final class Substate implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * Brings the stored secrets to what this version keeps (README, "Secrets at rest"), before anything reads them:
+     * project secret keys still in clear are hashed, secrets still in clear are sealed, and secrets sealed with an
+     * old key ({@code SUBSTATE_ENCRYPTION_OLD_KEYS}) are sealed again with the current one. Idempotent: a second run
+     * writes nothing. A secret that no configured key opens stops the start with a message naming the key it needs.
+     * Answers how many values were written; also {@code substate secrets rotate}.
+     */
+    public static int sealStoredSecrets(Database database, Clock clock) {
+        ProjectService projects = new ProjectService(database.jdbi(), clock);
+        AppService apps = new AppService(database, projects, clock);
+        IntegrationService integrations = new IntegrationService(database.jdbi(), projects, apps, clock);
+        int written;
+        try {
+            written = projects.hashClearSecretKeys() + apps.resealSecrets()
+                    + integrations.resealSecrets(database.dialect());
+        } catch (SecretBox.WrongKeyException e) {
+            throw new InvalidSettingException("SUBSTATE_ENCRYPTION_KEY", e.getMessage());
+        }
+        if (written > 0) {
+            LOG.info("Stored secrets brought up to date: {} value(s) hashed or sealed with the key {}", written,
+                    database.secrets().currentKeyId());
+        }
+        return written;
     }
 
     private void logStart() {

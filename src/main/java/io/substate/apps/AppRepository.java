@@ -1,6 +1,7 @@
 package io.substate.apps;
 
 import io.substate.storage.Dialect;
+import io.substate.storage.SecretBox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -9,6 +10,10 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
+/**
+ * The {@code apps} table. The webhook secrets and the Stripe API key are sealed ({@link SecretBox}) on the way in and
+ * opened on the way out: the rest of the code sees them in clear, the database never does.
+ */
 final class AppRepository {
     private static final String COLUMNS = """
             id, project_id, name, type, public_api_key, webhook_secret, previous_webhook_secret,
@@ -18,10 +23,54 @@ final class AppRepository {
 
     private final Jdbi jdbi;
     private final Dialect dialect;
+    private final SecretBox box;
 
     AppRepository(Jdbi jdbi, Dialect dialect) {
         this.jdbi = jdbi;
         this.dialect = dialect;
+        this.box = SecretBox.of(jdbi);
+    }
+
+    /** The app as stored: its secrets sealed. */
+    private App sealed(App app) {
+        return new App(app.id(), app.projectId(), app.name(), app.type(), app.publicApiKey(),
+                box.seal(app.webhookSecret()), box.seal(app.previousWebhookSecret()),
+                app.previousWebhookSecretExpiresAt(), box.seal(app.stripeApiKey()), app.trackNewPurchases(),
+                app.appUserIdDetection(), app.metadataKey(), app.managementUrl(), app.allowedOrigins(), app.createdAt());
+    }
+
+    /**
+     * Seals every secret stored in clear (before encryption) or with an old key (a rotation), and checks that every
+     * other one opens; answers how many values were written again. Each row is locked while it changes, so a
+     * concurrent update is not lost.
+     */
+    int resealSecrets() {
+        List<String> ids = jdbi.withHandle(h -> h.createQuery("SELECT id FROM apps").mapTo(String.class).list());
+        int written = 0;
+        for (String id : ids) {
+            written += jdbi.inTransaction(h -> {
+                var row = h.createQuery("SELECT webhook_secret, previous_webhook_secret, stripe_api_key FROM apps "
+                                + "WHERE id = :id" + dialect.forUpdate()).bind("id", id)
+                        .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}).findOne();
+                if (row.isEmpty()) {
+                    return 0;
+                }
+                String[] stored = row.get();
+                int changed = 0;
+                for (String value : stored) {
+                    box.open(value); // a value no configured key opens stops the start here
+                    changed += box.needsSealing(value) ? 1 : 0;
+                }
+                if (changed > 0) {
+                    h.createUpdate("UPDATE apps SET webhook_secret = :a, previous_webhook_secret = :b, "
+                                    + "stripe_api_key = :c WHERE id = :id").bind("id", id)
+                            .bind("a", box.reseal(stored[0])).bind("b", box.reseal(stored[1]))
+                            .bind("c", box.reseal(stored[2])).execute();
+                }
+                return changed;
+            });
+        }
+        return written;
     }
 
     void insert(App app) {
@@ -33,7 +82,7 @@ final class AppRepository {
                         VALUES (:id, :projectId, :name, :type, :publicApiKey, :webhookSecret, :previousWebhookSecret,
                             :previousWebhookSecretExpiresAt, :stripeApiKey, :trackNewPurchases, :detection,
                             :metadataKey, :managementUrl, :origins, :createdAt)""")
-                .bindMethods(app).bind("detection", app.appUserIdDetection().value())
+                .bindMethods(sealed(app)).bind("detection", app.appUserIdDetection().value())
                 .bind("origins", AllowedOrigins.toColumn(app.allowedOrigins())).execute());
     }
 
@@ -43,7 +92,7 @@ final class AppRepository {
 
     Optional<AppView> findByPublicKey(String key) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM apps WHERE public_api_key = :key")
-                .bind("key", key).map(AppRepository::map).findOne());
+                .bind("key", key).map(this::map).findOne());
     }
 
     /** Up to {@code limit + 1} apps of the project after {@code startingAfter}, oldest first. */
@@ -52,12 +101,12 @@ final class AppRepository {
             if (startingAfter == null) {
                 return handle.createQuery("SELECT " + COLUMNS
                                 + " FROM apps WHERE project_id = :project ORDER BY created_at, id LIMIT :n")
-                        .bind("project", projectId).bind("n", limit + 1).map(AppRepository::map).list();
+                        .bind("project", projectId).bind("n", limit + 1).map(this::map).list();
             }
             return handle.createQuery("SELECT " + COLUMNS + " FROM apps WHERE project_id = :project AND (created_at, id) > "
                             + "(SELECT created_at, id FROM apps WHERE id = :after) ORDER BY created_at, id LIMIT :n")
                     .bind("project", projectId).bind("after", startingAfter).bind("n", limit + 1)
-                    .map(AppRepository::map).list();
+                    .map(this::map).list();
         });
     }
 
@@ -80,7 +129,7 @@ final class AppRepository {
                                 app_user_id_detection = :detection, metadata_key = :metadataKey,
                                 management_url = :managementUrl, allowed_origins = :origins
                             WHERE id = :id""")
-                    .bindMethods(next).bind("detection", next.appUserIdDetection().value())
+                    .bindMethods(sealed(next)).bind("detection", next.appUserIdDetection().value())
                     .bind("origins", AllowedOrigins.toColumn(next.allowedOrigins())).execute();
             return Optional.of(new AppView(next, current.get().signatureFailures()));
         });
@@ -114,15 +163,16 @@ final class AppRepository {
                 .bind("id", id).bind("reason", reason).bind("at", nowMillis).execute());
     }
 
-    private static Optional<AppView> find(Handle handle, String id, String lock) {
+    private Optional<AppView> find(Handle handle, String id, String lock) {
         return handle.createQuery("SELECT " + COLUMNS + " FROM apps WHERE id = :id" + lock).bind("id", id)
-                .map(AppRepository::map).findOne();
+                .map(this::map).findOne();
     }
 
-    private static AppView map(ResultSet rs, StatementContext ctx) throws SQLException {
+    private AppView map(ResultSet rs, StatementContext ctx) throws SQLException {
         App app = new App(rs.getString("id"), rs.getString("project_id"), rs.getString("name"), rs.getString("type"),
-                rs.getString("public_api_key"), rs.getString("webhook_secret"), rs.getString("previous_webhook_secret"),
-                nullableLong(rs, "previous_webhook_secret_expires_at"), rs.getString("stripe_api_key"),
+                rs.getString("public_api_key"), box.open(rs.getString("webhook_secret")),
+                box.open(rs.getString("previous_webhook_secret")),
+                nullableLong(rs, "previous_webhook_secret_expires_at"), box.open(rs.getString("stripe_api_key")),
                 rs.getBoolean("track_new_purchases"), AppUserIdDetection.of(rs.getString("app_user_id_detection")),
                 rs.getString("metadata_key"), rs.getString("management_url"),
                 AllowedOrigins.fromColumn(rs.getString("allowed_origins")), rs.getLong("created_at"));

@@ -115,6 +115,11 @@ public final class AppService {
         return clock.millis();
     }
 
+    /** Seals the apps' secrets stored in clear or with an old key, at start ({@code AppRepository.resealSecrets}). */
+    public int resealSecrets() {
+        return repository.resealSecrets();
+    }
+
     /** Counts a Stripe delivery whose signature did not verify; the reason is shown on the app (no body is kept). */
     public void recordSignatureFailure(String appId, String reason, long nowMillis) {
         repository.recordSignatureFailure(appId, reason, nowMillis);

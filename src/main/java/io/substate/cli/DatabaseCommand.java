@@ -33,6 +33,9 @@ final class DatabaseCommand {
         } catch (DatabaseUnavailableException e) {
             err.println(e.getMessage());
             return ServeCommand.EXIT_DATABASE_UNAVAILABLE;
+        } catch (InvalidSettingException e) {
+            err.println("Invalid setting " + e.getMessage()); // the keys of stored secrets (storage.SecretBox)
+            return ServeCommand.EXIT_INVALID_SETTING;
         }
     }
 }

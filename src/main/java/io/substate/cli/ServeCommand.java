@@ -59,6 +59,10 @@ final class ServeCommand implements Callable<Integer> {
         } catch (DatabaseUnavailableException e) {
             System.err.println(e.getMessage());
             return EXIT_DATABASE_UNAVAILABLE;
+        } catch (InvalidSettingException e) {
+            // The keys of stored secrets are read with the database: missing, unreadable, or not the database's.
+            System.err.println("Invalid setting " + e.getMessage());
+            return EXIT_INVALID_SETTING;
         } catch (io.javalin.util.JavalinBindException e) {
             System.err.println("Port " + settings.port() + " is already in use: stop the other process, or set "
                     + "SUBSTATE_PORT (or --port) to a free port.");

@@ -27,6 +27,7 @@ import java.util.Optional;
  *     answer before it is given up as broken ({@code SUBSTATE_DATABASE_QUERY_TIMEOUT}, default 30s)
  * @param retention how long payloads and delivery attempts are kept
  * @param guard limits on slow clients and failed authentications ({@link GuardSettings})
+ * @param encryption the keys of stored secrets ({@code SUBSTATE_ENCRYPTION_KEY}…, {@link EncryptionSettings})
  */
 public record Settings(
         int port,
@@ -46,7 +47,8 @@ public record Settings(
         Duration databaseTimeout,
         Duration databaseQueryTimeout,
         Retention retention,
-        GuardSettings guard) {
+        GuardSettings guard,
+        EncryptionSettings encryption) {
 
     /**
      * The shortest admin token accepted: 24 letters and digits are about 143 bits, beyond any guessing rate, while
@@ -110,7 +112,8 @@ public record Settings(
         return new Settings(port, databaseUrl, nonBlank(env, "SUBSTATE_DATABASE_USER"),
                 nonBlank(env, "SUBSTATE_DATABASE_PASSWORD"), adminToken, publicUrl, stripeApiBase, retries, refresh,
                 usdRates, deliveryTimeout, poolSize(env, databaseUrl), refreshTick, grantExpiryTick, databaseTimeout,
-                queryTimeout, Retention.fromEnvironment(env), GuardSettings.fromEnvironment(env));
+                queryTimeout, Retention.fromEnvironment(env), GuardSettings.fromEnvironment(env),
+                EncryptionSettings.fromEnvironment(env));
     }
 
     public boolean isSqlite() {
@@ -126,7 +129,8 @@ public record Settings(
     public Settings withPort(int newPort) {
         return new Settings(newPort, databaseUrl, databaseUser, databasePassword, adminToken, publicUrl, stripeApiBase,
                 deliveryRetrySchedule, stripeRefreshInterval, usdRates, deliveryTimeout, databasePoolSize,
-                stripeRefreshTick, grantExpiryTick, databaseTimeout, databaseQueryTimeout, retention, guard);
+                stripeRefreshTick, grantExpiryTick, databaseTimeout, databaseQueryTimeout, retention, guard,
+                encryption);
     }
 
     /** Connections in the pool: 16 on PostgreSQL (SQLite has one writer, 4 are plenty). */

@@ -2,6 +2,7 @@ package io.substate.delivery;
 
 import io.substate.storage.Dialect;
 import io.substate.storage.Ids;
+import io.substate.storage.SecretBox;
 import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
 import io.substate.storage.WriteBehind;
@@ -87,6 +88,7 @@ public final class DeliveryStore {
             return List.of();
         }
         String integrationColumns = IntegrationRepository.COLUMNS.replaceAll("(\\w+)", "i.$1");
+        SecretBox box = SecretBox.of(h);
         return Sql.list(h, "SELECT d.id AS delivery_id, d.attempt_count, e.id AS event_id, e.type AS event_type, "
                         + "e.payload, e.customer_id, " + integrationColumns + " FROM deliveries d "
                         + "JOIN outgoing_events e ON e.id = d.outgoing_event_id "
@@ -94,7 +96,7 @@ public final class DeliveryStore {
                         + Sql.marks(ids.size()) + ")",
                 rs -> new Claimed(rs.getString("delivery_id"), rs.getString("event_id"), rs.getString("event_type"),
                         rs.getString("payload"), rs.getString("customer_id"), rs.getInt("attempt_count"),
-                        IntegrationRepository.map(rs)),
+                        IntegrationRepository.map(rs, box)),
                 Sql.params(ids));
     }
 

@@ -53,25 +53,25 @@ public final class IntegrationRoutes implements RouteGroup {
     private void create(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
         IntegrationChange change = IntegrationChange.parse(Requests.jsonBody(ctx), kind);
-        ctx.status(201).json(render(integrations.create(projectId(ctx), kind, change)));
+        noStore(ctx).status(201).json(render(integrations.create(projectId(ctx), kind, change)));
     }
 
     private void list(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
         Page<WebhookIntegration> page = integrations.list(projectId(ctx), kind, Page.startingAfter(ctx),
                 Page.limit(ctx));
-        ctx.json(page.toJson(ctx, IntegrationRoutes::render, WebhookIntegration::id));
+        noStore(ctx).json(page.toJson(ctx, IntegrationRoutes::render, WebhookIntegration::id));
     }
 
     private void get(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
-        ctx.json(render(integrations.get(projectId(ctx), kind, integrationId(ctx))));
+        noStore(ctx).json(render(integrations.get(projectId(ctx), kind, integrationId(ctx))));
     }
 
     private void update(Context ctx, IntegrationKind kind) {
         auth.require(ctx);
         IntegrationChange change = IntegrationChange.parse(Requests.jsonBody(ctx), kind);
-        ctx.json(render(integrations.update(projectId(ctx), kind, integrationId(ctx), change)));
+        noStore(ctx).json(render(integrations.update(projectId(ctx), kind, integrationId(ctx), change)));
     }
 
     private void delete(Context ctx, IntegrationKind kind) {
@@ -86,7 +86,7 @@ public final class IntegrationRoutes implements RouteGroup {
 
     private void rotateSecret(Context ctx) {
         auth.require(ctx);
-        ctx.json(render(integrations.rotateSecret(projectId(ctx), integrationId(ctx))));
+        noStore(ctx).json(render(integrations.rotateSecret(projectId(ctx), integrationId(ctx))));
     }
 
     private void sendTest(Context ctx, IntegrationKind kind) {
@@ -110,6 +110,11 @@ public final class IntegrationRoutes implements RouteGroup {
         auth.require(ctx);
         ctx.json(render(deliveries.redeliver(projectId(ctx), kind, integrationId(ctx),
                 ctx.pathParam("delivery_id"))));
+    }
+
+    /** Integration answers carry a webhook's signing secret: no cache along the way may keep them. */
+    private static Context noStore(Context ctx) {
+        return ctx.header("Cache-Control", "no-store");
     }
 
     private static String objectName(IntegrationKind kind) {

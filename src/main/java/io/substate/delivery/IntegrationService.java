@@ -4,6 +4,7 @@ import io.substate.apps.AppService;
 import io.substate.common.ApiException;
 import io.substate.http.Page;
 import io.substate.projects.ProjectService;
+import io.substate.storage.Dialect;
 import io.substate.storage.Ids;
 import java.time.Clock;
 import java.time.Duration;
@@ -106,6 +107,11 @@ public final class IntegrationService {
                 current.createdAt(), current.kind(), current.settings());
         repository.update(next);
         return next;
+    }
+
+    /** Seals the integrations' secrets stored in clear or with an old key, at start; answers how many rows changed. */
+    public int resealSecrets(Dialect dialect) {
+        return repository.resealSecrets(dialect);
     }
 
     private void checkApp(String projectId, String appId) {

@@ -19,7 +19,7 @@ final class ApiKeyCache {
     static final Duration TTL = Duration.ofSeconds(10);
     static final int MAX_ENTRIES = 10_000;
 
-    /** keyId: the api_keys row, or null for a project's own secret key (never revoked). */
+    /** keyId: the api_keys row, or {@code project:<id>} for a project's own secret key (forgotten when rolled). */
     private record Entry(ProjectKey key, String keyId, long loadedAtNanos) {}
 
     /** What a lookup found: the key and, for a made key, its row id. */
@@ -51,7 +51,7 @@ final class ApiKeyCache {
         return Optional.of(found.get().key());
     }
 
-    /** Forgets the made key with this id: the next request with it reads the database (and finds nothing). */
+    /** Forgets the key with this id (revoked or rolled): the next request with it reads the database. */
     void forget(String keyId) {
         revocations.incrementAndGet();
         entries.values().removeIf(e -> keyId.equals(e.keyId()));

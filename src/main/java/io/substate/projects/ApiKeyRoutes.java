@@ -51,7 +51,7 @@ public final class ApiKeyRoutes implements RouteGroup {
                 Access.valueOf(permissions.toUpperCase(Locale.ROOT)));
         ObjectNode node = render(made.stored());
         node.put("key", made.key());
-        ctx.status(201).json(node);
+        ctx.status(201).header("Cache-Control", "no-store").json(node);
     }
 
     private void list(Context ctx) {

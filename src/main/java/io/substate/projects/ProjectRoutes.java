@@ -11,7 +11,10 @@ import io.substate.http.Requests;
 import io.substate.http.RouteGroup;
 import java.util.Optional;
 
-/** {@code /v2/projects}: the admin API for projects. */
+/**
+ * {@code /v2/projects}: the admin API for projects. The project's secret key is answered by the create and the roll
+ * only (with {@code Cache-Control: no-store}); every other answer shows its hint.
+ */
 public final class ProjectRoutes implements RouteGroup {
     private final ProjectService projects;
     private final AdminAuth auth;
@@ -27,13 +30,27 @@ public final class ProjectRoutes implements RouteGroup {
         routes.get("/v2/projects", this::list);
         routes.get("/v2/projects/{project_id}", this::get);
         RouteGroup.update(routes, "/v2/projects/{project_id}", this::update);
+        routes.post("/v2/projects/{project_id}/actions/roll_secret_api_key", this::rollSecretKey);
     }
 
     private void create(Context ctx) {
         auth.requireAdmin(ctx);
         JsonBody body = Requests.jsonBody(ctx).allowOnly("name", "transfer_behavior");
-        Project project = projects.create(body.requiredString("name"), transferBehavior(body));
-        ctx.status(201).json(render(project));
+        NewSecretKey made = projects.create(body.requiredString("name"), transferBehavior(body));
+        ctx.status(201);
+        answerWithKey(ctx, made);
+    }
+
+    /** A new secret key for the project; the old one is refused from this answer on. Admin token or a key of it. */
+    private void rollSecretKey(Context ctx) {
+        auth.require(ctx);
+        answerWithKey(ctx, projects.rollSecretKey(ctx.pathParam("project_id")));
+    }
+
+    private static void answerWithKey(Context ctx, NewSecretKey made) {
+        ObjectNode node = render(made.project());
+        node.put("secret_api_key", made.secretApiKey());
+        ctx.header("Cache-Control", "no-store").json(node);
     }
 
     private void list(Context ctx) {
@@ -61,7 +78,7 @@ public final class ProjectRoutes implements RouteGroup {
         node.put("object", "project");
         node.put("id", p.id());
         node.put("name", p.name());
-        node.put("secret_api_key", p.secretApiKey());
+        node.put("secret_api_key_hint", p.secretApiKeyHint());
         node.put("transfer_behavior", p.transferBehavior().value());
         node.put("created_at", p.createdAt());
         return node;

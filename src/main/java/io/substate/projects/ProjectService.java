@@ -34,11 +34,45 @@ public final class ProjectService {
         this.clock = clock;
     }
 
-    public Project create(String name, Optional<TransferBehavior> transferBehavior) {
-        Project project = new Project(Ids.projectId(), name, Ids.secretApiKey(),
+    /** Makes a project; the answer holds its secret key in clear, which is stored as its SHA-256 only. */
+    public NewSecretKey create(String name, Optional<TransferBehavior> transferBehavior) {
+        String key = Ids.secretApiKey();
+        Project project = new Project(Ids.projectId(), name, hint(key),
                 transferBehavior.orElse(TransferBehavior.TRANSFER), clock.millis());
-        repository.insert(project);
-        return project;
+        repository.insert(project, sha256Hex(key));
+        return new NewSecretKey(project, key);
+    }
+
+    /**
+     * Replaces the project's secret key with a new one, answered once; the old one stops authenticating at once on
+     * this instance, and within {@link ApiKeyCache#TTL} on others sharing the database ({@code /v2}; {@code /v1}
+     * reads the database on every request).
+     */
+    public NewSecretKey rollSecretKey(String projectId) {
+        String key = Ids.secretApiKey();
+        try {
+            if (!repository.replaceSecretKey(projectId, sha256Hex(key), hint(key))) {
+                throw ApiException.notFound("Project", projectId);
+            }
+        } finally {
+            keyCache.forget(projectKeyId(projectId));
+        }
+        return new NewSecretKey(get(projectId), key);
+    }
+
+    /** Hashes the secret keys stored in clear by versions before V21 (at start); answers how many. */
+    public int hashClearSecretKeys() {
+        return repository.hashClearKeys();
+    }
+
+    /** What is shown of a secret key after it is made: its prefix and last 4 characters. */
+    static String hint(String key) {
+        return "sk_\u2026" + key.substring(key.length() - 4);
+    }
+
+    /** The cache's name for a project's own secret key, so that a roll can forget it. */
+    private static String projectKeyId(String projectId) {
+        return "project:" + projectId;
     }
 
     public Project get(String id) {
@@ -56,7 +90,8 @@ public final class ProjectService {
         }
         return keyCache.find(sha256Hex(token), sha -> token.startsWith(Ids.PROJECT_API_KEY_PREFIX)
                 ? keys.findBySha256(sha).map(this::used)
-                : findBySecretKey(token).map(p -> new ApiKeyCache.Found(new ProjectKey(p.id(), Access.READ_WRITE), null)));
+                : repository.findBySecretKeyHash(sha).map(p -> new ApiKeyCache.Found(
+                        new ProjectKey(p.id(), Access.READ_WRITE), projectKeyId(p.id()))));
     }
 
     private ApiKeyCache.Found used(ApiKey key) {
@@ -125,8 +160,9 @@ public final class ProjectService {
         }
     }
 
+    /** The project whose secret key this is (found by its SHA-256: the key itself is not stored). */
     public Optional<Project> findBySecretKey(String key) {
-        return repository.findBySecretKey(key);
+        return repository.findBySecretKeyHash(sha256Hex(key));
     }
 
     public Page<Project> list(String startingAfter, int limit) {
@@ -138,7 +174,7 @@ public final class ProjectService {
 
     public Project update(String id, Optional<String> name, Optional<TransferBehavior> transferBehavior) {
         Project current = get(id);
-        Project next = new Project(id, name.orElse(current.name()), current.secretApiKey(),
+        Project next = new Project(id, name.orElse(current.name()), current.secretApiKeyHint(),
                 transferBehavior.orElse(current.transferBehavior()), current.createdAt());
         repository.update(next);
         return next;

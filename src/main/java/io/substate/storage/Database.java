@@ -32,6 +32,7 @@ public final class Database implements AutoCloseable {
     private final CheckConnections checkConnections;
     /** Migrations recorded as applied once this instance migrated: fewer later means the database was replaced. */
     private int appliedMigrations;
+    private final SecretBox secrets;
     /** The group committers' own connections on PostgreSQL, opened when first asked for. */
     private HikariDataSource committerDataSource;
     private Jdbi committerJdbi;
@@ -43,10 +44,12 @@ public final class Database implements AutoCloseable {
     }
 
     private Database(HikariDataSource dataSource, Dialect dialect, Settings settings,
-            CheckConnections checkConnections) {
+            CheckConnections checkConnections, SecretBox secrets) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.secrets = secrets;
         this.jdbi = Jdbi.create(dataSource);
+        secrets.installOn(jdbi);
         this.timeout = settings.databaseTimeout();
         this.queryTimeout = settings.databaseQueryTimeout();
         this.checkConnections = checkConnections;
@@ -60,7 +63,10 @@ public final class Database implements AutoCloseable {
         dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
     }
 
-    /** Connects, then applies pending migrations. Throws {@link DatabaseUnavailableException} with a clear reason. */
+    /**
+     * Connects, then applies pending migrations. Throws {@link DatabaseUnavailableException} with a clear reason, or
+     * an {@code InvalidSettingException} when the keys of stored secrets are missing or unreadable ({@link SecretBox}).
+     */
     public static Database open(Settings settings) {
         Dialect dialect = Dialect.of(settings.databaseUrl());
         String url = dialect == Dialect.SQLITE ? sqliteUrl(settings.databaseUrl(), settings.databaseTimeout())
@@ -124,7 +130,15 @@ public final class Database implements AutoCloseable {
             }
             return java.sql.DriverManager.getConnection(url, properties);
         };
-        Database database = new Database(dataSource, dialect, settings, checks);
+        // Read after connecting: a database that cannot be reached is the first thing to report.
+        SecretBox secrets;
+        try {
+            secrets = SecretBox.load(settings, dialect);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        Database database = new Database(dataSource, dialect, settings, checks, secrets);
         try {
             flyway.migrate();
             database.appliedMigrations = DatabaseHealth.countApplied(database);
@@ -201,8 +215,14 @@ public final class Database implements AutoCloseable {
             config.setConnectionInitSql(sessionTimeouts(queryTimeout) + "; SET plan_cache_mode = force_generic_plan");
             committerDataSource = new HikariDataSource(config);
             committerJdbi = Jdbi.create(committerDataSource);
+            secrets.installOn(committerJdbi);
         }
         return committerJdbi;
+    }
+
+    /** The keys of the secrets stored in this database. */
+    public SecretBox secrets() {
+        return secrets;
     }
 
     public Dialect dialect() {

@@ -65,17 +65,38 @@ function settingsForm(project) {
   return form;
 }
 
+// The secret key of a project made in this tab, shown once on its page: the server answers it only to the create.
+export const newSecretKeys = new Map();
+
 function keysSection(project, apiKeys) {
-  const secret = h('input', { type: 'password', id: 'project-secret-key', readonly: true, value: project.secret_api_key });
-  const reveal = h('button', { type: 'button', class: 'secondary', onclick: () => {
-    secret.type = secret.type === 'password' ? 'text' : 'password';
-    reveal.textContent = secret.type === 'password' ? 'Show' : 'Hide';
-  } }, 'Show');
+  const hint = code(project.secret_api_key_hint);
+  hint.id = 'project-secret-key-hint';
+  const slot = h('div', { class: 'form-message', id: 'project-secret-key-message' });
+  const showOnce = (key, what) => {
+    const shown = h('input', { type: 'text', id: 'project-secret-key', readonly: true, class: 'mono', value: key });
+    slot.replaceChildren(notice('warn', h('div', { class: 'field' },
+      h('label', { for: shown.id }, `${what}: copy it now, it is not shown again`),
+      h('div', { class: 'with-buttons' }, shown, copyButton(shown)))));
+  };
+  const roll = h('button', { type: 'button', class: 'danger', id: 'roll-secret-key' }, 'Roll secret key');
+  roll.addEventListener('click', () => {
+    if (!confirm('Make a new secret key? The current one is refused from now on: update your servers first.')) return;
+    act(roll, slot, async () => {
+      const rolled = await post(path`/v2/projects/${project.id}/actions/roll_secret_api_key`, {});
+      hint.textContent = rolled.secret_api_key_hint;
+      showOnce(rolled.secret_api_key, 'New secret API key');
+    });
+  });
+  if (newSecretKeys.has(project.id)) {
+    showOnce(newSecretKeys.get(project.id), 'Secret API key of the new project');
+    newSecretKeys.delete(project.id);
+  }
   return section('API keys',
-    h('div', { class: 'field' }, h('label', { for: secret.id }, 'Secret API key (server side only)'),
-      h('div', { class: 'with-buttons' }, secret, reveal, copyButton(secret)),
+    h('div', { class: 'field' }, h('strong', {}, 'Secret API key (server side only)'),
+      h('div', { class: 'with-buttons' }, hint, roll), slot,
       h('small', { class: 'hint' }, 'For your server: /v1/receipts, attributes and deletes, and every /v2 route of '
-        + 'this project. Never ship it in an app. Apps use their public key (strp_…), shown on each app page.')),
+        + 'this project. Never ship it in an app. It is shown once, when made or rolled; Substate keeps only its '
+        + 'hash. Apps use their public key (strp_…), shown on each app page.')),
     apiKeysPart(project, apiKeys),
     h('p', {}, 'Project ID: ', code(project.id), ' · created ', time(project.created_at)));
 }

@@ -2,7 +2,7 @@
 import { listAll, post } from '../api.js';
 import { h, field, select, table, time, act, code } from '../ui.js';
 import { navigate } from '../nav.js';
-import { TRANSFER_BEHAVIORS } from './project.js';
+import { TRANSFER_BEHAVIORS, newSecretKeys } from './project.js';
 
 export async function projectsPage(main) {
   document.title = 'Projects · Substate';
@@ -33,6 +33,7 @@ function createForm() {
     event.preventDefault();
     act(button, slot, async () => {
       const project = await post('/v2/projects', { name: name.value.trim(), transfer_behavior: behavior.value });
+      newSecretKeys.set(project.id, project.secret_api_key);
       navigate(`/projects/${encodeURIComponent(project.id)}`);
     });
   });

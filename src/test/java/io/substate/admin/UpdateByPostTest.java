@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @EnumSource(TestDb.class)
 class UpdateByPostTest {
     /** Fields that differ between two resources made alike. */
-    static final List<String> OWN_FIELDS = List.of("id", "created_at", "secret_api_key", "public_api_key",
+    static final List<String> OWN_FIELDS = List.of("id", "created_at", "secret_api_key", "secret_api_key_hint", "public_api_key",
             "webhook_url", "signing_secret", "lookup_key");
 
     @Parameter

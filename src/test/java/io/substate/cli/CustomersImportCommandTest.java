@@ -56,7 +56,7 @@ class CustomersImportCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = new CommandLine(new CustomersCommand.ImportCommand(
-                Map.of("SUBSTATE_DATABASE_URL", server.databaseUrl()),
+                db.env(server.databaseUrl()),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)))
                 .execute("--project", projectId, file.toString());
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -143,6 +143,31 @@ class ServeProcessTest {
     }
 
     @Test
+    void aKeyThatDoesNotOpenTheStoredSecretsExitsWithCode2AndNamesTheKeyNeeded() throws Exception {
+        Path dir = Files.createTempDirectory("substate-key");
+        Map<String, String> env = Map.of("SUBSTATE_PORT", "0", "SUBSTATE_ADMIN_TOKEN", "key-test-admin-token-123",
+                "SUBSTATE_DATABASE_URL", "jdbc:sqlite:" + dir.resolve("s.db"));
+        try (io.substate.testing.TestServer server = io.substate.testing.TestServer.startWith(env)) {
+            Api admin = new Api(server.baseUrl(), "key-test-admin-token-123");
+            String project = admin.post("/v2/projects", Map.of("name", "Keyed")).json().get("id").asText();
+            assertThat(admin.post("/v2/projects/" + project + "/apps", Map.of("name", "Web", "type", "stripe",
+                    "stripe", Map.of("webhook_secret", "whsec_keyed"))).status()).isEqualTo(201);
+        }
+        Map<String, String> otherKey = new java.util.HashMap<>(env);
+        otherKey.put("SUBSTATE_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        try (ServeProcess serve = new ServeProcess(otherKey)) {
+            assertThat(serve.waitForExit()).as(serve.text()).isEqualTo(2);
+            assertThat(serve.stderr()).contains("Invalid setting SUBSTATE_ENCRYPTION_KEY: Stored secrets were "
+                    + "encrypted with the key").doesNotContain("whsec_keyed");
+        }
+        try (ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", "0",
+                "SUBSTATE_DATABASE_URL", io.substate.testing.TestDb.POSTGRESQL.newDatabaseUrl()))) {
+            assertThat(serve.waitForExit()).as(serve.text()).isEqualTo(2);
+            assertThat(serve.stderr()).contains("SUBSTATE_ENCRYPTION_KEY: is required with PostgreSQL");
+        }
+    }
+
+    @Test
     void generatesTheAdminTokenOnceStopsGracefullyOnSigtermAndResetsTheToken() throws Exception {
         Path dir = Files.createTempDirectory("substate-serve");
         Map<String, String> env = Map.of("SUBSTATE_PORT", "0",
@@ -190,7 +215,8 @@ class ServeProcessTest {
     void runsOnPostgresqlWithAConfiguredToken() throws Exception {
         String token = "configured-admin-token-0123";
         try (ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", "0", "SUBSTATE_ADMIN_TOKEN", token,
-                "SUBSTATE_DATABASE_URL", TestDb.POSTGRESQL.newDatabaseUrl()))) {
+                "SUBSTATE_DATABASE_URL", TestDb.POSTGRESQL.newDatabaseUrl(),
+                "SUBSTATE_ENCRYPTION_KEY", TestDb.ENCRYPTION_KEY))) {
             int port = serve.awaitListeningPort();
 
             Api api = new Api("http://127.0.0.1:" + port, token);

@@ -49,8 +49,8 @@ class StripeBackfillProcessTest {
             String missedOther = event(uniqueId("evt_"), "customer.subscription.created", now - 60,
                     StripeObjects.subscription(uniqueId("sub_")).customer(uniqueId("cus_")).json());
             stripe.addEvent(received).addEvent(missed).addEvent(missedOther);
-            Map<String, String> env = Map.of("SUBSTATE_DATABASE_URL", server.databaseUrl(),
-                    "SUBSTATE_STRIPE_API_BASE", stripe.baseUrl());
+            Map<String, String> env = new java.util.HashMap<>(db.env(server.databaseUrl()));
+            env.put("SUBSTATE_STRIPE_API_BASE", stripe.baseUrl());
 
             ServeProcessTest.ServeProcess run = new ServeProcessTest.ServeProcess(env, "stripe", "backfill",
                     "--app", app.appId(), "--since", "2d", "--page-size", "1");
@@ -70,7 +70,7 @@ class StripeBackfillProcessTest {
     @Test
     void badArgumentsAndUnknownAppsExitNonZero() throws Exception {
         try (TestServer server = TestServer.start(db, Map.of())) {
-            Map<String, String> env = Map.of("SUBSTATE_DATABASE_URL", server.databaseUrl());
+            Map<String, String> env = db.env(server.databaseUrl());
 
             ServeProcessTest.ServeProcess missingSince = new ServeProcessTest.ServeProcess(env, "stripe", "backfill",
                     "--app", "app_x");

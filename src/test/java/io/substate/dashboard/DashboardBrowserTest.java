@@ -92,6 +92,12 @@ class DashboardBrowserTest {
         browser.textOf(By.tagName("h1"), projectName);
         browser.textOf(By.id("project-crumb"), projectName);
         String projectId = browser.driver().getCurrentUrl().replaceAll(".*/projects/", "");
+        // The secret key, shown once (Substate keeps its hash), then by its hint.
+        String secretKey = browser.byId("project-secret-key").getAttribute("value");
+        assertThat(secretKey).matches("sk_[A-Za-z0-9]{32}");
+        assertThat(browser.byId("project-secret-key-hint").getText())
+                .isEqualTo("sk_\u2026" + secretKey.substring(secretKey.length() - 4));
+        assertThat(admin().withToken(secretKey).get("/v2/projects/" + projectId).status()).isEqualTo(200);
         browser.type("new-app-name", "Web checkout");
         browser.click(By.id("create-app"));
 

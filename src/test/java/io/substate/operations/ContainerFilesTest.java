@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -109,7 +110,8 @@ class ContainerFilesTest {
         assertThat(instances).containsExactly("substate-1", "substate-2");
 
         Map<String, String> given = Map.of("POSTGRES_PASSWORD", "compose-test-password",
-                "SUBSTATE_ADMIN_TOKEN", "compose-test-admin-token-0123456789");
+                "SUBSTATE_ADMIN_TOKEN", "compose-test-admin-token-0123456789",
+                "SUBSTATE_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(new byte[32]));
         Map<String, String> postgresEnv = environment(postgres, given);
         List<Map<String, String>> envs = new ArrayList<>();
         for (String name : instances) {
@@ -129,6 +131,8 @@ class ContainerFilesTest {
         // Several instances must agree on the admin token and the public URL (README, "Deployment").
         assertThat(envs).extracting(e -> e.get("SUBSTATE_ADMIN_TOKEN")).containsOnly(given.get("SUBSTATE_ADMIN_TOKEN"));
         assertThat(envs).extracting(e -> e.get("SUBSTATE_PUBLIC_URL")).containsOnly("http://localhost:8080");
+        assertThat(envs).extracting(e -> e.get("SUBSTATE_ENCRYPTION_KEY"))
+                .containsOnly(given.get("SUBSTATE_ENCRYPTION_KEY"));
 
         JsonNode lb = services.path("lb");
         assertThat(lb.path("image").asText()).startsWith("haproxy:");

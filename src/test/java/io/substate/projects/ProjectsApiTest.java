@@ -32,13 +32,46 @@ class ProjectsApiTest {
         assertThat(project.get("object").asText()).isEqualTo("project");
         assertThat(project.get("id").asText()).startsWith("proj");
         assertThat(project.get("name").asText()).isEqualTo("Cats");
-        assertThat(project.get("secret_api_key").asText()).matches("sk_[A-Za-z0-9]{32}");
+        String key = project.get("secret_api_key").asText();
+        assertThat(key).matches("sk_[A-Za-z0-9]{32}");
+        assertThat(project.get("secret_api_key_hint").asText()).isEqualTo("sk_…" + key.substring(key.length() - 4));
         assertThat(project.get("transfer_behavior").asText()).isEqualTo("transfer");
         assertThat(project.get("created_at").asLong()).isPositive();
+        assertThat(created.header("Cache-Control")).isEqualTo("no-store");
 
+        // Shown once: every read after the create has the hint only.
         HttpResponse fetched = admin().get("/v2/projects/" + project.get("id").asText());
         assertThat(fetched.status()).isEqualTo(200);
-        assertThat(fetched.json()).isEqualTo(project);
+        JsonNode withoutKey = project.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) withoutKey).remove("secret_api_key");
+        assertThat(fetched.json()).isEqualTo(withoutKey);
+        assertThat(fetched.body()).doesNotContain(key);
+        assertThat(admin().get("/v2/projects?limit=100").body()).doesNotContain(key);
+        // ...and the key still authenticates, on /v2 and on /v1.
+        assertThat(admin().withToken(key).get("/v2/projects/" + project.get("id").asText()).status()).isEqualTo(200);
+        assertThat(admin().withToken(key).get("/v1/subscribers/someone").status()).isBetween(200, 201);
+    }
+
+    @Test
+    void rollingTheSecretKeyAnswersANewOneOnceAndRefusesTheOldAtOnce() {
+        JsonNode project = admin().post("/v2/projects", Map.of("name", "Rolled")).json();
+        String id = project.get("id").asText();
+        String old = project.get("secret_api_key").asText();
+        assertThat(admin().withToken(old).get("/v2/projects/" + id).status()).isEqualTo(200); // now cached
+
+        HttpResponse rolled = admin().withToken(old).post("/v2/projects/" + id + "/actions/roll_secret_api_key", null);
+
+        assertThat(rolled.status()).as(rolled.toString()).isEqualTo(200);
+        assertThat(rolled.header("Cache-Control")).isEqualTo("no-store");
+        String fresh = rolled.json().get("secret_api_key").asText();
+        assertThat(fresh).matches("sk_[A-Za-z0-9]{32}").isNotEqualTo(old);
+        assertThat(rolled.json().get("secret_api_key_hint").asText()).endsWith(fresh.substring(fresh.length() - 4));
+        assertThat(admin().withToken(old).get("/v2/projects/" + id).status()).isEqualTo(401);
+        assertThat(admin().withToken(old).get("/v1/subscribers/someone").status()).isEqualTo(401);
+        assertThat(admin().withToken(fresh).get("/v2/projects/" + id).status()).isEqualTo(200);
+        assertThat(admin().withToken(fresh).get("/v1/subscribers/someone").status()).isBetween(200, 201);
+        assertThat(admin().get("/v2/projects/" + id).body()).doesNotContain(fresh);
+        assertThat(admin().post("/v2/projects/proj_nope/actions/roll_secret_api_key", null).status()).isEqualTo(404);
     }
 
     @Test

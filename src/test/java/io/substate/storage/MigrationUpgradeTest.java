@@ -49,7 +49,7 @@ class MigrationUpgradeTest {
         assertThat(history(url)).containsExactlyElementsOf(recorded);
 
         // The server's path: validate what is applied, migrate the rest.
-        try (Database database = Database.open(Settings.fromEnvironment(Map.of("SUBSTATE_DATABASE_URL", url)))) {
+        try (Database database = Database.open(Settings.fromEnvironment(db.env(url)))) {
             assertThat(database.isReady()).isTrue();
             TestDb.insertProjectAndApp(database.jdbi());
             int apps = database.jdbi().withHandle(h -> h.createQuery(

@@ -28,7 +28,8 @@ class PostgresqlConnectionSettingsTest {
     void open() {
         database = Database.open(Settings.fromEnvironment(Map.of(
                 "SUBSTATE_DATABASE_URL", TestDb.POSTGRESQL.newDatabaseUrl(),
-                "SUBSTATE_DATABASE_POOL_SIZE", String.valueOf(POOL_SIZE))));
+                "SUBSTATE_DATABASE_POOL_SIZE", String.valueOf(POOL_SIZE),
+                "SUBSTATE_ENCRYPTION_KEY", TestDb.ENCRYPTION_KEY)));
     }
 
     @AfterEach

@@ -25,6 +25,12 @@ public enum TestDb {
     public static final String PG_ADMIN_URL = System.getenv().getOrDefault("SUBSTATE_TEST_PG_URL",
             "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
+    /**
+     * The key of stored secrets on PostgreSQL, which has no generated key file (storage.SecretBox): every server and
+     * command of a test on one database uses it. SQLite servers make their key file beside the database.
+     */
+    public static final String ENCRYPTION_KEY = "c3Vic3RhdGUtdGVzdC1rZXktMDEyMzQ1Njc4OWFiY2Q=";
+
     private static final Map<String, Boolean> CREATED = new ConcurrentHashMap<>();
 
     static {
@@ -52,7 +58,13 @@ public enum TestDb {
 
     /** A new empty database of this kind, opened and migrated as the server opens its own. */
     public Database openNewDatabase() {
-        return Database.open(Settings.fromEnvironment(Map.of("SUBSTATE_DATABASE_URL", newDatabaseUrl())));
+        return Database.open(Settings.fromEnvironment(env(newDatabaseUrl())));
+    }
+
+    /** The environment of a server or command on this database: its URL, and on PostgreSQL the test key. */
+    public Map<String, String> env(String databaseUrl) {
+        return this == SQLITE ? Map.of("SUBSTATE_DATABASE_URL", databaseUrl)
+                : Map.of("SUBSTATE_DATABASE_URL", databaseUrl, "SUBSTATE_ENCRYPTION_KEY", ENCRYPTION_KEY);
     }
 
     /** A project {@code proj1} with a Stripe app {@code app1}, written straight to the tables (no API). */

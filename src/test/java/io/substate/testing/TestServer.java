@@ -44,7 +44,7 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(TestDb db, Map<String, String> extraEnv, Clock clock) {
         Map<String, String> env = new HashMap<>();
         env.put("SUBSTATE_PORT", "0");
-        env.put("SUBSTATE_DATABASE_URL", db.newDatabaseUrl());
+        env.putAll(db.env(db.newDatabaseUrl()));
         env.put("SUBSTATE_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("SUBSTATE_PUBLIC_URL", "http://substate.test");
         // The suite starts many servers on one PostgreSQL: keep each pool small.
