@@ -45,9 +45,17 @@ public final class HttpServer {
             QueuedThreadPool pool = new QueuedThreadPool(200, 8, 60_000);
             pool.setName("http");
             cfg.jetty.threadPool = pool;
-            cfg.jetty.modifyServer(server -> server.setStopTimeout(10_000));
+            cfg.jetty.modifyServer(server -> {
+                server.setStopTimeout(10_000);
+                server.setErrorHandler(new JettyErrors());
+            });
 
             cfg.routes.before(ctx -> {
+                // PostgreSQL refuses NUL in text: an id or query value holding one would fail in the database.
+                if (hasEncodedNul(ctx.req().getRequestURI()) || hasEncodedNul(ctx.queryString())) {
+                    throw new ApiException(ErrorCode.INVALID_PARAMETER,
+                            "The URL holds a NUL character (%00); no path or query parameter may contain one");
+                }
                 String length = ctx.header("Content-Length");
                 if (length != null && parseLength(length) > MAX_BODY_BYTES) {
                     drain(ctx, parseLength(length));
@@ -133,6 +141,10 @@ public final class HttpServer {
         } catch (java.io.IOException e) {
             // the client gave up; nothing to answer
         }
+    }
+
+    private static boolean hasEncodedNul(String urlPart) {
+        return urlPart != null && urlPart.contains("%00");
     }
 
     private static long parseLength(String text) {
