@@ -28,9 +28,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * NUL characters sent to every route the server registers (read from the running server, so a route added later is
- * covered): {@code %00} in each path parameter, in the paging and search query parameters, and {@code \u0000} in JSON
+ * covered): {@code %00} in each path parameter, in the paging and search query parameters, and JSON's NUL escape in
  * field values and names. PostgreSQL refuses NUL in text, so each of these once reached the database and answered 500;
- * every one must be a 4xx with a stable code, on both databases. Path parameters are filled from {@link #fixtures}: a
+ * every one must be a 4xx with a stable code, on both databases. Also JSON beyond the parser's limits (a number over
+ * 1,000 digits, nesting deeper than 1,000 levels), whose error path once failed itself. Path parameters are filled from {@link #fixtures}: a
  * route with a parameter it does not know fails here, naming the parameter to add.
  */
 @ParameterizedClass
@@ -214,6 +215,33 @@ class NulInputTest {
                     softly.assertThat(response.body()).as(as).contains("\"code\":");
                 }
             }
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void numbersAndNestingBeyondTheParserLimitsAreInvalidJsonNever500() {
+        String hugeNumber = "{\"name\":" + "9".repeat(1001) + "}";
+        String deep = "{\"name\":" + "[".repeat(1001) + "]".repeat(1001) + "}";
+        SoftAssertions softly = new SoftAssertions();
+        for (Route route : registered()) {
+            if (route.method().equals("GET") || route.method().equals("DELETE")) {
+                continue;
+            }
+            String path = fill(route, "");
+            for (String body : List.of(hugeNumber, deep)) {
+                HttpResponse response = send(route, path, body);
+                softly.assertThat(response.status()).as(route.method() + " " + path + ": " + response).isLessThan(500);
+            }
+        }
+        for (String body : List.of(hugeNumber, deep)) {
+            HttpResponse v2 = admin().post("/v2/projects", body);
+            softly.assertThat(v2.status()).as(v2.toString()).isEqualTo(400);
+            softly.assertThat(v2.body()).as(v2.toString()).contains("\"code\":\"invalid_json\"", "limit");
+            HttpResponse v1 = admin().withToken(secretKey).post("/v1/subscribers/" + fixtures.get("app_user_id")
+                    + "/attributes", body);
+            softly.assertThat(v1.status()).as(v1.toString()).isEqualTo(400);
+            softly.assertThat(v1.body()).as(v1.toString()).contains("\"code\":7226");
         }
         softly.assertAll();
     }
