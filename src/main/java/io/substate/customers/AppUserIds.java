@@ -25,25 +25,25 @@ public final class AppUserIds {
      * every customer can be read back through {@code /v1/subscribers/{app_user_id}}.
      */
     public static String require(String id, String field) {
-        String problem = problem(id);
+        String problem = problem(id, field);
         if (problem != null) {
-            throw new ApiException(ErrorCode.INVALID_APP_USER_ID, "'" + field + "' " + problem);
+            throw new ApiException(ErrorCode.INVALID_APP_USER_ID, problem);
         }
         return id;
     }
 
-    /** Why {@code id} cannot be an App User ID, as the end of a sentence about it, or null when it can be. */
-    public static String problem(String id) {
+    /** Why {@code id}, sent as {@code field}, cannot be an App User ID, or null when it can be. */
+    public static String problem(String id, String field) {
         if (id == null || id.isBlank()) {
-            return "is empty; send the App User ID";
+            return "'" + field + "' is empty; send the App User ID";
         }
         if (id.length() > MAX_LENGTH) {
-            return "is longer than " + MAX_LENGTH + " characters";
+            return "'" + field + "' is longer than " + MAX_LENGTH + " characters";
         }
         // '/' would split the id across path segments of /v1/subscribers/{app_user_id}/…; NUL cannot be stored.
         if (id.indexOf('/') >= 0 || id.indexOf('\u0000') >= 0 || BLOCKED.contains(id.trim().toLowerCase(Locale.ROOT))) {
-            return "is '" + id.replace("\u0000", "\\0") + "', which is not allowed as an App User ID (it looks like a "
-                    + "missing user, or contains '/'); use your user's id, or an anonymous id " + ANONYMOUS_PREFIX
+            return "'" + id.replace("\u0000", "\\0") + "' is not allowed as an App User ID (it looks like a missing "
+                    + "user, or contains '/'); use your user's id, or an anonymous id " + ANONYMOUS_PREFIX
                     + "<32 hex digits>";
         }
         return null;

@@ -39,9 +39,10 @@ final class NewPurchaseTracking {
         if (detection.appUserId() == null) {
             return detection;
         }
-        String problem = AppUserIds.problem(detection.appUserId());
+        String problem = AppUserIds.problem(detection.appUserId(), app.metadataKey() == null ? "app_user_id"
+                : app.metadataKey());
         return problem == null ? detection : new Detection(null, "The App User ID detected ("
-                + app.appUserIdDetection().name().toLowerCase(java.util.Locale.ROOT) + ") " + problem
+                + app.appUserIdDetection().name().toLowerCase(java.util.Locale.ROOT) + ") is refused: " + problem
                 + ". The event is parked: it is applied once the purchase exists (after an event carrying a valid ID, "
                 + "such as a Subscription update once its metadata is fixed).");
     }
