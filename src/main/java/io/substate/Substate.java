@@ -12,6 +12,7 @@ import io.substate.apps.AppService;
 import io.substate.charts.ChartRoutes;
 import io.substate.charts.ChartService;
 import io.substate.config.InvalidSettingException;
+import io.substate.common.Secrets;
 import io.substate.config.Settings;
 import io.substate.customers.ApiKeyAuth;
 import io.substate.customerapi.CustomerApiRoutes;
@@ -100,6 +101,9 @@ public final class Substate implements AutoCloseable {
 
     /** Opens the database (migrating it), wires every feature and starts listening. */
     public static Substate start(Settings settings, Clock clock) {
+        // Secrets of no recognizable shape are removed from log lines wherever they appear (common.Secrets).
+        settings.adminToken().ifPresent(Secrets::register);
+        settings.databasePassword().ifPresent(Secrets::register);
         Database database = Database.open(settings);
         try {
             sealStoredSecrets(database, clock);
@@ -221,7 +225,7 @@ public final class Substate implements AutoCloseable {
         LOG.info("Substate listening on port {} with database {}", port(), settings.databaseForLog());
         LOG.info("Dashboard: {}/  Stripe webhook endpoints: {}/v1/incoming-webhooks/stripe/<app_id>",
                 settings.publicUrl(), settings.publicUrl());
-        adminAuth.generatedToken().ifPresent(token -> LOG.warn(
+        adminAuth.generatedToken().ifPresent(token -> LOG.warn(Secrets.SHOWN_ONCE,
                 "Generated the admin token (shown once, store it now): {}", token));
     }
 

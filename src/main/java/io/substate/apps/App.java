@@ -1,5 +1,6 @@
 package io.substate.apps;
 
+import io.substate.common.Secrets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +29,18 @@ public record App(
         String managementUrl,
         List<String> allowedOrigins,
         long createdAt) {
+
+    /** Leaves the webhook secrets and the Stripe API key out: apps appear in log lines and exception messages. */
+    @Override
+    public String toString() {
+        return "App[id=" + id + ", projectId=" + projectId + ", name=" + name + ", type=" + type + ", publicApiKey="
+                + publicApiKey + ", webhookSecret=" + Secrets.mask(webhookSecret) + ", previousWebhookSecret="
+                + Secrets.mask(previousWebhookSecret) + ", previousWebhookSecretExpiresAt="
+                + previousWebhookSecretExpiresAt + ", stripeApiKey=" + Secrets.mask(stripeApiKey)
+                + ", trackNewPurchases=" + trackNewPurchases + ", appUserIdDetection=" + appUserIdDetection
+                + ", metadataKey=" + metadataKey + ", managementUrl=" + managementUrl + ", allowedOrigins="
+                + allowedOrigins + ", createdAt=" + createdAt + "]";
+    }
 
     /** The only app type so far. */
     public static final String TYPE_STRIPE = "stripe";

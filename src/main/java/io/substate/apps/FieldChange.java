@@ -22,6 +22,12 @@ public record FieldChange<T>(Kind kind, T value) {
         return new FieldChange<>(Kind.SET, value);
     }
 
+    /** The kind only: the value may be a secret (a webhook secret, a Stripe API key). */
+    @Override
+    public String toString() {
+        return "FieldChange[" + kind + "]";
+    }
+
     T applyTo(T current) {
         return switch (kind) {
             case KEEP -> current;

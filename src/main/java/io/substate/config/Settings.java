@@ -121,6 +121,18 @@ public record Settings(
     }
 
     /** The database URL without credentials, for logs. */
+    /** Leaves the admin token and the database password out (config imports nothing that could redact them). */
+    @Override
+    public String toString() {
+        return "Settings[port=" + port + ", database=" + databaseForLog() + ", databaseUser=" + databaseUser
+                + ", databasePassword=" + databasePassword.map(p -> "[redacted]") + ", adminToken="
+                + adminToken.map(t -> "[redacted]") + ", publicUrl=" + publicUrl + ", stripeApiBase=" + stripeApiBase
+                + ", deliveryRetrySchedule=" + deliveryRetrySchedule + ", stripeRefreshInterval="
+                + stripeRefreshInterval + ", deliveryTimeout=" + deliveryTimeout + ", databasePoolSize="
+                + databasePoolSize + ", stripeRefreshTick=" + stripeRefreshTick + ", grantExpiryTick="
+                + grantExpiryTick + "]";
+    }
+
     public String databaseForLog() {
         int q = databaseUrl.indexOf('?');
         return q < 0 ? databaseUrl : databaseUrl.substring(0, q);

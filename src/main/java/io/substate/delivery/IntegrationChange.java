@@ -36,6 +36,12 @@ record IntegrationChange(
             return new Nullable<>(false, null);
         }
 
+        /** Whether it is set only: the value may be a secret (an authorization header, a service's API key). */
+        @Override
+        public String toString() {
+            return present ? "Nullable[set]" : "Nullable[absent]";
+        }
+
         T applyTo(T current) {
             return present ? value : current;
         }

@@ -1,5 +1,7 @@
 package io.substate.delivery;
 
+import io.substate.common.Secrets;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,6 +37,29 @@ public record WebhookIntegration(
 
     public WebhookIntegration {
         settings = settings == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    }
+
+    /**
+     * Leaves out the secrets: the signing secrets, the authorization header, the settings' values (services' API
+     * keys) and the URL past its host (Slack's webhook URL is itself a secret).
+     */
+    @Override
+    public String toString() {
+        return "WebhookIntegration[id=" + id + ", projectId=" + projectId + ", kind=" + kind + ", name=" + name
+                + ", url=" + urlHost() + ", authorizationHeader=" + Secrets.mask(authorizationHeader)
+                + ", environment=" + environment + ", eventTypes=" + eventTypes + ", appId=" + appId
+                + ", signingSecret=" + Secrets.mask(signingSecret) + ", previousSigningSecret="
+                + Secrets.mask(previousSigningSecret) + ", previousSecretExpiresAt=" + previousSecretExpiresAt
+                + ", createdAt=" + createdAt + ", settings=" + settings.keySet() + "]";
+    }
+
+    private String urlHost() {
+        if (url == null) {
+            return "null";
+        }
+        int hostStart = url.indexOf("://");
+        int pathStart = hostStart < 0 ? -1 : url.indexOf('/', hostStart + 3);
+        return pathStart < 0 ? url.replaceAll("//[^/@]*@", "//") : url.substring(0, pathStart).replaceAll("//[^/@]*@", "//") + "/…";
     }
 
     /** A service's setting in effect (stored, or its default). */

@@ -17,8 +17,16 @@ public final class ErrorResponses {
     private ErrorResponses() {}
 
     public static void write(Context ctx, ErrorCode error, String message, Map<String, Object> extra) {
+        if (error.status() == 503) {
+            ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        ctx.status(error.status()).contentType("application/json").result(body(ctx.path(), error, message, extra));
+    }
+
+    /** The error's JSON for a request to {@code path}, in the shape that path's clients expect. */
+    static String body(String path, ErrorCode error, String message, Map<String, Object> extra) {
         ObjectNode body = Json.object();
-        if (isRevenueCatV1(ctx.path())) {
+        if (isRevenueCatV1(path)) {
             body.put("code", error.v1Code());
             body.put("message", message);
         } else {
@@ -30,10 +38,7 @@ public final class ErrorResponses {
             body.put("doc_url", docUrl(error));
         }
         extra.forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
-        if (error.status() == 503) {
-            ctx.header("Retry-After", RETRY_AFTER_SECONDS);
-        }
-        ctx.status(error.status()).contentType("application/json").result(Json.write(body));
+        return Json.write(body);
     }
 
     /**

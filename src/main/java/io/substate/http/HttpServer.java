@@ -59,6 +59,7 @@ public final class HttpServer {
             cfg.jetty.threadPool = pool;
             cfg.jetty.modifyServer(server -> {
                 server.setStopTimeout(10_000);
+                server.setErrorHandler(new JettyErrors());
                 // Javalin adds its connector just before starting the server.
                 server.addEventListener(new LifeCycle.Listener() {
                     @Override
@@ -74,6 +75,11 @@ public final class HttpServer {
             cfg.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(guard.minRequestDataRate()));
 
             cfg.routes.before(ctx -> {
+                // PostgreSQL refuses NUL in text: an id or query value holding one would fail in the database.
+                if (hasEncodedNul(ctx.req().getRequestURI()) || hasEncodedNul(ctx.queryString())) {
+                    throw new ApiException(ErrorCode.INVALID_PARAMETER,
+                            "The URL holds a NUL character (%00); no path or query parameter may contain one");
+                }
                 bodyReads.attach(ctx);
                 authFailures.check(ctx);
                 // Refused before any byte of the body is read: reading it would let a client that declares a large
@@ -154,6 +160,10 @@ public final class HttpServer {
         } catch (RuntimeException e) {
             return "unmatched";
         }
+    }
+
+    private static boolean hasEncodedNul(String urlPart) {
+        return urlPart != null && urlPart.contains("%00");
     }
 
     private static long parseLength(String text) {

@@ -1,6 +1,7 @@
 package io.substate.ingest;
 
 import io.substate.apps.App;
+import io.substate.customers.AppUserIds;
 import io.substate.purchases.StripeFact.CheckoutFact;
 import io.substate.purchases.StripeFact.SubscriptionSnapshot;
 import io.substate.purchases.StripeFact;
@@ -28,7 +29,25 @@ final class NewPurchaseTracking {
         return fact instanceof CheckoutFact c && ("payment".equals(c.mode()) || "subscription".equals(c.mode()));
     }
 
+    /**
+     * The App User ID detected for the fact's new purchase, checked by the same rule as every other App User ID
+     * ({@link AppUserIds}): an ID the v1 routes would refuse (a '/', a word such as "null" in metadata, over 100
+     * characters) would make a customer no client can read, so the event is parked with the reason instead.
+     */
     static Detection detect(App app, StripeFact fact) {
+        Detection detection = detectAny(app, fact);
+        if (detection.appUserId() == null) {
+            return detection;
+        }
+        String problem = AppUserIds.problem(detection.appUserId(), app.metadataKey() == null ? "app_user_id"
+                : app.metadataKey());
+        return problem == null ? detection : new Detection(null, "The App User ID detected ("
+                + app.appUserIdDetection().name().toLowerCase(java.util.Locale.ROOT) + ") is refused: " + problem
+                + ". The event is parked: it is applied once the purchase exists (after an event carrying a valid ID, "
+                + "such as a Subscription update once its metadata is fixed).");
+    }
+
+    private static Detection detectAny(App app, StripeFact fact) {
         return switch (app.appUserIdDetection()) {
             case ANONYMOUS -> new Detection(Ids.anonymousAppUserId(), null);
             case STRIPE_CUSTOMER_ID -> {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 /**
  * The connection pool, schema migrations and jdbi handle of one database. SQLite and PostgreSQL share all data
@@ -48,7 +49,7 @@ public final class Database implements AutoCloseable {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.secrets = secrets;
-        this.jdbi = Jdbi.create(dataSource);
+        this.jdbi = withoutArgumentsInErrors(Jdbi.create(dataSource));
         secrets.installOn(jdbi);
         this.timeout = settings.databaseTimeout();
         this.queryTimeout = settings.databaseQueryTimeout();
@@ -95,6 +96,10 @@ public final class Database implements AutoCloseable {
             config.setConnectionInitSql(sessionTimeouts(settings.databaseQueryTimeout()));
         }
         config.setInitializationFailTimeout(Math.max(10_000, settings.databaseTimeout().toMillis()));
+        if (dialect == Dialect.POSTGRESQL) {
+            // PostgreSQL's error detail quotes the values of the failing row (a unique key's value: a secret key).
+            config.addDataSourceProperty("logServerErrorDetail", "false");
+        }
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(config);
@@ -214,7 +219,7 @@ public final class Database implements AutoCloseable {
             config.setInitializationFailTimeout(-1); // the main pool has connected: failures surface per batch
             config.setConnectionInitSql(sessionTimeouts(queryTimeout) + "; SET plan_cache_mode = force_generic_plan");
             committerDataSource = new HikariDataSource(config);
-            committerJdbi = Jdbi.create(committerDataSource);
+            committerJdbi = withoutArgumentsInErrors(Jdbi.create(committerDataSource));
             secrets.installOn(committerJdbi);
         }
         return committerJdbi;
@@ -223,6 +228,22 @@ public final class Database implements AutoCloseable {
     /** The keys of the secrets stored in this database. */
     public SecretBox secrets() {
         return secrets;
+    }
+
+    /**
+     * A failed statement's exception names its SQL, never its arguments: jdbi's default message lists them, and they
+     * include secrets (a project's key, an app's webhook secret and Stripe key), which would reach the log.
+     */
+    static Jdbi withoutArgumentsInErrors(Jdbi jdbi) {
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(e -> e.getStatementContext() == null
+                || e.getStatementContext().getRawSql() == null ? ""
+                : " [statement: \"" + abbreviate(e.getStatementContext().getRawSql()) + "\"; arguments not shown]");
+        return jdbi;
+    }
+
+    private static String abbreviate(String sql) {
+        String oneLine = sql.replaceAll("\\s+", " ").trim();
+        return oneLine.length() <= 300 ? oneLine : oneLine.substring(0, 300) + "…";
     }
 
     public Dialect dialect() {

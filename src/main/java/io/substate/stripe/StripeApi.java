@@ -296,7 +296,8 @@ public final class StripeApi {
 
     private static JsonNode body(String what, StripeObject object) {
         try {
-            return Json.MAPPER.readTree(object.getLastResponse().body());
+            String text = object.getLastResponse().body();
+            return Json.withoutNul(Json.MAPPER.readTree(text), text);
         } catch (java.io.IOException e) {
             throw malformed(what, e);
         }

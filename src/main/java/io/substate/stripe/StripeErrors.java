@@ -8,6 +8,7 @@ import com.stripe.exception.StripeException;
 import com.stripe.model.StripeError;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
+import io.substate.common.Secrets;
 import java.util.Map;
 import java.util.Optional;
 
@@ -107,12 +108,13 @@ final class StripeErrors {
         }
     }
 
+    /** Stripe's text, which may echo the key it refused ("Invalid API Key provided: rk_live_…"): redacted. */
     private static String stripeMessage(StripeException e) {
         StripeError error = e.getStripeError();
         if (error != null && error.getMessage() != null) {
-            return error.getMessage();
+            return Secrets.redact(error.getMessage());
         }
         String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message;
+        return message == null ? e.getClass().getSimpleName() : Secrets.redact(message);
     }
 }

@@ -69,14 +69,14 @@ public final class StripeEvents {
             throw invalid("The body is empty; Stripe sends the event as a JSON object");
         }
         try {
-            JsonNode root = Json.MAPPER.readTree(payload);
+            // The signature was checked on the raw bytes, which are stored as received (text: NUL stays escaped).
+            JsonNode root = Json.withoutNul(Json.MAPPER.readTree(payload), payload);
             if (root == null || root.isMissingNode()) {
                 throw invalid("The body holds no JSON value");
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw invalid("The body is not valid JSON: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            throw invalid("The body is not valid JSON: " + Json.problem(e));
         }
     }
 

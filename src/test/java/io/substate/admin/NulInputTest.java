@@ -1,0 +1,248 @@
+package io.substate.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.substate.http.HttpServer.Route;
+import io.substate.testing.Api;
+import io.substate.testing.HttpResponse;
+import io.substate.testing.StripeEventBuilder;
+import io.substate.testing.TestDb;
+import io.substate.testing.TestServer;
+import io.substate.testing.WebhookReceiver;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * NUL characters sent to every route the server registers (read from the running server, so a route added later is
+ * covered): {@code %00} in each path parameter, in the paging and search query parameters, and JSON's NUL escape in
+ * field values and names. PostgreSQL refuses NUL in text, so each of these once reached the database and answered 500;
+ * every one must be a 4xx with a stable code, on both databases. Also JSON beyond the parser's limits (a number over
+ * 1,000 digits, nesting deeper than 1,000 levels), whose error path once failed itself. Path parameters are filled from {@link #fixtures}: a
+ * route with a parameter it does not know fails here, naming the parameter to add.
+ */
+@ParameterizedClass
+@EnumSource(TestDb.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NulInputTest {
+    private static final Pattern PARAM = Pattern.compile("\\{([a-z_]+)}");
+    private static final String WEBHOOK_SECRET = "whsec_nul_fixture";
+
+    /** Field names the routes read, each sent with a NUL in its value; and a NUL in a field name. */
+    private static final List<String> FIELDS = List.of("name", "display_name", "lookup_key", "store_identifier",
+            "app_user_id", "new_app_user_id", "id", "url", "description", "entitlement_id", "product_id",
+            "offering_id", "fetch_token", "since", "reason", "email", "permissions", "type", "duration");
+
+    @Parameter
+    TestDb db;
+
+    WebhookReceiver receiver;
+    Map<String, String> fixtures;
+    String secretKey;
+    String publicKey;
+
+    Api admin() {
+        return TestServer.shared(db).admin();
+    }
+
+    @BeforeParameterizedClassInvocation
+    void createFixtures() {
+        receiver = WebhookReceiver.healthy();
+        JsonNode project = admin().post("/v2/projects", Map.of("name", "NUL fixture")).json();
+        String projectId = project.get("id").asText();
+        secretKey = project.get("secret_api_key").asText();
+        String projectPath = "/v2/projects/" + projectId;
+        JsonNode app = created(admin().post(projectPath + "/apps", Map.of("name", "Web", "type", "stripe",
+                "stripe", Map.of("webhook_secret", WEBHOOK_SECRET))));
+        publicKey = app.get("public_api_key").asText();
+        String entitlementId = created(admin().post(projectPath + "/entitlements",
+                Map.of("lookup_key", "premium", "display_name", "Premium"))).get("id").asText();
+        String productId = created(admin().post(projectPath + "/products", Map.of("store_identifier", "prod_Nul",
+                "app_id", app.get("id").asText(), "type", "subscription"))).get("id").asText();
+        String offeringId = created(admin().post(projectPath + "/offerings",
+                Map.of("lookup_key", "default", "display_name", "Default"))).get("id").asText();
+        String packageId = created(admin().post(projectPath + "/offerings/" + offeringId + "/packages",
+                Map.of("lookup_key", "$rc_monthly", "display_name", "Monthly"))).get("id").asText();
+        String integrationId = created(admin().post(projectPath + "/integrations/webhooks",
+                Map.of("name", "Hook", "url", receiver.url()))).get("id").asText();
+        String keyId = created(admin().post(projectPath + "/api_keys",
+                Map.of("name", "spare", "permissions", "read_only"))).get("id").asText();
+        String appUserId = "nul-fixture-user";
+        HttpResponse customer = admin().withToken(publicKey).get("/v1/subscribers/" + appUserId);
+        assertThat(customer.status()).as(customer.toString()).isIn(200, 201);
+
+        fixtures = new LinkedHashMap<>();
+        fixtures.put("project_id", projectId);
+        fixtures.put("app_id", app.get("id").asText());
+        fixtures.put("entitlement_id", entitlementId);
+        fixtures.put("entitlement_identifier", "premium");
+        fixtures.put("product_id", productId);
+        fixtures.put("offering_id", offeringId);
+        fixtures.put("package_id", packageId);
+        fixtures.put("integration_id", integrationId);
+        fixtures.put("delivery_id", "dlvNulFixture");
+        fixtures.put("app_user_id", appUserId);
+        fixtures.put("customer_id", appUserId);
+        fixtures.put("key_id", keyId);
+        fixtures.put("chart_name", "revenue");
+        fixtures.put("file", "customers.js");
+        fixtures.put("purchase_id", "purNulFixture");
+        fixtures.put("event_id", "evt_nul_fixture");
+        fixtures.put("subscription_id", "subNulFixture");
+        fixtures.put("transaction_id", "txnNulFixture");
+        fixtures.put("invoice_id", "invNulFixture");
+    }
+
+    @AfterParameterizedClassInvocation
+    void stopReceiver() {
+        receiver.close();
+    }
+
+    static JsonNode created(HttpResponse response) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(201);
+        return response.json();
+    }
+
+    List<Route> registered() {
+        List<Route> routes = TestServer.shared(db).substate().routes().stream()
+                .filter(r -> !r.method().equals("OPTIONS") && !r.path().contains("*"))
+                .sorted(Comparator.comparing((Route r) -> r.method().equals("DELETE")) // deletes last: fixtures stay
+                        .thenComparing(Route::path).thenComparing(Route::method))
+                .toList();
+        assertThat(routes).as("registered routes").hasSizeGreaterThan(60);
+        return routes;
+    }
+
+    /** The route's path with its parameters filled in, each followed by {@code suffix}. */
+    String fill(Route route, String suffix) {
+        Matcher m = PARAM.matcher(route.path());
+        StringBuilder path = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1);
+            assertThat(fixtures).as("Route " + route.method() + " " + route.path() + " has the path parameter {"
+                    + name + "}: add a fixture for it in NulInputTest.createFixtures").containsKey(name);
+            m.appendReplacement(path, Matcher.quoteReplacement(fixtures.get(name) + suffix));
+        }
+        m.appendTail(path);
+        return path.toString();
+    }
+
+    /** The caller each family of routes expects: the admin token for /v2, the project's secret key for /v1. */
+    Api caller(Route route) {
+        if (route.path().startsWith("/v2/") || !route.path().startsWith("/v1/") && !route.path().startsWith("/rcbilling/")) {
+            return admin();
+        }
+        return admin().withToken(route.path().startsWith("/rcbilling/") ? publicKey : secretKey);
+    }
+
+    HttpResponse send(Route route, String path, String body) {
+        if (route.path().startsWith("/v1/incoming-webhooks/")) {
+            String payload = body == null ? "{}" : body;
+            return admin().withToken(null)
+                    .postStripe(path, payload, StripeEventBuilder.sign(payload, WEBHOOK_SECRET));
+        }
+        boolean reads = route.method().equals("GET") || route.method().equals("HEAD");
+        return caller(route).send(route.method(), path, reads ? null : body == null ? "{}" : body);
+    }
+
+    void expectClientError(SoftAssertions softly, String as, HttpResponse response) {
+        softly.assertThat(response.status()).as(as + ": " + response).isBetween(400, 499);
+        if (response.status() >= 400 && response.status() < 500) {
+            softly.assertThat(response.body()).as(as + " is a JSON error with a code").contains("\"code\":");
+        }
+    }
+
+    @Test
+    void nulInAPathParameterIsAClientError() {
+        SoftAssertions softly = new SoftAssertions();
+        for (Route route : registered()) {
+            if (!route.path().contains("{")) {
+                continue;
+            }
+            String path = fill(route, "%00");
+            expectClientError(softly, route.method() + " " + path, send(route, path, null));
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void nulInAQueryParameterIsAClientError() {
+        SoftAssertions softly = new SoftAssertions();
+        for (Route route : registered()) {
+            for (String query : List.of("starting_after=x%00y", "search=a%00", "email=a%00%40b.c", "app_id=%00",
+                    "start_date=2024%00", "app_user_id=u%00")) {
+                String path = fill(route, "") + "?" + query;
+                expectClientError(softly, route.method() + " " + path, send(route, path, null));
+            }
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void nulInAJsonStringIsAClientError() {
+        SoftAssertions softly = new SoftAssertions();
+        for (Route route : registered()) {
+            if (route.method().equals("GET") || route.method().equals("DELETE") || route.path().startsWith("/v1/incoming-webhooks/")) {
+                continue; // a Stripe event with NUL is valid and processed: StripeWebhookNulTest
+            }
+            String path = fill(route, "");
+            List<String> bodies = new ArrayList<>();
+            for (String field : FIELDS) {
+                bodies.add("{\"" + field + "\":\"a\\u0000b\"}");
+            }
+            bodies.add("{\"attributes\":{\"$email\\u0000\":{\"value\":\"a@b.c\"}}}");
+            bodies.add("{\"attributes\":{\"$email\":{\"value\":\"a\\u0000@b.c\"}}}");
+            bodies.add("{\"a\\u0000\":1}");
+            for (String body : bodies) {
+                // Routes that read no body may answer 2xx; none may fail, and a refusal is a JSON error.
+                HttpResponse response = send(route, path, body);
+                String as = route.method() + " " + path + " " + body + ": " + response;
+                softly.assertThat(response.status()).as(as).isLessThan(500);
+                if (response.status() >= 400) {
+                    softly.assertThat(response.body()).as(as).contains("\"code\":");
+                }
+            }
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void numbersAndNestingBeyondTheParserLimitsAreInvalidJsonNever500() {
+        String hugeNumber = "{\"name\":" + "9".repeat(1001) + "}";
+        String deep = "{\"name\":" + "[".repeat(1001) + "]".repeat(1001) + "}";
+        SoftAssertions softly = new SoftAssertions();
+        for (Route route : registered()) {
+            if (route.method().equals("GET") || route.method().equals("DELETE")) {
+                continue;
+            }
+            String path = fill(route, "");
+            for (String body : List.of(hugeNumber, deep)) {
+                HttpResponse response = send(route, path, body);
+                softly.assertThat(response.status()).as(route.method() + " " + path + ": " + response).isLessThan(500);
+            }
+        }
+        for (String body : List.of(hugeNumber, deep)) {
+            HttpResponse v2 = admin().post("/v2/projects", body);
+            softly.assertThat(v2.status()).as(v2.toString()).isEqualTo(400);
+            softly.assertThat(v2.body()).as(v2.toString()).contains("\"code\":\"invalid_json\"", "limit");
+            HttpResponse v1 = admin().withToken(secretKey).post("/v1/subscribers/" + fixtures.get("app_user_id")
+                    + "/attributes", body);
+            softly.assertThat(v1.status()).as(v1.toString()).isEqualTo(400);
+            softly.assertThat(v1.body()).as(v1.toString()).contains("\"code\":7226");
+        }
+        softly.assertAll();
+    }
+}
