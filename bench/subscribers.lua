@@ -1,12 +1,15 @@
 -- wrk script for bench/subscribers.sh: GET /v1/subscribers/{id} round-robin over existing customers, with the app's
 -- public key and no X-Platform (an informational read, as a backend checking entitlements makes).
--- Environment: BENCH_IDS_FILE (one App User ID per line), BENCH_PUBLIC_KEY.
+-- Environment: BENCH_IDS_FILE (one App User ID per line), BENCH_PUBLIC_KEY; with BENCH_PATH set (e.g. /health/live),
+-- that path instead, without a key (the same script, so both runs are measured and reported alike).
 
 local ids = {}
 local cursor = 0
 local auth = "Bearer " .. os.getenv("BENCH_PUBLIC_KEY")
 local threads = {}
 local next_index = 0
+local fixed_path = os.getenv("BENCH_PATH")
+if fixed_path == "" then fixed_path = nil end
 
 function setup(thread)
   thread:set("index", next_index)
@@ -22,6 +25,9 @@ function init(args)
 end
 
 function request()
+  if fixed_path then
+    return wrk.format("GET", fixed_path, { ["Accept"] = "application/json" })
+  end
   cursor = cursor + 1
   return wrk.format("GET", "/v1/subscribers/" .. ids[cursor % #ids + 1],
     { ["Authorization"] = auth, ["Accept"] = "application/json" })

@@ -22,6 +22,9 @@ public final class AppService {
 
     private final java.util.concurrent.ConcurrentHashMap<String, RecentApp> recentApps =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** By public key, for {@link #findByPublicKey}. */
+    private final java.util.concurrent.ConcurrentHashMap<String, RecentApp> recentKeys =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AppRepository repository;
     private final ProjectService projects;
     private final Clock clock;
@@ -74,9 +77,27 @@ public final class AppService {
         return app;
     }
 
-    /** The app whose public API key ({@code strp_…}) this is. */
+    /**
+     * The app whose public API key ({@code strp_…}) this is, read from the database at most once per
+     * {@link #WEBHOOK_APP_REUSE}, as {@link #findForWebhook} does and for the same reason: every SDK call names its
+     * key, and this read was one of the subscriber read's few statements. A change through this instance is seen at
+     * once; one through another instance within {@link #WEBHOOK_APP_REUSE}. Unknown keys are never remembered.
+     */
     public Optional<App> findByPublicKey(String key) {
-        return repository.findByPublicKey(key).map(AppView::app);
+        long now = System.nanoTime();
+        RecentApp recent = recentKeys.get(key);
+        if (recent != null && now - recent.readAtNanos() < WEBHOOK_APP_REUSE.toNanos()) {
+            return Optional.of(recent.app());
+        }
+        Optional<App> app = repository.findByPublicKey(key).map(AppView::app);
+        app.ifPresentOrElse(a -> recentKeys.put(key, new RecentApp(a, now)), () -> recentKeys.remove(key));
+        return app;
+    }
+
+    /** Forgets what this instance reuses of the app (its settings changed, or it is gone). */
+    private void forget(String appId) {
+        recentApps.remove(appId);
+        recentKeys.values().removeIf(recent -> recent.app().id().equals(appId));
     }
 
     public Page<AppView> list(String projectId, String startingAfter, int limit) {
@@ -94,7 +115,7 @@ public final class AppService {
             return repository.update(appId, current -> apply(current, name, stripe, allowedOrigins))
                     .orElseThrow(() -> ApiException.notFound("App", appId));
         } finally {
-            recentApps.remove(appId);
+            forget(appId);
         }
     }
 
@@ -110,7 +131,7 @@ public final class AppService {
                 throw ApiException.notFound("App", appId);
             }
         } finally {
-            recentApps.remove(appId);
+            forget(appId);
         }
         return clock.millis();
     }

@@ -70,6 +70,57 @@ public final class CustomerStore {
         return Optional.of(new WithAliases(customer, rows.stream().map(Row::alias).toList()));
     }
 
+    /**
+     * A purchase as a subscriber read first sees it, without its state: its revision (one more with every write of
+     * the state), and what the subscriber JSON shows beside the state: the management URL of its app and the lookup
+     * keys its product unlocks (sorted).
+     */
+    public record PurchaseRef(String id, long revision, String appId, String productId, String managementUrl,
+            List<String> lookupKeys) {}
+
+    /** The customer of an App User ID, how many grants it has, and its purchases by id ({@link PurchaseRef}). */
+    public record SubscriberRows(Customer customer, long grants, List<PurchaseRef> purchases) {}
+
+    /**
+     * {@link SubscriberRows} in one statement (one snapshot): everything a subscriber read needs to know whether
+     * what it rendered before still holds. Empty when no customer has that App User ID in the project.
+     */
+    public static Optional<SubscriberRows> subscriberRows(Handle h, String projectId, String appUserId) {
+        record Row(Customer customer, long grants, String purchaseId, long revision, String appId, String productId,
+                String managementUrl, String lookupKey) {}
+        List<Row> rows = Sql.list(h, "SELECT c.id, c.project_id, c.original_app_user_id, c.first_seen, c.last_seen, "
+                        + "c.created_at, (SELECT COUNT(*) FROM granted_entitlements g WHERE g.customer_id = c.id), "
+                        + "p.id, p.revision, p.app_id, p.product_id, ap.management_url, e.lookup_key "
+                        + "FROM customer_aliases a JOIN customers c ON c.id = a.customer_id "
+                        + "LEFT JOIN purchases p ON p.customer_id = c.id "
+                        + "LEFT JOIN apps ap ON ap.id = p.app_id "
+                        + "LEFT JOIN products pr ON pr.app_id = p.app_id AND pr.store_identifier = p.product_id "
+                        + "LEFT JOIN entitlement_products ep ON ep.product_id = pr.id "
+                        + "LEFT JOIN entitlements e ON e.id = ep.entitlement_id "
+                        + "WHERE a.project_id = ? AND a.app_user_id = ?",
+                rs -> new Row(new Customer(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        rs.getLong(5), rs.getLong(6)), rs.getLong(7), rs.getString(8), rs.getLong(9),
+                        rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13)),
+                projectId, appUserId);
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        // Grouped and sorted here (the join repeats a purchase per lookup key): equal rows make equal records.
+        java.util.SortedMap<String, List<Row>> byPurchase = new java.util.TreeMap<>();
+        for (Row row : rows) {
+            if (row.purchaseId() != null) {
+                byPurchase.computeIfAbsent(row.purchaseId(), k -> new java.util.ArrayList<>()).add(row);
+            }
+        }
+        List<PurchaseRef> purchases = byPurchase.values().stream().map(same -> {
+            Row first = same.get(0);
+            List<String> keys = same.stream().map(Row::lookupKey).filter(java.util.Objects::nonNull).sorted().toList();
+            return new PurchaseRef(first.purchaseId(), first.revision(), first.appId(), first.productId(),
+                    first.managementUrl(), keys);
+        }).toList();
+        return Optional.of(new SubscriberRows(rows.get(0).customer(), rows.get(0).grants(), purchases));
+    }
+
     /** The customer known by {@code appUserId}, created (with that id as its original) if there is none. */
     public static Customer findOrCreate(Handle h, String projectId, String appUserId, long nowMillis) {
         Optional<Customer> existing = findByAppUserId(h, projectId, appUserId);

@@ -50,11 +50,16 @@ public final class SubscriberAttributes {
      * subscriber object, outgoing events ("as of sending") and the customer's profile show.
      */
     public static ObjectNode json(Handle h, String customerId) {
+        return json(CustomerStore.attributes(h, customerId));
+    }
+
+    /** Attributes as read by {@link CustomerStore#attributes}, in that shape. */
+    static ObjectNode json(SortedMap<String, StoredAttribute> stored) {
         ObjectNode attributes = Json.object();
-        CustomerStore.attributes(h, customerId).forEach((name, stored) -> {
+        stored.forEach((name, one) -> {
             ObjectNode attribute = attributes.putObject(name);
-            attribute.put("value", stored.value());
-            attribute.put("updated_at_ms", stored.updatedAtMs());
+            attribute.put("value", one.value());
+            attribute.put("updated_at_ms", one.updatedAtMs());
         });
         return attributes;
     }

@@ -8,6 +8,7 @@ import io.substate.common.ErrorCode;
 import io.substate.common.Json;
 import io.substate.http.JsonBody;
 import io.substate.http.Requests;
+import io.substate.http.RevenueCatETag;
 import io.substate.http.RouteGroup;
 
 /** RevenueCat REST API v1 subscriber routes (README, "RevenueCat REST API v1"), as RevenueCat's SDKs call them. */
@@ -28,10 +29,16 @@ public final class SubscriberRoutes implements RouteGroup {
         routes.post("/v1/subscribers/{app_user_id}/attributes", this::attributes);
     }
 
+    /** RevenueCat's ETag protocol ({@link RevenueCatETag}): an unchanged subscriber is a 304 without a body. */
     private void get(Context ctx) {
         ApiCaller caller = auth.authenticate(ctx);
         String platform = ctx.header("X-Platform");
-        answer(ctx, subscribers.get(caller, ctx.pathParam("app_user_id"), platform != null && !platform.isBlank()));
+        SubscriberService.Read read = subscribers.get(caller, ctx.pathParam("app_user_id"),
+                platform != null && !platform.isBlank());
+        if (RevenueCatETag.notModified(ctx, read.json().etag(), read.now()) && !read.created()) {
+            return;
+        }
+        ctx.status(read.created() ? 201 : 200).contentType("application/json").result(read.body());
     }
 
     private void identify(Context ctx) {

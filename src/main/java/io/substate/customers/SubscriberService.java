@@ -17,6 +17,7 @@ public final class SubscriberService {
     private final Jdbi jdbi;
     private final GroupCommit commits;
     private final Clock clock;
+    private final SubscriberCache cache = new SubscriberCache();
 
     public SubscriberService(Jdbi jdbi, GroupCommit commits, Clock clock) {
         this.jdbi = jdbi;
@@ -27,17 +28,27 @@ public final class SubscriberService {
     /** A subscriber response, and whether this request created the customer (201 instead of 200). */
     public record Answer(ObjectNode body, boolean created) {}
 
-    /** {@code GET /v1/subscribers/{id}}: creates the customer if needed; {@code seen} updates {@code last_seen}. */
-    public Answer get(ApiCaller caller, String appUserId, boolean seen) {
+    /**
+     * A subscriber read's answer: the subscriber object ({@link SubscriberJson}, with its ETag), the customer's
+     * {@code last_seen}, the time of the request, and whether this request created the customer (201, not 200).
+     */
+    public record Read(SubscriberJson json, long lastSeen, long now, boolean created) {
+        public byte[] body() {
+            return json.body(now, lastSeen);
+        }
+    }
+
+    /**
+     * {@code GET /v1/subscribers/{id}}: creates the customer if needed; {@code seen} updates {@code last_seen}. An
+     * existing customer without {@code seen} is read without a transaction, through {@link SubscriberCache}.
+     */
+    public Read get(ApiCaller caller, String appUserId, boolean seen) {
         AppUserIds.require(appUserId, "app_user_id");
         if (!seen) {
-            Optional<ObjectNode> existing = jdbi.withHandle(h -> {
-                long now = clock.millis();
-                return CustomerStore.findByAppUserId(h, caller.projectId(), appUserId)
-                        .map(c -> SubscriberView.render(h, c, caller, now));
-            });
+            long now = clock.millis();
+            Optional<SubscriberCache.Read> existing = jdbi.withHandle(h -> cache.read(h, caller, appUserId, now));
             if (existing.isPresent()) {
-                return new Answer(existing.get(), false);
+                return new Read(existing.get().json(), existing.get().lastSeen(), now, false);
             }
         }
         return commits.execute(appUserId, h -> {
@@ -47,7 +58,11 @@ public final class SubscriberService {
             if (seen) {
                 customer = CustomerStore.touch(h, customer, now);
             }
-            return new Answer(SubscriberView.render(h, customer, caller, now), found.isEmpty());
+            SubscriberView.Inputs inputs = SubscriberView.load(h, customer,
+                    io.substate.purchases.PurchaseStore.forCustomer(h, customer.id()), caller);
+            SubscriberJson json = SubscriberJson.of(SubscriberView.subscriber(inputs, SubscriberJson.LAST_SEEN_MARK,
+                    caller, now));
+            return new Read(json, customer.lastSeen(), now, found.isEmpty());
         });
     }
 

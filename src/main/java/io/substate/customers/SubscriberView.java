@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 
@@ -49,10 +50,40 @@ public final class SubscriberView {
         return DATE.format(Instant.ofEpochMilli(epochMillis));
     }
 
-    /** {@code {request_date, request_date_ms, subscriber}}. */
+    /** {@code {request_date, request_date_ms, subscriber}}, read in the caller's handle. */
     public static ObjectNode render(Handle h, Customer customer, ApiCaller caller, long now) {
-        List<Shown> shown = PurchaseStore.forCustomer(h, customer.id()).stream()
-                .map(SubscriberView::shown).flatMap(Optional::stream).toList();
+        Inputs inputs = load(h, customer, PurchaseStore.forCustomer(h, customer.id()), caller);
+        ObjectNode body = Json.object();
+        body.put("request_date", date(now));
+        body.put("request_date_ms", now);
+        body.set("subscriber", subscriber(inputs, date(customer.lastSeen()), caller, now));
+        return body;
+    }
+
+    /**
+     * Everything the subscriber object is made of but the time of the request and the caller: the customer, its
+     * purchases, the lookup keys each purchase's product unlocks, the apps' management URLs, its grants and (for the
+     * secret key, else null) its attributes.
+     */
+    record Inputs(Customer customer, List<StoredPurchase> purchases, Map<StoreProduct, List<String>> keys,
+            Map<String, String> managementUrls, List<GrantedEntitlement> grants,
+            SortedMap<String, CustomerStore.StoredAttribute> attributes) {}
+
+    /** The inputs of {@code customer} with these purchases, the rest read in the caller's handle. */
+    static Inputs load(Handle h, Customer customer, List<StoredPurchase> purchases, ApiCaller caller) {
+        List<Shown> listed = listed(purchases).listed();
+        Map<StoreProduct, List<String>> keys = EntitlementStore.entitlementsForProducts(h,
+                listed.stream().map(s -> new StoreProduct(s.purchase().appId(), s.productId())).distinct().toList());
+        return new Inputs(customer, purchases, keys, managementUrls(h, listed), GrantStore.forCustomer(h, customer.id()),
+                caller.secret() ? CustomerStore.attributes(h, customer.id()) : null);
+    }
+
+    /** The purchases the SDK may see: subscriptions by product (the furthest one each), one-time purchases by product. */
+    private record Listing(Map<String, Shown> subscriptions, Map<String, List<Shown>> nonSubscriptions,
+            List<Shown> listed) {}
+
+    private static Listing listed(List<StoredPurchase> purchases) {
+        List<Shown> shown = purchases.stream().map(SubscriberView::shown).flatMap(Optional::stream).toList();
         Map<String, Shown> subscriptions = new TreeMap<>();
         Map<String, List<Shown>> nonSubscriptions = new TreeMap<>();
         for (Shown s : shown) {
@@ -64,23 +95,29 @@ public final class SubscriberView {
         }
         List<Shown> listed = new ArrayList<>(subscriptions.values());
         nonSubscriptions.values().forEach(listed::addAll);
-        Map<String, String> managementUrls = managementUrls(h, listed);
+        return new Listing(subscriptions, nonSubscriptions, listed);
+    }
+
+    /**
+     * The subscriber object, with {@code lastSeen} as the text of {@code last_seen}. Depends on nothing but its
+     * arguments; {@code now} only decides the management URL (see {@link #changesAfter}).
+     */
+    static ObjectNode subscriber(Inputs inputs, String lastSeen, ApiCaller caller, long now) {
+        Customer customer = inputs.customer();
+        Listing listing = listed(inputs.purchases());
         Map<String, GrantedEntitlement> promotional = new TreeMap<>();
-        List<GrantedEntitlement> grants = GrantStore.forCustomer(h, customer.id());
-        for (GrantedEntitlement grant : grants) {
+        for (GrantedEntitlement grant : inputs.grants()) {
             promotional.merge(grant.productIdentifier(), grant, (a, b) -> FURTHEST_GRANT.compare(a, b) >= 0 ? a : b);
         }
 
-        ObjectNode body = Json.object();
-        body.put("request_date", date(now));
-        body.put("request_date_ms", now);
-        ObjectNode subscriber = body.putObject("subscriber");
-        subscriber.set("entitlements", entitlements(h, listed, grants));
+        ObjectNode subscriber = Json.object();
+        subscriber.set("entitlements", entitlements(inputs.keys(), listing.listed(), inputs.grants()));
         subscriber.put("first_seen", date(customer.firstSeen()));
-        subscriber.put("last_seen", date(customer.lastSeen()));
-        subscriber.put("management_url", managementUrl(subscriptions.values(), caller, managementUrls, now));
+        subscriber.put("last_seen", lastSeen);
+        subscriber.put("management_url", managementUrl(listing.subscriptions().values(), caller,
+                inputs.managementUrls(), now));
         ObjectNode nonSubs = subscriber.putObject("non_subscriptions");
-        nonSubscriptions.forEach((product, list) -> {
+        listing.nonSubscriptions().forEach((product, list) -> {
             ArrayNode array = nonSubs.putArray(product);
             list.stream().sorted(Comparator.comparing(Shown::purchasedAt)).forEach(s -> array.add(nonSubscription(s)));
         });
@@ -89,14 +126,30 @@ public final class SubscriberView {
         subscriber.putNull("original_purchase_date");
         subscriber.putObject("other_purchases");
         if (caller.secret()) {
-            subscriber.set("subscriber_attributes", SubscriberAttributes.json(h, customer.id()));
+            subscriber.set("subscriber_attributes", SubscriberAttributes.json(inputs.attributes()));
         }
         ObjectNode subs = subscriber.putObject("subscriptions");
         Map<String, ObjectNode> entries = new TreeMap<>();
-        subscriptions.forEach((product, s) -> entries.put(product, subscription(s)));
+        listing.subscriptions().forEach((product, s) -> entries.put(product, subscription(s)));
         promotional.forEach((product, grant) -> entries.put(product, promotionalSubscription(grant)));
         entries.forEach(subs::set);
-        return body;
+        return subscriber;
+    }
+
+    /**
+     * The first instant after {@code now} at which {@link #subscriber} may answer otherwise for the same inputs
+     * ({@link Long#MAX_VALUE}: never): the end of a subscription that grants access now, when the management URL may
+     * go. Nothing else in the object depends on the time.
+     */
+    static long changesAfter(Inputs inputs, long now) {
+        long next = Long.MAX_VALUE;
+        for (StoredPurchase p : inputs.purchases()) {
+            Long expires = p.state().expiresAt();
+            if (expires != null && expires > now) {
+                next = Math.min(next, expires);
+            }
+        }
+        return next;
     }
 
     /** A purchase as the SDK may see it: a product, a start, and for subscriptions an end. */
@@ -200,9 +253,8 @@ public final class SubscriberView {
      * Each lookup key once: from the purchase or grant with the furthest expiration (RevenueCat's rule, granted
      * entitlements included); expired ones stay listed.
      */
-    private static ObjectNode entitlements(Handle h, List<Shown> listed, List<GrantedEntitlement> grants) {
-        Map<StoreProduct, List<String>> keys = EntitlementStore.entitlementsForProducts(h,
-                listed.stream().map(s -> new StoreProduct(s.purchase().appId(), s.productId())).distinct().toList());
+    private static ObjectNode entitlements(Map<StoreProduct, List<String>> keys, List<Shown> listed,
+            List<GrantedEntitlement> grants) {
         Map<String, Access> best = new TreeMap<>();
         for (Shown s : listed) {
             for (String key : keys.getOrDefault(new StoreProduct(s.purchase().appId(), s.productId()), List.of())) {

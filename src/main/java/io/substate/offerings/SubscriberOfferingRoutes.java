@@ -5,6 +5,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.substate.common.Json;
 import io.substate.customers.ApiKeyAuth;
+import io.substate.http.RevenueCatETag;
 import io.substate.http.RouteGroup;
 
 /**
@@ -28,8 +29,17 @@ public final class SubscriberOfferingRoutes implements RouteGroup {
         routes.delete("/v1/subscribers/{app_user_id}/offerings/override", this::clearOverride);
     }
 
+    /**
+     * With RevenueCat's ETag protocol ({@link RevenueCatETag}): the ETag is the hash of the whole answer, which holds
+     * no request time, so an unchanged answer is a 304 without a body.
+     */
     private void offerings(Context ctx) {
-        write(ctx, 200, offerings.offerings(auth.requireApp(ctx), ctx.pathParam("app_user_id")));
+        long now = System.currentTimeMillis();
+        String body = Json.write(offerings.offerings(auth.requireApp(ctx), ctx.pathParam("app_user_id")));
+        if (RevenueCatETag.notModified(ctx, RevenueCatETag.of(body), now)) {
+            return;
+        }
+        ctx.status(200).contentType("application/json").result(body);
     }
 
     /** {@code ?id=prod_A&id=prod_B}; {@code currency} is accepted and ignored: prices are in their Stripe currency. */

@@ -59,6 +59,18 @@ public final class PurchaseStore {
                 PurchaseStore::map, customerId);
     }
 
+    /** A purchase with its revision: 0 when inserted, one more with every write of its state. */
+    public record Revised(StoredPurchase purchase, long revision) {}
+
+    /**
+     * Every purchase of a customer with its revision, oldest first: a purchase whose id and revision were seen before
+     * has the state seen then (see {@code customers/SubscriberCache}).
+     */
+    public static List<Revised> forCustomerRevised(Handle h, String customerId) {
+        return Sql.list(h, "SELECT " + COLUMNS + ", revision FROM purchases WHERE customer_id = ? ORDER BY created_at, id",
+                rs -> new Revised(map(rs), rs.getLong("revision")), customerId);
+    }
+
     /**
      * Up to {@code limit + 1} purchases of one kind of a customer after the purchase {@code startingAfter} (null: from
      * the first), oldest first; {@code livemode} null for both environments.
@@ -132,7 +144,8 @@ public final class PurchaseStore {
         Object[] withId = java.util.Arrays.copyOf(args, args.length + 1);
         withId[args.length] = p.id();
         WriteBehind.later(h, WriteOrder.PURCHASE_UPDATE, List.of(rowKey(p.appId(), p.token())),
-                "UPDATE purchases SET (" + PROJECTED + ") = (" + PROJECTED_PARAMS + ") WHERE id = ?", withId);
+                "UPDATE purchases SET (" + PROJECTED + ") = (" + PROJECTED_PARAMS + "), revision = revision + 1 "
+                + "WHERE id = ?", withId);
         WriteBehind.own(h, new OwnRow(p.appId(), p.token()), p);
     }
 

@@ -167,6 +167,34 @@ class SubscriberOfferingsTest {
     }
 
     @Test
+    void offeringsAnswer304ForTheirETagUntilTheyChange() {
+        StripeApp app = app(true);
+        Sold monthly = stripeProduct("Monthly", 999, "usd", "month", 1, null);
+        String offering = offering(app, "default", null);
+        pkg(app, offering, "$rc_monthly", 1, product(app, app.appId(), monthly.product(), "subscription", null));
+        String path = "/v1/subscribers/user-1/offerings";
+
+        HttpResponse first = sdk(app).get(path);
+        String etag = first.header("X-RevenueCat-ETag");
+        HttpResponse unchanged = sdk(app).withHeader("X-RevenueCat-ETag", etag).get(path);
+        pkg(app, offering, "$rc_annual", 2, product(app, app.appId(),
+                stripeProduct("Annual", 9999, "usd", "year", 1, null).product(), "subscription", null));
+        HttpResponse changed = sdk(app).withHeader("X-RevenueCat-ETag", etag).get(path);
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(etag).matches("[0-9a-f]{32}");
+        assertThat(unchanged.status()).isEqualTo(304);
+        assertThat(unchanged.body()).isEmpty();
+        assertThat(unchanged.header("X-RevenueCat-ETag")).isEqualTo(etag);
+        assertThat(Long.parseLong(unchanged.header("X-RevenueCat-Request-Time"))).isPositive();
+        assertThat(changed.status()).isEqualTo(200);
+        assertThat(changed.header("X-RevenueCat-ETag")).isNotEqualTo(etag);
+        assertThat(changed.json().get("offerings").get(0).get("packages")).hasSize(2);
+        assertThat(sdk(app).withHeader("X-RevenueCat-ETag", changed.header("X-RevenueCat-ETag")).get(path).status())
+                .isEqualTo(304);
+    }
+
+    @Test
     void offeringsInTheShapeTheSdkReadsWithTheCallingAppsProductsInPositionOrder() {
         StripeApp app = app(true);
         String other = otherApp(app);
