@@ -74,7 +74,7 @@ public final class FakeStripe implements AutoCloseable {
     /** When each object was first stored: Stripe lists objects of the same second newest first too. */
     private final Map<String, Long> stored = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
-    private final Map<Long, Fault> faultsAt = new ConcurrentHashMap<>();
+    private final Map<String, Fault> faultsAt = new ConcurrentHashMap<>();
     private volatile long downAfter = Long.MAX_VALUE;
     private final Map<String, String> lineItems = new ConcurrentHashMap<>();
     private final List<String> invoicePayments = new CopyOnWriteArrayList<>();
@@ -210,11 +210,12 @@ public final class FakeStripe implements AutoCloseable {
     }
 
     /**
-     * The {@code n}th request from now (1 = the next) is answered 429 with {@code Retry-After: retryAfterSeconds}
-     * and Stripe's {@code rate_limit} error, whatever it asks.
+     * The {@code n}th request from now (1 = the next) to {@code path} is answered 429 with
+     * {@code Retry-After: retryAfterSeconds} and Stripe's {@code rate_limit} error.
      */
-    public FakeStripe rateLimitRequest(int n, int retryAfterSeconds) {
-        faultsAt.put(received.get() + n, new Fault(429, error("invalid_request_error", "rate_limit",
+    public FakeStripe rateLimitRequest(String path, int n, int retryAfterSeconds) {
+        long already = requests.stream().filter(r -> r.path().equals(path)).count();
+        faultsAt.put(path + " " + (already + n), new Fault(429, error("invalid_request_error", "rate_limit",
                 "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
                 null), Map.of("Retry-After", String.valueOf(retryAfterSeconds))));
         return this;
@@ -293,11 +294,12 @@ public final class FakeStripe implements AutoCloseable {
                     exchange.getRequestHeaders().getFirst("Stripe-Version"), System.currentTimeMillis(), body));
 
             long number = received.incrementAndGet();
+            long toPath = requests.stream().filter(r -> r.path().equals(path)).count();
             Duration delay = delays.poll();
             if (delay != null) {
                 sleep(delay);
             }
-            Fault fault = faultsAt.remove(number);
+            Fault fault = faultsAt.remove(path + " " + toPath);
             if (fault == null) {
                 fault = faults.poll();
             }
