@@ -204,8 +204,11 @@ final class StripeCommand implements Runnable {
                     }
                 } catch (ApiException e) {
                     err.println("Import failed (" + e.errorCode().code() + "): " + e.getMessage());
-                    return e.errorCode() == ErrorCode.INVALID_PARAMETER
-                            ? ServeCommand.EXIT_INVALID_SETTING : EXIT_FAILED;
+                    // A wrong argument or an app that cannot import (unknown, no key) is fixed before running again.
+                    boolean invalid = e.errorCode() == ErrorCode.INVALID_PARAMETER
+                            || e.errorCode() == ErrorCode.RESOURCE_MISSING
+                            || e.errorCode() == ErrorCode.STRIPE_API_KEY_NOT_CONFIGURED;
+                    return invalid ? ServeCommand.EXIT_INVALID_SETTING : EXIT_FAILED;
                 }
             });
         }

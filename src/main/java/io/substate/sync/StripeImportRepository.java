@@ -42,6 +42,21 @@ public final class StripeImportRepository {
     Optional<StripeImportRecord> claim(String newId, String projectId, String appId, boolean dryRun,
             boolean deliverEvents, boolean restart, String firstPhase, String emptyCounters, long now,
             long staleBefore) {
+        try {
+            return claimOnce(newId, projectId, appId, dryRun, deliverEvents, restart, firstPhase, emptyCounters, now,
+                    staleBefore);
+        } catch (RuntimeException e) {
+            // Two starts at once on PostgreSQL: the unique index on running imports lets one win.
+            if (io.substate.storage.Constraints.isUniqueViolation(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private Optional<StripeImportRecord> claimOnce(String newId, String projectId, String appId, boolean dryRun,
+            boolean deliverEvents, boolean restart, String firstPhase, String emptyCounters, long now,
+            long staleBefore) {
         return jdbi.inTransaction(h -> {
             Optional<StripeImportRecord> running = h.createQuery("SELECT " + COLUMNS + " FROM stripe_imports "
                     + "WHERE app_id = :app AND status = 'running'").bind("app", appId).map(ROW).findOne();

@@ -270,12 +270,15 @@ class StripeImportTest {
         Files.writeString(noColumns, "user,customer\nu1,cus_1\n");
         ImportCli.Run wrongHeader = cli(app, "--mapping", noColumns.toString());
         ImportCli.Run badConcurrency = cli(app, "--concurrency", "0");
+        ImportCli.Run unknownApp = ImportCli.run(world.server.databaseUrl(), world.stripe.baseUrl(), PAGE,
+                List.of("--app", "appNoSuchApp"));
 
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("Cannot read the mapping", "nothing was imported");
         assertThat(wrongHeader.exit()).isEqualTo(2);
         assertThat(wrongHeader.err()).contains("must name 'app_user_id'");
         assertThat(badConcurrency.exit()).isEqualTo(2);
+        assertThat(unknownApp.exit()).isEqualTo(2);
         assertThat(customerIds(app)).isEmpty();
         assertThat(imports(app).get("items")).isEmpty();
         assertThat(world.stripe.requests()).isEmpty();
@@ -454,5 +457,26 @@ class StripeImportTest {
         } finally {
             receiver.close();
         }
+    }
+
+    /** Stripe's own page size over a few hundred objects; prints the time it took (BENCHMARKS-style, not asserted). */
+    @Test
+    void aFewHundredObjectsInPagesOfOneHundred() {
+        ImportAccount account = new ImportAccount(world.stripe).subscriptions(45, false).oneTime(20, 5);
+        StripeApp app = app("stripe_customer_id", null);
+
+        long started = System.nanoTime();
+        ImportCli.Run run = ImportCli.run(world.server.databaseUrl(), world.stripe.baseUrl(), 100,
+                List.of("--app", app.appId()));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.summary()).contains("completed: 270 subscriptions, 20 checkout sessions and 5 refunds read",
+                " 295 imported, ", " 0 failed");
+        assertThat(world.stripe.requestsTo("/v1/subscriptions")).hasSize(3);
+        System.out.printf("Stripe import on %s: %d objects, %d Stripe requests, %d ms%n", db, account.objects(),
+                world.stripe.requests().size(), millis);
+        account.withStatus("past_due").forEach(sub -> assertThat(purchase(app, account.customerOf.get(sub))
+                .get("grants_access").asBoolean()).isTrue());
     }
 }
