@@ -100,6 +100,13 @@ public final class StripeWebhookService {
      * outgoing events.
      */
     public WebhookResult ingestImported(App app, String payload, IngestOptions options) {
+        // An object read again unchanged is an event already applied: answered before resolving it, so a second
+        // import asks Stripe for nothing more than its lists. (The unit checks again in its transaction.)
+        String eventId = StripeEvents.parse(payload).id();
+        var known = jdbi.withHandle(h -> StripeEventStore.known(h, app.id(), eventId, ""));
+        if (known.isPresent() && known.get().status().isFinal()) {
+            return WebhookResult.duplicate(eventId, known.get().purchaseId());
+        }
         return process(app, payload, false, options);
     }
 
@@ -137,12 +144,12 @@ public final class StripeWebhookService {
         } catch (ApiException e) {
             return new Preview(PreviewOutcome.FAILED, e.errorCode(), e.getMessage());
         }
+        var known = jdbi.withHandle(h -> StripeEventStore.known(h, app.id(), event.id(), ""));
+        if (known.isPresent() && known.get().status().isFinal()) {
+            return new Preview(PreviewOutcome.UNCHANGED, null, null);
+        }
         ResolvedEvent resolved = resolver.resolve(app, fact);
         return jdbi.withHandle(h -> {
-            var known = StripeEventStore.known(h, app.id(), event.id(), "");
-            if (known.isPresent() && known.get().status().isFinal()) {
-                return new Preview(PreviewOutcome.UNCHANGED, null, null);
-            }
             if (resolved.failure() != null) {
                 return new Preview(PreviewOutcome.FAILED, resolved.failure().errorCode(),
                         resolved.failure().getMessage());

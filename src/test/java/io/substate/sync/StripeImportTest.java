@@ -195,11 +195,16 @@ class StripeImportTest {
             assertThat(deliveries.get("items")).isEmpty();
 
             Map<String, String> before = states(app, account);
+            world.stripe.clearRequests();
             ImportCli.Run again = cli(app);
 
             assertThat(again.exit()).as(again.err()).isZero();
             assertThat(again.summary()).contains(" 0 imported, 27 unchanged, 0 without App User ID");
             assertThat(states(app, account)).isEqualTo(before);
+            // Unchanged objects are known events: nothing is read for them but the lists (and refunds' charges).
+            assertThat(world.stripe.requests()).extracting(FakeStripe.RecordedRequest::path)
+                    .allMatch(path -> List.of("/v1/subscriptions", "/v1/checkout/sessions", "/v1/refunds")
+                            .contains(path) || path.startsWith("/v1/charges/"));
             assertThat(imports(app).get("items")).hasSize(2)
                     .allSatisfy(i -> assertThat(i.get("status").asText()).isEqualTo("completed"));
         } finally {
