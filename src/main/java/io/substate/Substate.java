@@ -72,6 +72,10 @@ import io.substate.sync.PurchaseRefresher;
 import io.substate.sync.RefreshSchedule;
 import io.substate.sync.RefreshWorker;
 import io.substate.sync.StripeConnectionCheck;
+import io.substate.sync.StripeImport;
+import io.substate.sync.StripeImportRepository;
+import io.substate.sync.StripeImportRoutes;
+import io.substate.sync.StripeImports;
 import io.substate.sync.SyncRoutes;
 import java.time.Clock;
 import java.time.Duration;
@@ -147,6 +151,11 @@ public final class Substate implements AutoCloseable {
             routes.add(new SyncRoutes(projects, apps,
                     new Backfill(webhooks, settings.stripeApiBase(), clock),
                     new StripeConnectionCheck(stripeEvents, settings.stripeApiBase(), clock), refresher, adminAuth, clock));
+            StripeImportRepository importRepository = new StripeImportRepository(database.jdbi());
+            StripeImports imports = new StripeImports(new StripeImport(importRepository, webhooks,
+                    settings.stripeApiBase(), clock), importRepository);
+            workers.add(0, imports); // stops its imports before the group committer they write through
+            routes.add(new StripeImportRoutes(apps, imports, adminAuth));
             // First in the list so it stops before the group committer it writes through.
             workers.add(0, new RefreshWorker(database.dialect(), commits, apps, refresher,
                     RefreshSchedule.of(settings.stripeRefreshInterval(), settings.stripeRefreshTick()), clock, registry));

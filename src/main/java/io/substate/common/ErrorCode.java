@@ -60,6 +60,8 @@ public enum ErrorCode {
 
     // Refresh from Stripe (io.substate.sync): only subscriptions change in Stripe after their purchase.
     PURCHASE_NOT_REFRESHABLE(422, "unprocessable_entity_error", 7226, false),
+    // Importing from Stripe (README, "Importing from Stripe"): one import of an app runs at a time.
+    IMPORT_ALREADY_RUNNING(409, "resource_already_exists", 7226, false),
 
     // Granted entitlements (README, "Granted entitlements"): a v2 grant is refused while one of the same entitlement
     // gives the customer access, as RevenueCat's v2 ("unless one already exists").

@@ -45,7 +45,18 @@ public final class OutgoingEventStore {
 
     /** Stores one event about a Stripe purchase and returns its id. */
     public static String append(Handle h, Source source, OutgoingEventDraft draft, UsdRates rates, long nowMillis) {
-        return append(h, source, draft, false, entitlementIds(h, source.appId(), draft.productId()), rates, nowMillis);
+        return append(h, source, draft, rates, nowMillis, true);
+    }
+
+    /**
+     * As {@link #append(Handle, Source, OutgoingEventDraft, UsdRates, long)}; with {@code deliver} false the event is
+     * kept in the customer's history but no integration is sent it (a Stripe import's old purchases, README
+     * "Importing from Stripe").
+     */
+    public static String append(Handle h, Source source, OutgoingEventDraft draft, UsdRates rates, long nowMillis,
+            boolean deliver) {
+        return append(h, source, draft, false, entitlementIds(h, source.appId(), draft.productId()), rates, nowMillis,
+                deliver);
     }
 
     /**
@@ -56,11 +67,11 @@ public final class OutgoingEventStore {
      */
     public static String appendPromotional(Handle h, Source source, OutgoingEventDraft draft, String lookupKey,
             UsdRates rates, long nowMillis) {
-        return append(h, source, draft, true, List.of(lookupKey), rates, nowMillis);
+        return append(h, source, draft, true, List.of(lookupKey), rates, nowMillis, true);
     }
 
     private static String append(Handle h, Source source, OutgoingEventDraft draft, boolean promotional,
-            List<String> entitlements, UsdRates rates, long nowMillis) {
+            List<String> entitlements, UsdRates rates, long nowMillis, boolean deliver) {
         String id = Ids.eventId();
         long sequence = CustomerStore.nextSequence(h, source.customer().id());
         List<String> aliases = source.knownAliases() != null
@@ -111,7 +122,7 @@ public final class OutgoingEventStore {
             event.number("sequence", sequence);
         });
 
-        insert(h, id, source, draft.type(), environment, sequence, payload, nowMillis);
+        insert(h, id, source, draft.type(), environment, sequence, payload, nowMillis, deliver);
         return id;
     }
 
@@ -134,14 +145,17 @@ public final class OutgoingEventStore {
         transferredTo.forEach(to::add);
         event.put("original_app_user_id", source.customer().originalAppUserId());
         event.put("sequence", sequence);
-        insert(h, id, source, "TRANSFER", environment, sequence, Json.write(event), nowMillis);
+        insert(h, id, source, "TRANSFER", environment, sequence, Json.write(event), nowMillis, true);
         return id;
     }
 
     private static void insert(Handle h, String id, Source source, String type, String environment, long sequence,
-            String payload, long nowMillis) {
+            String payload, long nowMillis, boolean deliver) {
         insert(h, id, source.projectId(), source.appId(), source.customer().id(), source.purchaseId(), type,
                 environment, sequence, source.sourceEventId(), payload, nowMillis);
+        if (!deliver) {
+            return;
+        }
         // Same transaction: a delivery exists exactly when its event does (the outbox is durable as a whole).
         DeliveryStore.enqueueForIntegrations(h, id, source.projectId(), source.appId(), environment, type, nowMillis);
     }

@@ -43,7 +43,16 @@ public final class PurchaseUpdater {
     /** As {@link #apply(Handle, StoredPurchase, StripeFact, String, long)}, with the customer if the caller has it. */
     public Applied apply(Handle h, StoredPurchase purchase, StripeFact fact, String sourceEventId, long nowMillis,
             KnownCustomer known) {
-        return apply(h, purchase, false, fact, sourceEventId, nowMillis, known);
+        return apply(h, purchase, false, fact, sourceEventId, nowMillis, known, true);
+    }
+
+    /**
+     * As {@link #apply(Handle, StoredPurchase, StripeFact, String, long, KnownCustomer)}; with {@code deliver} false
+     * the outgoing events are stored (the customer's history) but sent to no integration.
+     */
+    public Applied apply(Handle h, StoredPurchase purchase, StripeFact fact, String sourceEventId, long nowMillis,
+            KnownCustomer known, boolean deliver) {
+        return apply(h, purchase, false, fact, sourceEventId, nowMillis, known, deliver);
     }
 
     /**
@@ -51,12 +60,12 @@ public final class PurchaseUpdater {
      * state after the fact (one statement, where inserting the empty state and updating it would take two).
      */
     public Applied applyToNew(Handle h, StoredPurchase unsaved, StripeFact fact, String sourceEventId, long nowMillis,
-            KnownCustomer known) {
-        return apply(h, unsaved, true, fact, sourceEventId, nowMillis, known);
+            KnownCustomer known, boolean deliver) {
+        return apply(h, unsaved, true, fact, sourceEventId, nowMillis, known, deliver);
     }
 
     private Applied apply(Handle h, StoredPurchase purchase, boolean unsaved, StripeFact fact, String sourceEventId,
-            long nowMillis, KnownCustomer known) {
+            long nowMillis, KnownCustomer known, boolean deliver) {
         Transition transition = PurchaseStateMachine.apply(purchase.state(), fact);
         StoredPurchase next = purchase.withState(transition.next());
         if (unsaved) {
@@ -79,7 +88,7 @@ public final class PurchaseUpdater {
                 OutgoingEventStore.Source source = new OutgoingEventStore.Source(next.projectId(), next.appId(), customer.get().customer(),
                         next.id(), next.state().livemode(), sourceEventId, customer.get().aliases());
                 ids = transition.events().stream()
-                        .map(draft -> OutgoingEventStore.append(h, source, draft, rates, nowMillis))
+                        .map(draft -> OutgoingEventStore.append(h, source, draft, rates, nowMillis, deliver))
                         .toList();
             }
         }

@@ -16,6 +16,10 @@ import io.substate.stripe.StripeFacts;
 import io.substate.stripe.StripeSignatureVerifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import io.substate.purchases.PurchaseState;
+import io.substate.purchases.PurchaseStateMachine;
+import io.substate.purchases.PurchaseStore;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
@@ -31,6 +35,7 @@ public final class StripeWebhookService {
     private final PurchaseResolver resolver;
     private final WebhookUnit unit;
     private final GroupCommit commits;
+    private final Jdbi jdbi;
     private final Clock clock;
 
     public StripeWebhookService(AppService apps, Jdbi jdbi, Dialect dialect, GroupCommit commits,
@@ -39,6 +44,7 @@ public final class StripeWebhookService {
         this.resolver = new PurchaseResolver(jdbi, stripeApiBase);
         this.unit = new WebhookUnit(updater, dialect);
         this.commits = commits;
+        this.jdbi = jdbi;
         this.clock = clock;
     }
 
@@ -78,7 +84,7 @@ public final class StripeWebhookService {
             return WebhookResult.refused(null, new ApiException(ErrorCode.INVALID_SIGNATURE, e.getMessage()));
         }
         try {
-            return process(app, new String(body, StandardCharsets.UTF_8), false);
+            return process(app, new String(body, StandardCharsets.UTF_8), false, IngestOptions.WEBHOOK);
         } catch (RuntimeException e) {
             if (DatabaseUnavailableException.isCauseOf(e)) {
                 throw e; // answered 503: Stripe retries; asking the database about the app would only wait again
@@ -105,12 +111,102 @@ public final class StripeWebhookService {
      * forge it.
      */
     public WebhookResult ingestVerified(App app, String payload) {
-        return process(app, payload, false);
+        return process(app, payload, false, IngestOptions.WEBHOOK);
+    }
+
+    /**
+     * Handles an event the Stripe import made from an object it read ({@code sync.StripeImport}): as
+     * {@link #ingestVerified}, with the import's App User ID for a purchase it starts and its choice of delivering
+     * outgoing events.
+     */
+    public WebhookResult ingestImported(App app, String payload, IngestOptions options) {
+        // An object read again unchanged is an event already applied: answered before resolving it, so a second
+        // import asks Stripe for nothing more than its lists. (The unit checks again in its transaction.)
+        String eventId = StripeEvents.parse(payload).id();
+        var known = jdbi.withHandle(h -> StripeEventStore.known(h, app.id(), eventId, ""));
+        if (known.isPresent() && known.get().status().isFinal()) {
+            return WebhookResult.duplicate(eventId, known.get().purchaseId());
+        }
+        return process(app, payload, false, options);
+    }
+
+    /** What {@link #ingestImported} would do with an event, found without writing anything (a dry run). */
+    public enum PreviewOutcome {
+        /** A new purchase would be created. */
+        WOULD_CREATE,
+        /** A known purchase would change. */
+        WOULD_CHANGE,
+        /** Nothing would change: the event was applied before, or says nothing new. */
+        UNCHANGED,
+        /** A new purchase, but the app's detection method finds no App User ID for it: it would be parked. */
+        NO_APP_USER_ID,
+        /** No purchase to apply it to (not tracked, or a refund of a payment no purchase made): it would be parked. */
+        NO_PURCHASE,
+        /** The object concerns no purchase. */
+        IGNORED,
+        /** Stripe could not be read to resolve it. */
+        FAILED
+    }
+
+    /** A dry run's answer for one event; {@code error} and {@code message} say why when FAILED or NO_APP_USER_ID. */
+    public record Preview(PreviewOutcome outcome, ErrorCode error, String message) {}
+
+    /**
+     * Resolves the event as {@link #ingestImported} would (the same Stripe reads) and runs the pure state machine over
+     * the stored purchase, reading the database only: nothing is written.
+     */
+    public Preview preview(App app, String payload, IngestOptions options) {
+        StripeEvent event;
+        StripeFact fact;
+        try {
+            event = StripeEvents.parse(payload);
+            fact = StripeFacts.from(event);
+        } catch (ApiException e) {
+            return new Preview(PreviewOutcome.FAILED, e.errorCode(), e.getMessage());
+        }
+        var known = jdbi.withHandle(h -> StripeEventStore.known(h, app.id(), event.id(), ""));
+        if (known.isPresent() && known.get().status().isFinal()) {
+            return new Preview(PreviewOutcome.UNCHANGED, null, null);
+        }
+        ResolvedEvent resolved = resolver.resolve(app, fact);
+        return jdbi.withHandle(h -> {
+            if (resolved.failure() != null) {
+                return new Preview(PreviewOutcome.FAILED, resolved.failure().errorCode(),
+                        resolved.failure().getMessage());
+            }
+            if (resolved.ignoredBecause() != null) {
+                return new Preview(PreviewOutcome.IGNORED, null, resolved.ignoredBecause());
+            }
+            if (resolved.token() == null) {
+                return new Preview(PreviewOutcome.NO_PURCHASE, ErrorCode.PURCHASE_NOT_FOUND, null);
+            }
+            var existing = PurchaseStore.findForUpdate(h, app.id(), resolved.token(), "");
+            if (existing.isEmpty()) {
+                if (!app.trackNewPurchases() || !NewPurchaseTracking.canStart(resolved.fact())) {
+                    return new Preview(PreviewOutcome.NO_PURCHASE, ErrorCode.PURCHASE_NOT_FOUND, null);
+                }
+                NewPurchaseTracking.Detection detection = WebhookUnit.detect(app, resolved.fact(), options);
+                return detection.appUserId() == null
+                        ? new Preview(PreviewOutcome.NO_APP_USER_ID, ErrorCode.APP_USER_ID_NOT_DETECTED,
+                                detection.problem())
+                        : new Preview(PreviewOutcome.WOULD_CREATE, null, null);
+            }
+            PurchaseState state = existing.get().state();
+            List<StripeFact> facts = new ArrayList<>(resolved.prelude());
+            facts.add(resolved.fact());
+            facts.addAll(resolved.following());
+            PurchaseState next = state;
+            for (StripeFact f : facts) {
+                next = PurchaseStateMachine.apply(next, f).next();
+            }
+            return new Preview(next.equals(state) ? PreviewOutcome.UNCHANGED : PreviewOutcome.WOULD_CHANGE, null,
+                    null);
+        });
     }
 
     /** Runs a stored event through the normal path again (no signature: it was verified when received). */
     public WebhookResult replay(App app, LoggedStripeEvent logged) {
-        return process(app, logged.payload(), true);
+        return process(app, logged.payload(), true, IngestOptions.WEBHOOK);
     }
 
     /**
@@ -121,7 +217,7 @@ public final class StripeWebhookService {
         return unit.applyParked(h, purchase, now, null);
     }
 
-    private WebhookResult process(App app, String payload, boolean replay) {
+    private WebhookResult process(App app, String payload, boolean replay, IngestOptions options) {
         StripeEvent event;
         StripeFact fact;
         try {
@@ -135,8 +231,8 @@ public final class StripeWebhookService {
         }
         long receivedAt = clock.millis();
         ResolvedEvent resolved = resolver.resolve(app, fact);
-        return commits.execute(resolved.orderKey(event.id()), WebhookUnit.lookups(app, event, resolved),
-                h -> unit.run(h, app, event, payload, resolved, replay, receivedAt));
+        return commits.execute(resolved.orderKey(event.id()), WebhookUnit.lookups(app, event, resolved, options),
+                h -> unit.run(h, app, event, payload, resolved, replay, receivedAt, options));
     }
 
     private WebhookResult rejectUnsupported(App app, StripeEvent event, String payload) {

@@ -38,13 +38,13 @@ final class WebhookUnit {
      * new purchase would go to (looked up in vain when the purchase exists: still one statement for the whole batch).
      * Read for the whole batch at once on PostgreSQL ({@link ReadAhead}).
      */
-    static List<ReadAhead.Lookup> lookups(App app, StripeEvent event, ResolvedEvent resolved) {
+    static List<ReadAhead.Lookup> lookups(App app, StripeEvent event, ResolvedEvent resolved, IngestOptions options) {
         List<ReadAhead.Lookup> lookups = new ArrayList<>(3);
         lookups.add(StripeEventStore.KNOWN_AHEAD.lookup(app.id(), event.id()));
         if (resolved.failure() == null && resolved.ignoredBecause() == null && resolved.token() != null) {
             lookups.add(PurchaseStore.FIND_FOR_UPDATE_AHEAD.lookup(app.id(), resolved.token()));
             if (app.trackNewPurchases() && NewPurchaseTracking.canStart(resolved.fact())) {
-                String appUserId = NewPurchaseTracking.detect(app, resolved.fact()).appUserId();
+                String appUserId = detect(app, resolved.fact(), options).appUserId();
                 if (appUserId != null) {
                     lookups.add(CustomerStore.BY_APP_USER_ID_AHEAD.lookup(app.projectId(), appUserId));
                 }
@@ -54,7 +54,7 @@ final class WebhookUnit {
     }
 
     WebhookResult run(Handle h, App app, StripeEvent event, String payload, ResolvedEvent resolved, boolean replay,
-            long now) {
+            long now, IngestOptions options) {
         Optional<StripeEventStore.Known> known = StripeEventStore.known(h, app.id(), event.id(), dialect.forUpdate());
         if (known.isPresent() && !replay && known.get().status().isFinal()) {
             StripeEventStore.countDuplicate(h, app.id(), event.id());
@@ -83,7 +83,7 @@ final class WebhookUnit {
         if (existing.isPresent()) {
             purchase = existing.get();
         } else if (app.trackNewPurchases() && NewPurchaseTracking.canStart(resolved.fact())) {
-            NewPurchaseTracking.Detection detection = NewPurchaseTracking.detect(app, resolved.fact());
+            NewPurchaseTracking.Detection detection = detect(app, resolved.fact(), options);
             if (detection.appUserId() == null) {
                 return park(log, resolved.token(), ErrorCode.APP_USER_ID_NOT_DETECTED, detection.problem());
             }
@@ -106,8 +106,8 @@ final class WebhookUnit {
         boolean unsaved = created;
         for (StripeFact f : facts) {
             PurchaseUpdater.Applied applied = unsaved
-                    ? updater.applyToNew(h, purchase, f, event.id(), now, customerKnown)
-                    : updater.apply(h, purchase, f, event.id(), now, customerKnown);
+                    ? updater.applyToNew(h, purchase, f, event.id(), now, customerKnown, options.deliverEvents())
+                    : updater.apply(h, purchase, f, event.id(), now, customerKnown, options.deliverEvents());
             unsaved = false;
             purchase = applied.purchase();
             if (f == resolved.fact()) {
@@ -118,7 +118,7 @@ final class WebhookUnit {
         // Written before the parked events are applied: a parked event delivered again is not among them twice.
         log.write(status, null, null, resolved.token(), purchase.id());
         if (created) {
-            applyParked(h, purchase, now, customerKnown);
+            applyParked(h, purchase, now, customerKnown, options.deliverEvents());
         }
         return WebhookResult.ok(event.id(), status, purchase.id());
     }
@@ -138,6 +138,11 @@ final class WebhookUnit {
      * Called when a purchase appears: by tracking here, or when its receipt is posted.
      */
     int applyParked(Handle h, StoredPurchase purchase, long now, PurchaseUpdater.KnownCustomer known) {
+        return applyParked(h, purchase, now, known, true);
+    }
+
+    private int applyParked(Handle h, StoredPurchase purchase, long now, PurchaseUpdater.KnownCustomer known,
+            boolean deliver) {
         if (!StripeEventStore.anyParked(h, purchase.appId())) {
             return 0;
         }
@@ -145,7 +150,8 @@ final class WebhookUnit {
         StoredPurchase current = purchase;
         for (LoggedStripeEvent parked : StripeEventStore.parkedFor(h, purchase.appId(), purchase.token())) {
             StripeEvent event = StripeEvents.parse(parked.payload());
-            PurchaseUpdater.Applied result = updater.apply(h, current, StripeFacts.from(event), event.id(), now, known);
+            PurchaseUpdater.Applied result = updater.apply(h, current, StripeFacts.from(event), event.id(), now, known,
+                    deliver);
             current = result.purchase();
             StripeEventStore.recordOutcome(h, purchase.appId(), event.id(), statusOf(result.outcome()), null, null,
                     purchase.token(), purchase.id(), now);
@@ -188,7 +194,13 @@ final class WebhookUnit {
                 + "retries are then answered 200.";
     }
 
-    private static PurchaseState.Kind kindOf(StripeFact fact) {
+    /** The App User ID a new purchase gets: the caller's (an import's mapping), else the app's detection method. */
+    static NewPurchaseTracking.Detection detect(App app, StripeFact fact, IngestOptions options) {
+        return options.appUserId() != null ? new NewPurchaseTracking.Detection(options.appUserId(), null)
+                : NewPurchaseTracking.detect(app, fact);
+    }
+
+    static PurchaseState.Kind kindOf(StripeFact fact) {
         return fact instanceof StripeFact.CheckoutFact c && "payment".equals(c.mode())
                 ? PurchaseState.Kind.ONE_TIME : PurchaseState.Kind.SUBSCRIPTION;
     }

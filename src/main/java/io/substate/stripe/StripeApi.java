@@ -12,7 +12,11 @@ import com.stripe.param.InvoicePaymentListParams;
 import com.stripe.param.InvoiceRetrieveParams;
 import com.stripe.param.PaymentIntentRetrieveParams;
 import com.stripe.param.ProductRetrieveParams;
+import com.stripe.model.HasId;
 import com.stripe.param.RefundCreateParams;
+import com.stripe.param.RefundListParams;
+import com.stripe.param.SubscriptionListParams;
+import com.stripe.param.checkout.SessionListParams;
 import com.stripe.param.SubscriptionCancelParams;
 import com.stripe.param.SubscriptionUpdateParams;
 import io.substate.common.ApiException;
@@ -277,6 +281,61 @@ public final class StripeApi {
             throw malformed("events", new IllegalStateException(ids.size() + " parsed vs " + rawEvents.size() + " raw"));
         }
         return new EventPage(rawEvents, Boolean.TRUE.equals(page.getHasMore()), ids);
+    }
+
+    /**
+     * One page of {@code GET /v1/subscriptions?status=all&expand[]=data.latest_invoice}, newest first: every
+     * subscription whatever its status (canceled ones included), each with its latest invoice expanded.
+     */
+    public ObjectPage subscriptions(String startingAfter, int limit) {
+        SubscriptionListParams.Builder params = SubscriptionListParams.builder()
+                .setStatus(SubscriptionListParams.Status.ALL)
+                .addExpand("data.latest_invoice")
+                .setLimit((long) pageSize(limit));
+        if (startingAfter != null) {
+            params.setStartingAfter(startingAfter);
+        }
+        return page("subscriptions", () -> client.v1().subscriptions().list(params.build()));
+    }
+
+    /** One page of {@code GET /v1/checkout/sessions?status=complete}, newest first. */
+    public ObjectPage completeCheckoutSessions(String startingAfter, int limit) {
+        SessionListParams.Builder params = SessionListParams.builder()
+                .setStatus(SessionListParams.Status.COMPLETE)
+                .setLimit((long) pageSize(limit));
+        if (startingAfter != null) {
+            params.setStartingAfter(startingAfter);
+        }
+        return page("checkout sessions", () -> client.v1().checkout().sessions().list(params.build()));
+    }
+
+    /** One page of {@code GET /v1/refunds}, newest first. */
+    public ObjectPage refunds(String startingAfter, int limit) {
+        RefundListParams.Builder params = RefundListParams.builder().setLimit((long) pageSize(limit));
+        if (startingAfter != null) {
+            params.setStartingAfter(startingAfter);
+        }
+        return page("refunds", () -> client.v1().refunds().list(params.build()));
+    }
+
+    private static int pageSize(int limit) {
+        return Math.max(1, Math.min(MAX_PAGE, limit));
+    }
+
+    /** A list page's items as Stripe rendered them, with their ids (typed, so a page cut wrongly is noticed). */
+    private static <T extends HasId> ObjectPage page(String what, StripeCall<StripeCollection<T>> request) {
+        StripeCollection<T> page = call(what, request);
+        List<String> raw;
+        try {
+            raw = RawListItems.of(page.getLastResponse().body());
+        } catch (IllegalArgumentException e) {
+            throw malformed(what, e);
+        }
+        List<String> ids = page.getData().stream().map(HasId::getId).toList();
+        if (ids.size() != raw.size()) {
+            throw malformed(what, new IllegalStateException(ids.size() + " parsed vs " + raw.size() + " raw"));
+        }
+        return new ObjectPage(raw, Boolean.TRUE.equals(page.getHasMore()), ids);
     }
 
     /** A change in Stripe: a missing permission of a restricted key names the permission to add. */

@@ -31,6 +31,7 @@ function build(app, refresh) {
     ...appHeader(app, 'settings'),
     webhookConfiguration(app, refresh),
     stripeApiSection(app, refresh),
+    importSection(app),
     generalSection(app),
     troubleshooting(app),
     deleteSection(app),
@@ -195,6 +196,73 @@ function stripeApiSection(app, refresh) {
   });
 
   return section('Stripe API', keyForm, h('div', { class: 'subform' }, checkButton, checkSlot), portalForm);
+}
+
+// "Import from Stripe": starts POST …/actions/import and follows GET …/imports/{id} every second while it runs.
+// Stripe's lists say no total, so progress is counts and the phase, not a percentage.
+function importSection(app) {
+  const base = path`/v2/projects/${app.project_id}/apps/${app.id}`;
+  const dryRun = h('input', { type: 'checkbox', id: 'import-dry-run' });
+  const deliver = h('input', { type: 'checkbox', id: 'import-deliver-events' });
+  const slot = h('div', { class: 'form-message', id: 'import-progress', 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', id: 'import-from-stripe' }, 'Import from Stripe');
+  let timer = null;
+  const show = (run) => {
+    const c = run.counters;
+    const kind = run.status === 'failed' ? 'error' : run.status === 'completed' ? 'ok' : 'info';
+    slot.replaceChildren(notice(kind, run.summary), definitionList([
+      ['Status', h('span', { id: 'import-status' }, run.status)], ['Phase', run.phase],
+      ['Read', `${c.subscriptions_read} subscriptions, ${c.checkout_sessions_read} checkout sessions, `
+        + `${c.refunds_read} refunds`],
+      [run.dry_run ? 'Would be imported' : 'Imported', String(c.imported)], ['Unchanged', String(c.unchanged)],
+      ['Without App User ID', `${c.without_app_user_id}${c.without_app_user_id_ids.length
+        ? ` (${c.without_app_user_id_ids.join(', ')})` : ''}`],
+      ['Failed', `${c.failed}${c.failures.length ? ` (${c.failures.join('; ')})` : ''}`]]));
+    button.disabled = run.status === 'running';
+  };
+  const follow = async (id) => {
+    clearTimeout(timer);
+    if (!slot.isConnected && timer !== null) {
+      return; // the page was left
+    }
+    try {
+      const run = await get(`${base}/imports/${encodeURIComponent(id)}`);
+      show(run);
+      if (run.status === 'running') {
+        timer = setTimeout(() => follow(id), 1000);
+      }
+    } catch (error) {
+      slot.replaceChildren(notice('error', errorText(error)));
+      button.disabled = false;
+    }
+  };
+  button.addEventListener('click', () => act(button, slot, async () => {
+    const run = await post(`${base}/actions/import`, { dry_run: dryRun.checked, deliver_events: deliver.checked });
+    show(run);
+    timer = 0;
+    await follow(run.id);
+  }));
+  get(`${base}/imports?limit=1`).then((list) => {
+    const latest = list.items[0];
+    if (latest) {
+      show(latest);
+      if (latest.status === 'running') {
+        timer = 0;
+        follow(latest.id);
+      }
+    }
+  }).catch(() => {});
+  return section('Import from Stripe',
+    h('p', {}, 'Reads every subscription (any status) with its latest invoice, every completed Checkout Session and '
+      + 'every refund from Stripe with the API key, and applies them as their webhooks would have been, so existing '
+      + 'subscribers get their purchases and entitlements now. Safe to run again: unchanged objects change nothing, '
+      + 'and a stopped import continues where it stopped.'),
+    h('div', { class: 'subform' },
+      h('div', { class: 'radio' }, dryRun, h('label', { for: dryRun.id },
+        'Dry run: read everything, write nothing, report what would be imported')),
+      h('div', { class: 'radio' }, deliver, h('label', { for: deliver.id },
+        'Send the imported purchases\' events (INITIAL_PURCHASE…) to integrations')),
+      button, slot));
 }
 
 function generalSection(app) {

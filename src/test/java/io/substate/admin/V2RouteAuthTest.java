@@ -108,6 +108,7 @@ class V2RouteAuthTest {
         // and the allowed callers are only required not to be refused (a 404 is fine).
         fixtures.put("purchase_id", "purAuthFixture");
         fixtures.put("event_id", "evt_auth_fixture");
+        fixtures.put("import_id", "impAuthFixture");
         // RevenueCat's other path parameters, for routes being added (subscriptions, transactions, invoices).
         fixtures.put("subscription_id", "subAuthFixture");
         fixtures.put("transaction_id", "txnAuthFixture");

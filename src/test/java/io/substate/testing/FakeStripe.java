@@ -38,10 +38,12 @@ import java.util.regex.Pattern;
  * {@code /v1/balance_transactions/{id}}, {@code /v1/promotion_codes/{id}} (any stored object's ids expand, also
  * lists of ids and along a dotted path such as {@code latest_charge.balance_transaction}; discounts {@code di_…} are
  * only expanded),
- * {@code /v1/invoice_payments}, {@code /v1/events} and {@code /v1/account}; and the changes Substate makes:
+ * {@code /v1/invoice_payments}, {@code /v1/events} and {@code /v1/account}; the lists of stored subscriptions
+ * ({@code status}, {@code all}), checkout sessions ({@code status}) and refunds ({@code /v1/refunds/{id}} too), paged
+ * with {@code limit}, {@code starting_after} and {@code has_more}, newest first, with {@code expand[]=data.…}; and the changes Substate makes:
  * {@code POST /v1/subscriptions/{id}} ({@code cancel_at_period_end}), {@code DELETE /v1/subscriptions/{id}} and
  * {@code POST /v1/refunds}, which change the stored objects so that later reads see the change. A restricted key's
- * missing permission ({@link #denyPermission}) and an outage ({@link #down}) can be switched on.
+ * missing permission ({@link #denyPermission}) and an outage ({@link #down}, {@link #downAfter}) and a 429 on the Nth request ({@link #rateLimitRequest}) can be switched on.
  * Thread-safe: one fake may serve a whole test class.
  */
 public final class FakeStripe implements AutoCloseable {
@@ -59,6 +61,7 @@ public final class FakeStripe implements AutoCloseable {
             Map.entry("price_", new Collection("prices", "price")),
             Map.entry("txn_", new Collection("balance_transactions", "balance_transaction")),
             Map.entry("promo_", new Collection("promotion_codes", "promotion_code")),
+            Map.entry("re_", new Collection("refunds", "refund")),
             // Stripe has no route for discounts; they are only expanded (invoice.discounts).
             Map.entry("di_", new Collection("discounts", "discount")));
     private static final Pattern OBJECT_PATH = Pattern.compile("/v1/(checkout/sessions|[a-z_]+)/([^/]+)(/line_items)?");
@@ -68,6 +71,11 @@ public final class FakeStripe implements AutoCloseable {
     private final ExecutorService executor;
     private final Set<String> acceptedKeys = ConcurrentHashMap.newKeySet();
     private final Map<String, String> objects = new ConcurrentHashMap<>();
+    /** When each object was first stored: Stripe lists objects of the same second newest first too. */
+    private final Map<String, Long> stored = new ConcurrentHashMap<>();
+    private final AtomicLong received = new AtomicLong();
+    private final Map<String, Fault> faultsAt = new ConcurrentHashMap<>();
+    private volatile long downAfter = Long.MAX_VALUE;
     private final Map<String, String> lineItems = new ConcurrentHashMap<>();
     private final List<String> invoicePayments = new CopyOnWriteArrayList<>();
     private final List<StoredEvent> events = new CopyOnWriteArrayList<>();
@@ -144,6 +152,7 @@ public final class FakeStripe implements AutoCloseable {
                     + COLLECTIONS_BY_PREFIX.keySet() + ", not '" + id + "'");
         }
         objects.put(id, json);
+        stored.putIfAbsent(id, sequence.incrementAndGet());
         return this;
     }
 
@@ -200,6 +209,24 @@ public final class FakeStripe implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The {@code n}th request from now (1 = the next) to {@code path} is answered 429 with
+     * {@code Retry-After: retryAfterSeconds} and Stripe's {@code rate_limit} error.
+     */
+    public FakeStripe rateLimitRequest(String path, int n, int retryAfterSeconds) {
+        long already = requests.stream().filter(r -> r.path().equals(path)).count();
+        faultsAt.put(path + " " + (already + n), new Fault(429, error("invalid_request_error", "rate_limit",
+                "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
+                null), Map.of("Retry-After", String.valueOf(retryAfterSeconds))));
+        return this;
+    }
+
+    /** After {@code n} more requests the fake is {@link #down} (503 to everything) until {@code down(false)}. */
+    public FakeStripe downAfter(int n) {
+        downAfter = received.get() + n;
+        return this;
+    }
+
     /** The next request gets this status with Stripe's {@code api_error} body. */
     public FakeStripe failNext(int status) {
         return failNext(status, error("api_error", null, "Fake Stripe failure " + status, null), Map.of());
@@ -229,6 +256,7 @@ public final class FakeStripe implements AutoCloseable {
     /** While down, every request is answered 503 with Stripe's {@code api_error}. */
     public FakeStripe down(boolean isDown) {
         down = isDown;
+        downAfter = Long.MAX_VALUE;
         return this;
     }
 
@@ -265,17 +293,22 @@ public final class FakeStripe implements AutoCloseable {
             requests.add(new RecordedRequest(method, path, query, authorization,
                     exchange.getRequestHeaders().getFirst("Stripe-Version"), System.currentTimeMillis(), body));
 
+            long number = received.incrementAndGet();
+            long toPath = requests.stream().filter(r -> r.path().equals(path)).count();
             Duration delay = delays.poll();
             if (delay != null) {
                 sleep(delay);
             }
-            Fault fault = faults.poll();
+            Fault fault = faultsAt.remove(path + " " + toPath);
+            if (fault == null) {
+                fault = faults.poll();
+            }
             if (fault != null) {
                 fault.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
                 send(exchange, fault.status(), fault.body());
                 return;
             }
-            if (down) {
+            if (down || number > downAfter) {
                 send(exchange, 503, error("api_error", null, "Fake Stripe is down", null));
                 return;
             }
@@ -315,6 +348,20 @@ public final class FakeStripe implements AutoCloseable {
                 return listEvents(params);
             case "/v1/invoice_payments":
                 return listInvoicePayments(params);
+            case "/v1/subscriptions": {
+                // Stripe's default leaves canceled subscriptions out; status=all lists every one.
+                String status = Optional.ofNullable(first(params, "status")).orElse("");
+                return listObjects("sub_", path, params, sub -> status.equals("all")
+                        || (status.isEmpty() ? !sub.path("status").asText().equals("canceled")
+                        : sub.path("status").asText().equals(status)));
+            }
+            case "/v1/checkout/sessions": {
+                String status = first(params, "status");
+                return listObjects("cs_", path, params, session -> status == null
+                        || session.path("status").asText("complete").equals(status));
+            }
+            case "/v1/refunds":
+                return listObjects("re_", path, params, refund -> true);
             default:
                 break;
         }
@@ -415,6 +462,7 @@ public final class FakeStripe implements AutoCloseable {
         charge.put("refunded", true);
         ((com.fasterxml.jackson.databind.node.ArrayNode) charge.path("refunds").path("data")).add(refund);
         objects.put(chargeId, Json.write(charge));
+        putJson(Json.write(refund));
         return new Response(200, Json.write(refund));
     }
 
@@ -506,6 +554,47 @@ public final class FakeStripe implements AutoCloseable {
         int to = Math.min(matching.size(), from + limit);
         List<String> page = matching.subList(from, to).stream().map(StoredEvent::raw).toList();
         return new Response(200, list(page, to < matching.size(), "/v1/events"));
+    }
+
+    /**
+     * A list of the stored objects of one kind, newest first (created, then the order they were stored in), paged
+     * by {@code limit} and {@code starting_after} as Stripe does; {@code expand[]=data.<field>} expands in each item.
+     */
+    private Response listObjects(String prefix, String path, Map<String, List<String>> params,
+            java.util.function.Predicate<JsonNode> filter) {
+        Optional<Response> badLimit = badLimit(params);
+        if (badLimit.isPresent()) {
+            return badLimit.get();
+        }
+        record Item(String id, long created, long stored, String json) {}
+        List<Item> matching = objects.entrySet().stream()
+                .filter(entry -> entry.getKey().startsWith(prefix))
+                .map(entry -> new Item(entry.getKey(), Json.read(entry.getValue()).path("created").asLong(),
+                        stored.getOrDefault(entry.getKey(), 0L), entry.getValue()))
+                .filter(item -> filter.test(Json.read(item.json())))
+                .sorted(Comparator.comparingLong(Item::created).thenComparingLong(Item::stored).reversed())
+                .toList();
+        String startingAfter = first(params, "starting_after");
+        int from = 0;
+        if (startingAfter != null) {
+            from = -1;
+            for (int i = 0; i < matching.size(); i++) {
+                if (matching.get(i).id().equals(startingAfter)) {
+                    from = i + 1;
+                }
+            }
+            if (from < 0) {
+                return new Response(400, error("invalid_request_error", "resource_missing",
+                        "No such object: '" + startingAfter + "'", "starting_after"));
+            }
+        }
+        Map<String, List<String>> itemExpand = Map.of("expand[]", params.getOrDefault("expand[]", List.of()).stream()
+                .filter(field -> field.startsWith("data.")).map(field -> field.substring("data.".length()))
+                .toList());
+        int to = Math.min(matching.size(), from + limit(params));
+        List<String> page = matching.subList(from, to).stream().map(item -> expanded(item.json(), itemExpand))
+                .toList();
+        return new Response(200, list(page, to < matching.size(), path));
     }
 
     private Response listInvoicePayments(Map<String, List<String>> params) {
