@@ -67,7 +67,8 @@ import java.util.regex.Pattern;
  * single reads of {@code /v1/subscriptions, invoices, checkout/sessions (and …/line_items), charges, payment_intents,
  * balance_transactions, refunds, customers, products, prices}, and {@code /v1/account}. {@code expand[]}:
  * {@code (data.)latest_invoice}, {@code (data.)customer}, {@code latest_charge(.balance_transaction)},
- * {@code balance_transaction}, {@code default_price}; {@code discounts.promotion_code} is accepted (no discounts).
+ * {@code balance_transaction}, {@code default_price}, {@code (data.)line_items} (sessions), {@code data.charge}
+ * (refunds); {@code discounts.promotion_code} is accepted (there are no discounts).
  * Unknown parameters are refused with 400, as Stripe does, so a client asking for more than this serves notices.
  */
 public final class FakeStripeAccount {
@@ -847,11 +848,11 @@ public final class FakeStripeAccount {
         Matcher m = ID.matcher(id);
         if (m.matches() && m.group(1).equals("cs") && m.group(4) == null) {
             long index = Long.parseLong(m.group(3));
-            if (m.group(2).equals("s") && index < subscriptionSessions.count()) {
-                return subscriptionSession(index);
-            }
-            if (m.group(2).equals("p") && index < payments) {
-                return paymentSession(index);
+            String session = m.group(2).equals("s") && index < subscriptionSessions.count()
+                    ? subscriptionSession(index)
+                    : m.group(2).equals("p") && index < payments ? paymentSession(index) : null;
+            if (session != null) {
+                return expand.contains("line_items") ? withLineItems(session, id) : session;
             }
         }
         throw missing("checkout.session", id);
@@ -931,8 +932,11 @@ public final class FakeStripeAccount {
         allow(params, "limit", "starting_after", "status", "subscription", "payment_intent", "expand[]");
         int limit = limit(params);
         for (String e : expand(params)) {
-            throw invalid("expand", "This property cannot be expanded (" + e + ") by the fake.");
+            if (!e.equals("data.line_items")) {
+                throw invalid("expand", "This property cannot be expanded (" + e + ") by the fake.");
+            }
         }
+        boolean lineItems = expand(params).contains("data.line_items");
         String status = first(params, "status");
         if (status != null && !Set.of("open", "complete", "expired").contains(status)) {
             throw invalid("status", "Invalid status: must be one of complete, expired, or open");
@@ -949,11 +953,43 @@ public final class FakeStripeAccount {
                 } else if (p != null && subscription == null && p < payments) {
                     data.add(paymentSession(p));
                 }
+                if (lineItems && !data.isEmpty()) {
+                    String id = i != null ? "cs_fks" + digits(i) : "cs_fkp" + digits(p);
+                    data.set(0, withLineItems(data.get(0), id));
+                }
             }
             return list(first(params, "starting_after") == null ? data : List.of(), false, "/v1/checkout/sessions");
         }
-        return merged(List.of(subscriptionSessions, paymentSessions), first(params, "starting_after"), limit,
-                "checkout.session", "/v1/checkout/sessions");
+        List<Sequence> sequences = List.of(subscriptionSessions, paymentSessions);
+        if (lineItems) {
+            sequences = sequences.stream().map(this::withLineItems).toList();
+        }
+        return merged(sequences, first(params, "starting_after"), limit, "checkout.session", "/v1/checkout/sessions");
+    }
+
+    /** The session with {@code line_items} expanded, as {@code expand[]=line_items} gives it. */
+    private String withLineItems(String session, String id) {
+        return session.substring(0, session.length() - 1) + ",\"line_items\":" + lineItems(id) + "}";
+    }
+
+    private Sequence withLineItems(Sequence sequence) {
+        return new Sequence() {
+            public long count() {
+                return sequence.count();
+            }
+
+            public long created(long index) {
+                return sequence.created(index);
+            }
+
+            public String id(long index) {
+                return sequence.id(index);
+            }
+
+            public String json(long index) {
+                return withLineItems(sequence.json(index), sequence.id(index));
+            }
+        };
     }
 
     private String refund(String id) {
@@ -1276,7 +1312,7 @@ public final class FakeStripeAccount {
         Set<String> expand = Set.copyOf(params.getOrDefault("expand[]", List.of()));
         Set<String> known = Set.of("latest_invoice", "data.latest_invoice", "customer", "data.customer",
                 "latest_charge", "latest_charge.balance_transaction", "balance_transaction", "default_price",
-                "discounts.promotion_code", "data.charge");
+                "discounts.promotion_code", "data.charge", "line_items", "data.line_items");
         for (String e : expand) {
             if (!known.contains(e)) {
                 throw invalid("expand", "This property cannot be expanded (" + e + ") by the fake.");
