@@ -227,6 +227,13 @@ class FakeStripeAccountTest {
         assertThat(checkout.amountTotal()).isEqualTo(4999);
         assertThat(checkout.metadata()).containsKey("app_user_id");
 
+        JsonNode expanded = data(stripe.v1().checkout().sessions().list(SessionListParams.builder()
+                .setStatus(SessionListParams.Status.COMPLETE).setLimit(3L).setStartingAfter(sessions.get(0)
+                        .path("id").asText()).addExpand("data.line_items").build())).get(0);
+        assertThat(expanded.path("id").asText()).isEqualTo(sessions.get(1).path("id").asText());
+        assertThat(expanded.path("line_items").path("data").path(0).path("price").path("product").asText())
+                .startsWith("prod_Fake");
+
         List<JsonNode> refunds = data(stripe.v1().refunds().list(RefundListParams.builder().setLimit(100L).build()));
         assertThat(refunds).isNotEmpty();
         for (JsonNode refund : refunds) {
