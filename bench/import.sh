@@ -10,9 +10,11 @@
 #   2. runs `serve` briefly on the fresh database to create a project and a Stripe app through the admin API, with the
 #      fake's key, App User IDs from the metadata key app_user_id, and the fake's three products unlocking entitlements;
 #   3. runs `java -jar target/substate.jar stripe import --app <app>` against the fake (no server running) and prints
-#      its summary, wall time, objects/s, peak RSS (/usr/bin/time -v, else sampled VmHWM) and heap after GC: the JVM
-#      logs every collection (-Xlog:gc) and `jcmd <pid> GC.run` forces a full one every BENCH_GC_SAMPLE_SECONDS, so
-#      "live heap" is the most the importer held at once, not garbage waiting for a collection;
+#      its summary, wall time (the whole command, JVM start and migrations included), objects/s (subscriptions and
+#      checkout sessions the summary says were read, over the wall time), peak RSS (/usr/bin/time -v, else sampled
+#      VmHWM) and heap after GC: the JVM logs every collection (-Xlog:gc) and `jcmd <pid> GC.run` forces a full one
+#      every BENCH_GC_SAMPLE_SECONDS, so "live heap" is the most the importer held at once, not garbage waiting for a
+#      collection;
 #   then prints both runs side by side with their ratio (exit code 1 when an import did not exit 0).
 #
 # Needs a JDK 17+ (java, jcmd), curl, python3, and psql for PostgreSQL (expected at 127.0.0.1:5432, user postgres).
