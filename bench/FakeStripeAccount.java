@@ -51,9 +51,9 @@ import java.util.regex.Pattern;
  *       are {@code trialing} (a 14-day trial with its 0.00 invoice); else 5% {@code canceled} (at the end of a period,
  *       or at once when younger than one), 4% {@code past_due} (its latest renewal invoice open), 2% active with
  *       {@code cancel_at_period_end}, the rest {@code active}. Every 1000th (i = 1000r + 1) was refunded and canceled
- *       at once. Its invoices {@code in_fk<i>n<k>} bill period k ({@code latest_invoice} is the current one, paid),
- *       each paid one with a payment intent {@code pi_fk<i>n<k>}, charge {@code ch_fk<i>n<k>} and balance transaction
- *       (Stripe's 2.9% + 30 fee).</li>
+ *       at once. Its invoices {@code in_fk<i>n<k>} bill period k ({@code latest_invoice} is the current one, paid
+ *       but for past_due ones), each paid one with a payment intent {@code pi_fk<i>n<k>}, charge
+ *       {@code ch_fk<i>n<k>} and balance transaction (Stripe's 2.9% + 30 fee).</li>
  *   <li>With subscription checkouts, session {@code cs_fks<i>} (subscription mode, complete) 20 s before subscription
  *       i, with the same metadata; payment session {@code cs_fkp<p>} (one-time Lifetime, 49.99 USD; every 10th a
  *       guest without customer) spread over the same two years, every 50th (p = 50q + 3) refunded a day later.</li>
