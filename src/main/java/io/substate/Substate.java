@@ -32,6 +32,7 @@ import io.substate.grants.GrantService;
 import io.substate.http.AdminAuth;
 import io.substate.http.CorsRoutes;
 import io.substate.http.HttpServer;
+import io.substate.http.OpenApiRoutes;
 import io.substate.http.OperationsRoutes;
 import io.substate.http.RouteGroup;
 import io.substate.ingest.PurchaseUpdater;
@@ -120,6 +121,7 @@ public final class Substate implements AutoCloseable {
 
             List<RouteGroup> routes = new ArrayList<>();
             routes.add(new OperationsRoutes(database, registry));
+            routes.add(new OpenApiRoutes());
             routes.add(new CorsRoutes());
             routes.add(new ProjectRoutes(projects, adminAuth));
             routes.add(new ApiKeyRoutes(projects, adminAuth));
