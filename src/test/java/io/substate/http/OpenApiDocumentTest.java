@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.substate.common.ErrorCode;
 import io.substate.common.Json;
 import io.substate.dashboard.DashboardRoutes;
 import io.substate.http.HttpServer.Route;
@@ -121,6 +122,17 @@ class OpenApiDocumentTest {
             }
         });
         assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void theV2ErrorSchemaListsEveryErrorTypeTheServerAnswers() {
+        Set<String> listed = new TreeSet<>();
+        served().at("/components/schemas/ErrorV2/properties/type/enum").forEach(type -> listed.add(type.asText()));
+        Set<String> answered = new TreeSet<>();
+        for (ErrorCode code : ErrorCode.values()) {
+            answered.add(code.type());
+        }
+        assertThat(listed).isEqualTo(answered);
     }
 
     @Test
