@@ -36,6 +36,7 @@ import io.substate.grants.GrantService;
 import io.substate.http.AdminAuth;
 import io.substate.http.CorsRoutes;
 import io.substate.http.HttpServer;
+import io.substate.http.OpenApiRoutes;
 import io.substate.http.OperationsRoutes;
 import io.substate.http.RouteGroup;
 import io.substate.ingest.PurchaseUpdater;
@@ -139,6 +140,7 @@ public final class Substate implements AutoCloseable {
             workers.add(health);
             List<RouteGroup> routes = new ArrayList<>();
             routes.add(new OperationsRoutes(health, registry));
+            routes.add(new OpenApiRoutes());
             routes.add(new CorsRoutes());
             routes.add(new ProjectRoutes(projects, adminAuth));
             routes.add(new ApiKeyRoutes(projects, adminAuth));

@@ -11,9 +11,11 @@ import { catalogPage } from './pages/catalog.js';
 import { integrationsPage } from './pages/integrations.js';
 import { chartsPage } from './pages/charts.js';
 import { offeringsPage } from './pages/offerings.js';
+import { apiReferencePage } from './pages/api-reference.js';
 
 const ROUTES = [
   [/^\/projects$/, projectsPage],
+  [/^\/api-reference$/, apiReferencePage],
   [/^\/projects\/([^/]+)(?:\/apps)?$/, projectPage],
   [/^\/projects\/([^/]+)\/apps\/([^/]+)$/, appSettingsPage],
   [/^\/projects\/([^/]+)\/apps\/([^/]+)\/events$/, stripeEventsPage],
@@ -82,7 +84,8 @@ function sidebar(projectId) {
   const here = currentPath();
   const link = (href, label) => h('li', {}, h('a', { href, 'aria-current': here === href ? 'page' : undefined }, label));
   if (!projectId) {
-    return h('nav', { class: 'sidebar', 'aria-label': 'Main' }, h('ul', {}, link('/projects', 'Projects')));
+    return h('nav', { class: 'sidebar', 'aria-label': 'Main' }, h('ul', {}, link('/projects', 'Projects'),
+      link('/api-reference', 'API reference')));
   }
   const base = path`/projects/${projectId}`;
   return h('nav', { class: 'sidebar', 'aria-label': 'Project' }, h('ul', {},
@@ -92,7 +95,8 @@ function sidebar(projectId) {
     link(`${base}/entitlements`, 'Entitlements & products'),
     link(`${base}/offerings`, 'Offerings'),
     link(`${base}/integrations`, 'Integrations'),
-    link(`${base}/charts`, 'Charts')));
+    link(`${base}/charts`, 'Charts'),
+    link('/api-reference', 'API reference')));
 }
 
 function notFoundPage(main) {
@@ -143,7 +147,10 @@ document.addEventListener('click', (event) => {
   if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey
       || link.target || link.hasAttribute('download')) return;
   const url = new URL(link.href, location.href);
-  if (url.origin !== location.origin || !(url.pathname === '/' || url.pathname.startsWith('/projects'))) return;
+  if (url.origin !== location.origin || !(url.pathname === '/' || url.pathname.startsWith('/projects')
+    || url.pathname === '/api-reference')) return;
+  // A link within the page (the API reference's schema links) scrolls as browsers do.
+  if (url.hash && url.pathname === location.pathname) return;
   event.preventDefault();
   navigate(url.pathname + url.search);
 });

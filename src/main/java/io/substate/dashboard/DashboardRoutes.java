@@ -36,7 +36,8 @@ public final class DashboardRoutes implements RouteGroup {
             "/projects/{project_id}/entitlements",
             "/projects/{project_id}/offerings",
             "/projects/{project_id}/integrations",
-            "/projects/{project_id}/charts");
+            "/projects/{project_id}/charts",
+            "/api-reference");
 
     private static final String ROOT = "dashboard/";
     private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
