@@ -3,6 +3,7 @@ package io.substate.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import io.substate.testing.TestDb;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ public final class ImportCli {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Map<String, String> env = new HashMap<>();
-        env.put("SUBSTATE_DATABASE_URL", databaseUrl);
+        // The database's settings as the server that made it has them (on PostgreSQL, its encryption key too).
+        env.putAll((databaseUrl.startsWith("jdbc:postgresql:") ? TestDb.POSTGRESQL : TestDb.SQLITE).env(databaseUrl));
         env.put("SUBSTATE_STRIPE_API_BASE", stripeApiBase);
         int exit = new CommandLine(new StripeCommand.ImportCommand(env,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
