@@ -188,9 +188,9 @@ run() {
   else
     rss=$hwm
   fi
-  # "… completed: 100000 subscriptions and 5000 checkout sessions read, …": the objects the import read.
-  read_objects=$(sed -nE 's/.* ([0-9]+) subscriptions and ([0-9]+) checkout sessions read.*/\1 \2/p' <<< "$summary" \
-    | awk '{print $1 + $2}')
+  # "… completed: 10000 subscriptions, 10500 checkout sessions and 20 refunds read, …": the objects the import read.
+  read_objects=$(sed -nE 's/.* ([0-9]+) subscriptions, ([0-9]+) checkout sessions and ([0-9]+) refunds read.*/\1 \2 \3/p' \
+    <<< "$summary" | awk '{print $1 + $2 + $3}')
   # Heap after each collection, "GC(7) Pause Full (System.gc()) 210M->38M(512M)": full ones (live) and any.
   live=$( (grep 'Pause Full' "$gc_log" || true) | sed -nE 's/.*->([0-9]+)M\(.*/\1/p' | sort -n | tail -n 1)
   young=$( (cat "$gc_log" 2>/dev/null || true) | sed -nE 's/.*->([0-9]+)M\(.*/\1/p' | sort -n | tail -n 1)
