@@ -61,6 +61,13 @@ public class DatabaseUnavailableException extends RuntimeException {
                     || t instanceof SQLNonTransientConnectionException || t instanceof SQLTimeoutException) {
                 return true;
             }
+            // A connection lost mid-transaction: jdbi's rollback then fails to restore auto-commit on HikariCP's
+            // closed proxy, whose SQLException ("Connection is closed") carries no SQLState.
+            if (t instanceof org.jdbi.v3.core.transaction.UnableToRestoreAutoCommitStateException
+                    || t instanceof SQLException closed && closed.getSQLState() == null
+                    && "Connection is closed".equals(closed.getMessage())) {
+                return true;
+            }
             if (t instanceof SQLiteException sqlite) {
                 if (SQLITE_UNAVAILABLE.contains(sqlite.getResultCode().code & 0xff)) {
                     return true;
