@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.common.Json;
-import java.nio.charset.StandardCharsets;
+import io.substate.testing.Commands;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -37,17 +37,9 @@ class AlertRulesTest {
                 "SubstateStripeRefreshFailing", "SubstateDatabaseConnectionTimeouts");
 
         // .ci/run installs Debian's prometheus package for promtool, the authority on rule syntax and semantics.
-        assertThat(promtool("check", "rules", "deploy/prometheus/alerts.yml")).contains("SUCCESS");
-        assertThat(promtool("test", "rules", "deploy/prometheus/alerts.test.yml")).contains("SUCCESS");
-    }
-
-    private static String promtool(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("promtool"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output;
+        assertThat(Commands.run(Duration.ofSeconds(60), "promtool", "check", "rules", "deploy/prometheus/alerts.yml"))
+                .contains("SUCCESS");
+        assertThat(Commands.run(Duration.ofSeconds(60), "promtool", "test", "rules",
+                "deploy/prometheus/alerts.test.yml")).contains("SUCCESS");
     }
 }

@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.substate.config.Settings;
+import io.substate.testing.Commands;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -17,7 +18,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -156,11 +156,8 @@ class ContainerFilesTest {
     @Test
     void haproxyAcceptsTheLoadBalancerConfiguration() throws Exception {
         // .ci/run installs Debian's haproxy; its own check is the authority on the file's syntax.
-        Process check = new ProcessBuilder("haproxy", "-c", "-f", ROOT.resolve("deploy/haproxy.cfg").toString())
-                .redirectErrorStream(true).start();
-        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(check.exitValue()).as(output).isZero();
+        String output = Commands.run(Duration.ofSeconds(30), "haproxy", "-c", "-f",
+                ROOT.resolve("deploy/haproxy.cfg").toString());
         assertThat(output).contains("Configuration file is valid").doesNotContain("[ALERT]");
     }
 
