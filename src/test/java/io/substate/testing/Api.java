@@ -76,24 +76,57 @@ public final class Api {
             request.header("Authorization", "Bearer " + token);
         }
         headers.forEach(request::header);
-        // The server answers a body over its 1 MiB limit with 413 from the headers, without reading it, and closes
-        // the connection: the client, still writing the body, may see that close before the answer. Such a request is
-        // sent again, as a client would; the answer it then reads must be the server's.
-        int attempts = body != null && body.length() > MAX_BODY_BYTES ? 3 : 1;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                java.net.http.HttpResponse<String> response = CLIENT.send(request.build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-                return new HttpResponse(response.statusCode(), response.body(), response.headers());
-            } catch (IOException e) {
-                if (attempt < attempts) {
-                    continue;
-                }
-                throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+        if (body != null && body.length() > MAX_BODY_BYTES) {
+            return sendOversized(method, path, body);
+        }
+        try {
+            java.net.http.HttpResponse<String> response = CLIENT.send(request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new HttpResponse(response.statusCode(), response.body(), response.headers());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A body over the server's limit, sent as a careful client does: the headers (with the whole length) and its first
+     * bytes, then the answer is read. The server answers 413 from the headers without reading the body and closes the
+     * connection, so a client still writing the rest would race that close and could lose the answer.
+     */
+    private HttpResponse sendOversized(String method, String path, String body) {
+        URI uri = URI.create(baseUrl + path);
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder(method + " " + uri.getRawPath()
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()) + " HTTP/1.1\r\n");
+        head.append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n");
+        head.append("Content-Type: application/json\r\nContent-Length: ").append(bytes.length).append("\r\n");
+        if (token != null) {
+            head.append("Authorization: Bearer ").append(token).append("\r\n");
+        }
+        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        head.append("Connection: close\r\n\r\n");
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.write(bytes, 0, Math.min(bytes.length, 16 * 1024));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int blank = answer.indexOf("\r\n\r\n");
+            String[] lines = answer.substring(0, blank).split("\r\n");
+            Map<String, java.util.List<String>> answerHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                answerHeaders.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new java.util.ArrayList<>())
+                        .add(lines[i].substring(colon + 1).trim());
             }
+            return new HttpResponse(Integer.parseInt(lines[0].split(" ")[1]), answer.substring(blank + 4),
+                    java.net.http.HttpHeaders.of(answerHeaders, (a, b) -> true));
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
         }
     }
 }
