@@ -12,10 +12,9 @@ import io.substate.testing.TestServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
@@ -27,38 +26,18 @@ import org.openqa.selenium.support.ui.Select;
  */
 @Tag("browser")
 class ApiKeysBrowserTest {
-    static TestServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed").isTrue();
-        server = TestServer.shared(TestDb.SQLITE);
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
+    static final TestServer server = TestServer.shared(TestDb.SQLITE);
 
     Api admin() {
         return server.admin();
     }
 
-    void logIn(String page) {
-        browser.logOut(server.baseUrl() + "/projects");
-        browser.open(server.baseUrl() + page);
-        browser.type("admin-token", TestServer.ADMIN_TOKEN);
-        browser.click(By.id("login"));
-    }
-
     @Test
     void makesAKeyShownOnceListsItByHintAndRevokesItAfterAConfirmation() {
         StripeApp app = Fixtures.stripeApp(admin(), new HashMap<>());
-        logIn("/projects/" + app.projectId());
+        browser.logIn(server, "/projects/" + app.projectId());
         browser.textOf(By.id("api-keys"), "No API key yet.");
         assertThat(browser.labelOf("new-api-key-name")).isEqualTo("Key name");
         assertThat(browser.labelOf("new-api-key-permissions")).isEqualTo("Permissions");
@@ -102,7 +81,7 @@ class ApiKeysBrowserTest {
                 "type", "subscription"));
         admin().post(p + "/integrations/webhooks", Map.of("name", "Gold hook", "url", "https://hooks.example.com/g",
                 "app_id", app.appId()));
-        logIn("/projects/" + app.projectId() + "/apps/" + app.appId());
+        browser.logIn(server, "/projects/" + app.projectId() + "/apps/" + app.appId());
 
         browser.click(By.id("delete-app"));
         Alert question = browser.waitFor(d -> d.switchTo().alert());

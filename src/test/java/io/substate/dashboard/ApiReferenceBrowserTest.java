@@ -10,10 +10,9 @@ import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
 import java.util.HashMap;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -24,29 +23,9 @@ import org.openqa.selenium.WebElement;
  */
 @Tag("browser")
 class ApiReferenceBrowserTest {
-    static TestServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed").isTrue();
-        server = TestServer.shared(TestDb.SQLITE);
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    void logIn(String page) {
-        browser.logOut(server.baseUrl() + "/projects");
-        browser.open(server.baseUrl() + page);
-        browser.type("admin-token", TestServer.ADMIN_TOKEN);
-        browser.click(By.id("login"));
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
+    static final TestServer server = TestServer.shared(TestDb.SQLITE);
 
     @Test
     void listsEveryOperationOfTheDocumentUnderItsTagAndOpensOne() {
@@ -57,7 +36,7 @@ class ApiReferenceBrowserTest {
                 operations += item.has(method) ? 1 : 0;
             }
         }
-        logIn("/api-reference");
+        browser.logIn(server, "/api-reference");
         browser.textOf(By.tagName("h1"), "API reference");
         browser.visible(By.id("op-getSubscriber"));
         assertThat(browser.driver().findElements(By.cssSelector("details.api-operation"))).hasSize(operations);
@@ -84,7 +63,7 @@ class ApiReferenceBrowserTest {
 
     @Test
     void theFilterKeepsTheOperationsThatMatch() {
-        logIn("/api-reference");
+        browser.logIn(server, "/api-reference");
         browser.visible(By.id("op-getProject"));
         browser.type("api-search", "promotional");
         browser.waitFor(d -> d.findElements(By.id("op-getProject")).isEmpty());
@@ -98,7 +77,7 @@ class ApiReferenceBrowserTest {
     @Test
     void aProjectPageLinksToIt() {
         StripeApp app = Fixtures.stripeApp(server.admin(), new HashMap<>());
-        logIn("/projects/" + app.projectId());
+        browser.logIn(server, "/projects/" + app.projectId());
         browser.click(By.linkText("API reference"));
         browser.visible(By.id("op-createProject"));
         assertThat(browser.script("return location.pathname")).isEqualTo("/api-reference");

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.JavascriptExecutor;
 
 import static io.substate.testing.StripeEventBuilder.uniqueId;
@@ -31,16 +32,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("browser")
 class CrossOriginBrowserTest {
-    static TestServer server;
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
+    static final TestServer server = TestServer.shared(TestDb.SQLITE);
     static HttpServer shop;
     static String shopOrigin;
 
     @BeforeAll
     static void start() throws IOException {
-        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed (apt-get install chromium "
-                + "chromium-driver), or run without the 'browser' group").isTrue();
-        server = TestServer.shared(TestDb.SQLITE);
         shop = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         byte[] page = "<!doctype html><html><head><title>Shop</title></head><body><p>Shop</p></body></html>"
                 .getBytes(StandardCharsets.UTF_8);
@@ -54,15 +53,11 @@ class CrossOriginBrowserTest {
         shop.start();
         // Another host name and another port than the API's http://127.0.0.1:<port>: another origin twice over.
         shopOrigin = "http://localhost:" + shop.getAddress().getPort();
-        browser = Browser.start();
         browser.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
         if (shop != null) {
             shop.stop(0);
         }

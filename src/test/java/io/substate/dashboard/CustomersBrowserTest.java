@@ -14,10 +14,9 @@ import io.substate.testing.TestServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 
 /**
@@ -29,22 +28,9 @@ import org.openqa.selenium.By;
 @Tag("browser")
 class CustomersBrowserTest {
     static final String SECRET = "whsec_customers_browser";
-    static TestServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed").isTrue();
-        server = TestServer.shared(TestDb.SQLITE);
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
+    static final TestServer server = TestServer.shared(TestDb.SQLITE);
 
     Api admin() {
         return server.admin();
@@ -85,10 +71,7 @@ class CustomersBrowserTest {
                 List.of(Map.of("name", "$email", "value", "Buyer@Example.com")))).status()).isEqualTo(200);
 
         // The list: 21 customers, 20 on the first page.
-        browser.logOut(server.baseUrl() + "/projects");
-        browser.open(server.baseUrl() + "/projects/" + app.projectId() + "/customers");
-        browser.type("admin-token", TestServer.ADMIN_TOKEN);
-        browser.click(By.id("login"));
+        browser.logIn(server, "/projects/" + app.projectId() + "/customers");
         browser.textOf(By.id("customers"), "filler-0");
         assertThat(browser.driver().findElements(By.cssSelector("#customers tbody tr"))).hasSize(20);
         assertThat(browser.labelOf("customer-lookup")).isEqualTo("App User ID, alias, Stripe customer id or email");

@@ -10,11 +10,10 @@ import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -32,23 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DashboardBrowserTest {
     static final String SECRET = "whsec_dashboard_browser_test";
     static final String PUBLIC_URL = "http://substate.test";
-    static TestServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed (apt-get install chromium "
-                + "chromium-driver), or run without the 'browser' group").isTrue();
-        server = TestServer.shared(TestDb.SQLITE);
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
+    static final TestServer server = TestServer.shared(TestDb.SQLITE);
 
     @BeforeEach
     void newSession() {

@@ -11,10 +11,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
 
@@ -28,22 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("browser")
 class GrantsBrowserTest {
-    static TestServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed").isTrue();
-        server = TestServer.shared(TestDb.SQLITE);
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
+    static final TestServer server = TestServer.shared(TestDb.SQLITE);
 
     Api admin() {
         return server.admin();
@@ -67,10 +53,7 @@ class GrantsBrowserTest {
         assertThat(server.anonymous().withToken(app.secretKey()).get("/v1/subscribers/" + user).status())
                 .isEqualTo(201);
 
-        browser.logOut(server.baseUrl() + "/projects");
-        browser.open(server.baseUrl() + "/projects/" + app.projectId() + "/customers/" + user);
-        browser.type("admin-token", TestServer.ADMIN_TOKEN);
-        browser.click(By.id("login"));
+        browser.logIn(server, "/projects/" + app.projectId() + "/customers/" + user);
         browser.textOf(By.id("granted-entitlements"), "No granted entitlement.");
         assertThat(browser.labelOf("grant-entitlement")).isEqualTo("Entitlement");
         assertThat(browser.labelOf("grant-duration")).isEqualTo("Duration");
@@ -130,10 +113,7 @@ class GrantsBrowserTest {
         String user = "nothing-" + uniqueId("");
         server.anonymous().withToken(app.secretKey()).get("/v1/subscribers/" + user);
 
-        browser.logOut(server.baseUrl() + "/projects");
-        browser.open(server.baseUrl() + "/projects/" + app.projectId() + "/customers/" + user);
-        browser.type("admin-token", TestServer.ADMIN_TOKEN);
-        browser.click(By.id("login"));
+        browser.logIn(server, "/projects/" + app.projectId() + "/customers/" + user);
 
         assertThat(browser.textOf(By.id("grant-form"), "no entitlement")).contains("create one");
         assertThat(browser.driver().findElement(By.cssSelector("#grant-form a")).getAttribute("href"))

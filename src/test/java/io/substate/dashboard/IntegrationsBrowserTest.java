@@ -11,10 +11,9 @@ import io.substate.testing.WebhookReceiver;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,22 +27,9 @@ import static org.awaitility.Awaitility.await;
  */
 @Tag("browser")
 class IntegrationsBrowserTest {
-    static TestServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed").isTrue();
-        server = TestServer.shared(TestDb.SQLITE);
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
+    static final TestServer server = TestServer.shared(TestDb.SQLITE);
 
     Api admin() {
         return server.admin();
@@ -54,10 +40,7 @@ class IntegrationsBrowserTest {
         StripeApp app = Fixtures.stripeApp(admin(), new HashMap<>());
         String integrations = "/v2/projects/" + app.projectId() + "/integrations/posthog";
         try (WebhookReceiver posthog = WebhookReceiver.healthy()) {
-            browser.logOut(server.baseUrl() + "/projects");
-            browser.open(server.baseUrl() + "/projects/" + app.projectId() + "/integrations");
-            browser.type("admin-token", TestServer.ADMIN_TOKEN);
-            browser.click(By.id("login"));
+            browser.logIn(server, "/projects/" + app.projectId() + "/integrations");
 
             browser.click(By.cssSelector("#service-posthog summary"));
             browser.type("posthog-new-name", "Product analytics");

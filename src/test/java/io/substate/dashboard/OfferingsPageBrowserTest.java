@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -30,23 +31,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("browser")
 class OfferingsPageBrowserTest {
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
     static FakeStripe stripe;
     static TestServer server;
-    static Browser browser;
 
     @BeforeAll
     static void start() {
-        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed").isTrue();
         stripe = FakeStripe.start();
         server = TestServer.start(TestDb.SQLITE, Map.of("SUBSTATE_STRIPE_API_BASE", stripe.baseUrl()));
-        browser = Browser.start();
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
         if (server != null) {
             server.close();
         }
@@ -110,10 +107,7 @@ class OfferingsPageBrowserTest {
         String monthly = product(app, monthlyStripe, "Pro Monthly");
         String unpriced = product(app, noPriceStripe, "Unpriced");
 
-        browser.logOut(server.baseUrl() + "/projects");
-        browser.open(server.baseUrl() + "/projects/" + app.projectId() + "/offerings");
-        browser.type("admin-token", TestServer.ADMIN_TOKEN);
-        browser.click(By.id("login"));
+        browser.logIn(server, "/projects/" + app.projectId() + "/offerings");
         browser.textOf(By.tagName("h1"), "Offerings");
         assertThat(browser.visible(By.cssSelector(".sidebar a[aria-current=page]")).getText()).isEqualTo("Offerings");
         assertThat(browser.visible(By.id("main")).getText()).contains("No offering yet.");

@@ -10,10 +10,9 @@ import io.substate.testing.Fixtures.StripeApp;
 import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 
 /**
@@ -24,22 +23,9 @@ import org.openqa.selenium.By;
 @Tag("browser")
 class SubscriptionsBrowserTest {
     private static final long DAY = 86_400;
-    static TestServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        assertThat(Browser.installed()).as("Debian chromium and chromium-driver are installed").isTrue();
-        server = SubscriptionsWorld.server(TestDb.SQLITE);
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
+    static final TestServer server = SubscriptionsWorld.server(TestDb.SQLITE);
 
     @Test
     void supportSeesASubscriptionCancelsItAndRefundsItsLatestPayment() {
@@ -48,10 +34,7 @@ class SubscriptionsBrowserTest {
         SubscriptionsWorld.Sub sub = SubscriptionsWorld.subscribe(server, app, start, start + 30 * DAY);
         By row = By.cssSelector("#subscriptions tr[data-subscription-id='" + sub.id() + "']");
 
-        browser.logOut(server.baseUrl() + "/projects");
-        browser.open(server.baseUrl() + "/projects/" + app.projectId() + "/customers/" + sub.customer());
-        browser.type("admin-token", TestServer.ADMIN_TOKEN);
-        browser.click(By.id("login"));
+        browser.logIn(server, "/projects/" + app.projectId() + "/customers/" + sub.customer());
         assertThat(browser.textOf(row, sub.subscription())).contains("active", "will renew", "$9.99", "premium");
 
         browser.click(By.cssSelector("#subscriptions .subscription-transactions summary"));

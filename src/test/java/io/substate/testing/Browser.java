@@ -1,5 +1,7 @@
 package io.substate.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
@@ -24,18 +29,36 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * Headless Debian Chromium driven by its packaged chromedriver. Selenium Manager never runs (the driver and browser
  * are given by path), and Chromium's files (profile, crash reports, caches) go to a temporary HOME.
+ *
+ * <p>Either started for one test ({@link #start()}, closed by try-with-resources) or, for a whole test class,
+ * registered as an extension ({@code @RegisterExtension static final Browser browser = Browser.perClass();}), which
+ * starts it before the class's first test and closes it after its last.
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     public static final String CHROMIUM = "/usr/bin/chromium";
     public static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    private final Path home;
-    private final ChromeDriver driver;
+    private Path home;
+    private ChromeDriver driver;
 
-    private Browser(Path home, ChromeDriver driver) {
-        this.home = home;
-        this.driver = driver;
+    private Browser() {}
+
+    /** A browser for every test of a class: see the class comment. */
+    public static Browser perClass() {
+        return new Browser();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        launch();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (driver != null) {
+            close();
+        }
     }
 
     public static boolean installed() {
@@ -43,8 +66,16 @@ public final class Browser implements AutoCloseable {
     }
 
     public static Browser start() {
+        Browser browser = new Browser();
+        browser.launch();
+        return browser;
+    }
+
+    private void launch() {
+        assertThat(installed()).as("Debian chromium and chromium-driver are installed (apt-get install chromium "
+                + "chromium-driver), or run without the 'browser' group").isTrue();
         try {
-            Path home = Files.createTempDirectory("substate-chromium");
+            home = Files.createTempDirectory("substate-chromium");
             System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
             ChromeOptions options = new ChromeOptions();
             options.setBinary(CHROMIUM);
@@ -58,7 +89,7 @@ public final class Browser implements AutoCloseable {
                             "XDG_CACHE_HOME", home.resolve("cache").toString()))
                     .withLogFile(home.resolve("chromedriver.log").toFile())
                     .build();
-            return new Browser(home, new ChromeDriver(service, options));
+            driver = new ChromeDriver(service, options);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -70,6 +101,14 @@ public final class Browser implements AutoCloseable {
 
     public void open(String url) {
         driver.get(url);
+    }
+
+    /** Opens {@code page} of {@code server} in a new session and logs in there with the admin token. */
+    public void logIn(TestServer server, String page) {
+        logOut(server.baseUrl() + "/projects");
+        open(server.baseUrl() + page);
+        type("admin-token", TestServer.ADMIN_TOKEN);
+        click(By.id("login"));
     }
 
     /** Forgets the admin token, as a new browser tab would. */
@@ -143,6 +182,7 @@ public final class Browser implements AutoCloseable {
     public void close() {
         try {
             driver.quit();
+            driver = null;
         } finally {
             try (Stream<Path> files = Files.walk(home)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
