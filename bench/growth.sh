@@ -10,7 +10,8 @@
 #    one project with a Stripe app and BENCH_GROWTH_SMALL customers (default 1,000), and the same with
 #    BENCH_GROWTH_CUSTOMERS (default 1,000,000). Kept in BENCH_GROWTH_DIR (default /tmp/substate-growth; on
 #    PostgreSQL the databases substate_growth_small and _large) and reused by later runs with the same counts.
-# 2. Each round, for each size, under `flock /tmp/substate-bench.lock` (BENCH_LOCK):
+# 2. Each round holds `flock /tmp/substate-bench.lock` (BENCH_LOCK) twice, each time for the small then the large
+#    database back to back (about 10 minutes a hold):
 #    - a server on a copy of the template (bench/with-server.sh, BENCH_DATABASE_FROM): bench/subscribers.sh and then
 #      bench/stripe-webhooks.sh, both with the seeded project's app, so their lookups by id run beside its customers;
 #    - io.substate.charts.ChartsBenchmark on another copy: its 100,000 purchases loaded into a project of their own,
@@ -18,7 +19,8 @@
 # 3. Prints every round's figures, then for each the median over rounds per size and the ratio large/small.
 #
 # Optional environment: BENCH_GROWTH_ROUNDS (default 2), BENCH_GROWTH_PARTS (subscribers,webhooks,charts),
-# BENCH_GROWTH_CHART_PURCHASES (100000); the variables of the benchmarks it runs (BENCH_DURATION, BENCH_WARMUP…).
+# BENCH_GROWTH_CHART_PURCHASES (100000), BENCH_GROWTH_BUILD=0 (use the jar and test classes target/ holds, e.g. while
+# another run uses them); the variables of the benchmarks it runs (BENCH_DURATION, BENCH_WARMUP…).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:?usage: bench/growth.sh sqlite|postgresql}"
@@ -37,12 +39,15 @@ key="c3Vic3RhdGUtdGVzdC1rZXktMDEyMzQ1Njc4OWFiY2Q="
 mkdir -p "$dir"
 work="$(mktemp -d)"
 results="$work/results.txt"
+: > "$results"
 trap 'rm -rf "$work"' EXIT
 
-[[ -f target/substate.jar ]] || ./mvnw -q -B ${MVN_OFFLINE:-} package -DskipTests
-./mvnw -q -B ${MVN_OFFLINE:-} test-compile
-./mvnw -q -B ${MVN_OFFLINE:-} dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench-classpath.txt
+if [[ "${BENCH_GROWTH_BUILD:-1}" != 0 ]]; then
+  [[ -f target/substate.jar ]] || ./mvnw -q -B ${MVN_OFFLINE:-} package -DskipTests
+  ./mvnw -q -B ${MVN_OFFLINE:-} test-compile
+  ./mvnw -q -B ${MVN_OFFLINE:-} dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench-classpath.txt
+fi
 classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 java_bench=(java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dlogback.configurationFile=bench/logback-quiet.xml
   -cp "$classpath")
@@ -80,7 +85,7 @@ server_parts() {
   # shellcheck disable=SC1090
   source "$dir/$kind-$size.info"
   echo "== round $round, $size ($GROWTH_CUSTOMERS customers): subscribers, webhooks"
-  flock "$lock" env BENCH_DATABASE_FROM="$(template "$size")" BENCH_ENCRYPTION_KEY="$key" \
+  env BENCH_DATABASE_FROM="$(template "$size")" BENCH_ENCRYPTION_KEY="$key" \
     SUBSTATE_APP_ID="$GROWTH_APP_ID" SUBSTATE_PROJECT_ID="$GROWTH_PROJECT_ID" \
     BENCH_WEBHOOK_SECRET="$GROWTH_WEBHOOK_SECRET" BENCH_PUBLIC_KEY="$GROWTH_PUBLIC_KEY" GROWTH_PARTS="$parts" \
     bench/with-server.sh "$kind" bash -c '
@@ -110,7 +115,7 @@ charts() {
     psql -q "$pg_admin" -c "CREATE DATABASE $copy TEMPLATE $(template "$size")"
   fi
   url="$(jdbc_url "$copy")"
-  flock "$lock" "${java_bench[@]}" -Dbench.database="$url" io.substate.charts.ChartsBenchmark "$chart_purchases" \
+  "${java_bench[@]}" -Dbench.database="$url" io.substate.charts.ChartsBenchmark "$chart_purchases" \
     "$kind" | tee "$out"
   if [[ "$kind" == sqlite ]]; then
     rm -f "$copy" "$copy-wal" "$copy-shm"
@@ -126,11 +131,19 @@ charts() {
 
 seed small "$small"
 seed large "$customers"
+# locked <command…>: runs it holding the benchmark lock (taken here, so no other benchmark overlaps it).
+locked() {
+  exec 9>"$lock"
+  flock 9
+  "$@"
+  flock -u 9
+  exec 9>&-
+}
+server_pair() { server_parts "$1" small; server_parts "$1" large; }
+charts_pair() { charts "$1" small; charts "$1" large; }
 for round in $(seq 1 "$rounds"); do
-  for size in small large; do
-    if [[ ",$parts," == *,subscribers,* || ",$parts," == *,webhooks,* ]]; then server_parts "$round" "$size"; fi
-    if [[ ",$parts," == *,charts,* ]]; then charts "$round" "$size"; fi
-  done
+  if [[ ",$parts," == *,subscribers,* || ",$parts," == *,webhooks,* ]]; then locked server_pair "$round"; fi
+  if [[ ",$parts," == *,charts,* ]]; then locked charts_pair "$round"; fi
 done
 
 echo
