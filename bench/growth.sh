@@ -11,7 +11,7 @@
 #    BENCH_GROWTH_CUSTOMERS (default 1,000,000). Kept in BENCH_GROWTH_DIR (default /tmp/substate-growth; on
 #    PostgreSQL the databases substate_growth_small and _large) and reused by later runs with the same counts.
 # 2. Each round holds `flock /tmp/substate-bench.lock` (BENCH_LOCK) twice, each time for the small then the large
-#    database back to back (about 10 minutes a hold):
+#    database back to back (10–12 minutes a hold):
 #    - a server on a copy of the template (bench/with-server.sh, BENCH_DATABASE_FROM): bench/subscribers.sh and then
 #      bench/stripe-webhooks.sh, both with the seeded project's app, so their lookups by id run beside its customers;
 #    - io.substate.charts.ChartsBenchmark on another copy: its 100,000 purchases loaded into a project of their own,
