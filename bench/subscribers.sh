@@ -21,7 +21,8 @@
 #
 # Optional environment: BENCH_CUSTOMERS (default 2000), BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_DURATION
 # (20s), BENCH_WARMUP (15s), BENCH_SECRET=1 (read with the project's secret key, attributes included, instead of the
-# public key).
+# public key). SUBSTATE_APP_ID + BENCH_WEBHOOK_SECRET + BENCH_PUBLIC_KEY: use an existing app, whose project already
+# has an entitlement "pro" unlocked by prod_bench (bench/growth.sh's seeded project), instead of creating them.
 set -euo pipefail
 
 : "${SUBSTATE_URL:?set SUBSTATE_URL, e.g. http://127.0.0.1:8080}"
@@ -39,20 +40,27 @@ trap 'rm -rf "$work"' EXIT
 source "$here/lib.sh"
 
 
-secret="whsec_bench$(date +%s)$RANDOM$RANDOM"
-project_id="$(admin_post /v2/projects "{\"name\":\"subscriber bench $(date -u +%Y-%m-%dT%H:%M:%SZ)\"}" | json_field id)"
-app="$(admin_post "/v2/projects/$project_id/apps" "{\"name\":\"bench\",\"type\":\"stripe\",\"stripe\":{\
+if [[ -n "${SUBSTATE_APP_ID:-}" ]]; then
+  : "${BENCH_WEBHOOK_SECRET:?SUBSTATE_APP_ID needs BENCH_WEBHOOK_SECRET and BENCH_PUBLIC_KEY}"
+  : "${BENCH_PUBLIC_KEY:?SUBSTATE_APP_ID needs BENCH_WEBHOOK_SECRET and BENCH_PUBLIC_KEY}"
+  app_id="$SUBSTATE_APP_ID" secret="$BENCH_WEBHOOK_SECRET" public_key="$BENCH_PUBLIC_KEY"
+  project_id="${SUBSTATE_PROJECT_ID:-}"
+else
+  secret="whsec_bench$(date +%s)$RANDOM$RANDOM"
+  project_id="$(admin_post /v2/projects "{\"name\":\"subscriber bench $(date -u +%Y-%m-%dT%H:%M:%SZ)\"}" | json_field id)"
+  app="$(admin_post "/v2/projects/$project_id/apps" "{\"name\":\"bench\",\"type\":\"stripe\",\"stripe\":{\
 \"webhook_secret\":\"$secret\",\"track_new_purchases\":true,\"app_user_id_detection\":\"stripe_customer_id\",\
 \"management_url\":\"https://billing.stripe.com/p/login/bench\"}}")"
-app_id="$(printf '%s' "$app" | json_field id)"
-public_key="$(printf '%s' "$app" | json_field public_api_key)"
-entitlement_id="$(admin_post "/v2/projects/$project_id/entitlements" '{"lookup_key":"pro","display_name":"Pro"}' \
-  | json_field id)"
-product_id="$(admin_post "/v2/projects/$project_id/products" \
-  "{\"store_identifier\":\"prod_bench\",\"app_id\":\"$app_id\",\"type\":\"subscription\"}" | json_field id)"
-admin_post "/v2/projects/$project_id/entitlements/$entitlement_id/actions/attach_products" \
-  "{\"product_ids\":[\"$product_id\"]}" >/dev/null
-echo "project $project_id, app $app_id"
+  app_id="$(printf '%s' "$app" | json_field id)"
+  public_key="$(printf '%s' "$app" | json_field public_api_key)"
+  entitlement_id="$(admin_post "/v2/projects/$project_id/entitlements" '{"lookup_key":"pro","display_name":"Pro"}' \
+    | json_field id)"
+  product_id="$(admin_post "/v2/projects/$project_id/products" \
+    "{\"store_identifier\":\"prod_bench\",\"app_id\":\"$app_id\",\"type\":\"subscription\"}" | json_field id)"
+  admin_post "/v2/projects/$project_id/entitlements/$entitlement_id/actions/attach_products" \
+    "{\"product_ids\":[\"$product_id\"]}" >/dev/null
+  echo "project $project_id, app $app_id"
+fi
 
 echo "creating $BENCH_CUSTOMERS customers with an active subscription…"
 java "$here/SignedWebhooks.java" "$secret" $((BENCH_CUSTOMERS * 2)) "$work/events.tsv"

@@ -30,7 +30,9 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Times every chart ({@link ChartName}) over a year of daily points for a project with 100,000 purchases, on SQLite and PostgreSQL.
- * Run with {@code bench/charts.sh} (or this main on the test classpath; args: purchases, databases).
+ * Run with {@code bench/charts.sh} (or this main on the test classpath; args: purchases, databases). With the system
+ * property {@code bench.database} (a JDBC URL; one database kind) the project is added to that existing database,
+ * whose secrets are sealed with {@link TestDb#ENCRYPTION_KEY}: bench/growth.sh runs it beside a million customers.
  *
  * <p>The load goes straight to the database (the webhook path is benchmarked elsewhere) but its chart facts are
  * made and written by the real code ({@link ChartFacts#of}, {@link ChartFactsStore}) from generated purchase
@@ -48,7 +50,10 @@ public final class ChartsBenchmark {
         List<TestDb> dbs = args.length > 1 ? Arrays.stream(args[1].split(",")).map(s -> TestDb.valueOf(s.toUpperCase()))
                 .toList() : List.of(TestDb.SQLITE, TestDb.POSTGRESQL);
         for (TestDb db : dbs) {
-            try (TestServer server = TestServer.start(db, Map.of())) {
+            String existing = System.getProperty("bench.database");
+            Map<String, String> env = existing == null ? Map.of() : Map.of("SUBSTATE_DATABASE_URL", existing,
+                    "SUBSTATE_ENCRYPTION_KEY", TestDb.ENCRYPTION_KEY);
+            try (TestServer server = TestServer.start(db, env)) {
                 StripeApp app = Fixtures.stripeApp(server.admin(), Map.of());
                 long started = System.nanoTime();
                 Counts counts = load(server.substate().database().jdbi(),
@@ -78,6 +83,7 @@ public final class ChartsBenchmark {
         paths.add("/charts/revenue" + year + "&resolution=month");
         paths.add("/charts/cohort_explorer" + year + "&resolution=month");
         paths.add("/metrics/overview");
+        long sumOfMedians = 0;
         for (String path : paths) {
             String url = "/v2/projects/" + projectId + path;
             for (int i = 0; i < 3; i++) {
@@ -93,7 +99,9 @@ public final class ChartsBenchmark {
             String label = path.startsWith("/charts/") ? path.substring(8, path.indexOf('?'))
                     + (path.endsWith("month") ? " (by month)" : "") : "overview";
             System.out.printf("%-26s %8d %8d %8d%n", label, ms[7], ms[13], ms[14]);
+            sumOfMedians += ms[7];
         }
+        System.out.printf("%-26s %8d%n", "all (sum of p50s)", sumOfMedians);
     }
 
     /**
