@@ -168,7 +168,7 @@ public final class StripeWebhookService {
         if (known.isPresent() && known.get().status().isFinal()) {
             return new Preview(PreviewOutcome.UNCHANGED, null, null);
         }
-        ResolvedEvent resolved = resolver.resolve(app, fact);
+        ResolvedEvent resolved = resolver.resolve(app, fact, options.reads());
         return jdbi.withHandle(h -> {
             if (resolved.failure() != null) {
                 return new Preview(PreviewOutcome.FAILED, resolved.failure().errorCode(),
@@ -230,7 +230,7 @@ public final class StripeWebhookService {
             return WebhookResult.refused(null, e); // the body is no Stripe event Substate can read
         }
         long receivedAt = clock.millis();
-        ResolvedEvent resolved = resolver.resolve(app, fact);
+        ResolvedEvent resolved = resolver.resolve(app, fact, options.reads());
         return commits.execute(resolved.orderKey(event.id()), WebhookUnit.lookups(app, event, resolved, options),
                 h -> unit.run(h, app, event, payload, resolved, replay, receivedAt, options));
     }
