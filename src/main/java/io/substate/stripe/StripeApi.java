@@ -10,11 +10,7 @@ import com.stripe.net.ApiResource;
 import com.stripe.net.StripeResponse;
 import com.stripe.param.EventListParams;
 import com.stripe.param.ProductRetrieveParams;
-import com.stripe.model.HasId;
 import com.stripe.param.RefundCreateParams;
-import com.stripe.param.RefundListParams;
-import com.stripe.param.SubscriptionListParams;
-import com.stripe.param.checkout.SessionListParams;
 import com.stripe.param.SubscriptionCancelParams;
 import com.stripe.param.SubscriptionUpdateParams;
 import io.substate.common.ApiException;
@@ -276,54 +272,41 @@ public final class StripeApi {
      * subscription whatever its status (canceled ones included), each with its latest invoice expanded.
      */
     public ObjectPage subscriptions(String startingAfter, int limit) {
-        SubscriptionListParams.Builder params = SubscriptionListParams.builder()
-                .setStatus(SubscriptionListParams.Status.ALL)
-                .addExpand("data.latest_invoice")
-                .setLimit((long) pageSize(limit));
-        if (startingAfter != null) {
-            params.setStartingAfter(startingAfter);
-        }
-        return page("subscriptions", () -> client.v1().subscriptions().list(params.build()));
+        return list("subscriptions", "/v1/subscriptions", startingAfter, limit, "status", "all",
+                "expand[]", "data.latest_invoice");
     }
 
     /** One page of {@code GET /v1/checkout/sessions?status=complete}, newest first. */
     public ObjectPage completeCheckoutSessions(String startingAfter, int limit) {
-        SessionListParams.Builder params = SessionListParams.builder()
-                .setStatus(SessionListParams.Status.COMPLETE)
-                .setLimit((long) pageSize(limit));
-        if (startingAfter != null) {
-            params.setStartingAfter(startingAfter);
-        }
-        return page("checkout sessions", () -> client.v1().checkout().sessions().list(params.build()));
+        return list("checkout sessions", "/v1/checkout/sessions", startingAfter, limit, "status", "complete");
     }
 
     /** One page of {@code GET /v1/refunds}, newest first. */
     public ObjectPage refunds(String startingAfter, int limit) {
-        RefundListParams.Builder params = RefundListParams.builder().setLimit((long) pageSize(limit));
+        return list("refunds", "/v1/refunds", startingAfter, limit);
+    }
+
+    /**
+     * One page of a list as a raw request: its items are cut from the text ({@link RawListItems#page}), with no
+     * typed model of a hundred objects built only to read their ids.
+     */
+    private ObjectPage list(String what, String path, String startingAfter, int limit, String... filters) {
+        List<String> query = new java.util.ArrayList<>(List.of(filters));
+        query.addAll(List.of("limit", Integer.toString(pageSize(limit))));
         if (startingAfter != null) {
-            params.setStartingAfter(startingAfter);
+            query.addAll(List.of("starting_after", startingAfter));
         }
-        return page("refunds", () -> client.v1().refunds().list(params.build()));
+        String body = call(what, () -> client.rawRequest(ApiResource.RequestMethod.GET,
+                url(path, query.toArray(String[]::new)), null)).body();
+        try {
+            return RawListItems.page(body);
+        } catch (IllegalArgumentException e) {
+            throw malformed(what, e);
+        }
     }
 
     private static int pageSize(int limit) {
         return Math.max(1, Math.min(MAX_PAGE, limit));
-    }
-
-    /** A list page's items as Stripe rendered them, with their ids (typed, so a page cut wrongly is noticed). */
-    private static <T extends HasId> ObjectPage page(String what, StripeCall<StripeCollection<T>> request) {
-        StripeCollection<T> page = call(what, request);
-        List<String> raw;
-        try {
-            raw = RawListItems.of(page.getLastResponse().body());
-        } catch (IllegalArgumentException e) {
-            throw malformed(what, e);
-        }
-        List<String> ids = page.getData().stream().map(HasId::getId).toList();
-        if (ids.size() != raw.size()) {
-            throw malformed(what, new IllegalStateException(ids.size() + " parsed vs " + raw.size() + " raw"));
-        }
-        return new ObjectPage(raw, Boolean.TRUE.equals(page.getHasMore()), ids);
     }
 
     /** A change in Stripe: a missing permission of a restricted key names the permission to add. */
@@ -347,14 +330,19 @@ public final class StripeApi {
      * import's profile, BENCHMARKS.md). Errors are Stripe's typed exceptions all the same.
      */
     private JsonNode get(String what, String path, String... query) {
+        StripeResponse response = call(what, () -> client.rawRequest(ApiResource.RequestMethod.GET, url(path, query),
+                null));
+        return parse(what, response.body());
+    }
+
+    /** {@code path?name=value&…}, names and values encoded. */
+    private static String url(String path, String... query) {
         StringBuilder url = new StringBuilder(path);
         for (int i = 0; i < query.length; i += 2) {
             url.append(i == 0 ? '?' : '&').append(URLEncoder.encode(query[i], StandardCharsets.UTF_8)).append('=')
                     .append(URLEncoder.encode(query[i + 1], StandardCharsets.UTF_8));
         }
-        StripeResponse response = call(what, () -> client.rawRequest(ApiResource.RequestMethod.GET, url.toString(),
-                null));
-        return parse(what, response.body());
+        return url.toString();
     }
 
     /** An id as one path segment. */
