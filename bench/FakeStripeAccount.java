@@ -158,6 +158,11 @@ public final class FakeStripeAccount {
         }
         FakeStripeAccount account = new FakeStripeAccount(count, options);
         int threads = (int) longOption(options, "threads", 8);
+        // The JDK server writes an answer's headers and body apart; without TCP_NODELAY the body waits for the ACK
+        // of the headers, which the client delays (up to 40 ms on Linux) once a kept-alive connection has left quick
+        // ACK mode: every read then took ~40 ms and the importer waited on it, idle (BENCHMARKS.md, Stripe import).
+        // Read when the JDK's server classes load, so it must be set before the first server is made.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
         ExecutorService executor = Executors.newFixedThreadPool(Math.max(1, threads), runnable -> {
             Thread thread = new Thread(runnable, "fake-stripe-account");

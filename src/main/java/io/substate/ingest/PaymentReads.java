@@ -35,7 +35,7 @@ final class PaymentReads {
         this.stripeApiBase = stripeApiBase;
     }
 
-    InvoiceFact withPaymentDetails(App app, InvoiceFact invoice) {
+    InvoiceFact withPaymentDetails(App app, InvoiceFact invoice, StripeReadMemo memo) {
         if (!"paid".equals(invoice.status()) || invoice.amountPaid() <= 0 || invoice.fee() != null) {
             return invoice;
         }
@@ -43,8 +43,8 @@ final class PaymentReads {
         if (api == null) {
             return invoice;
         }
-        InvoiceFact read = call(app, () -> api.paymentFee(invoice.chargeId(), invoice.paymentIntentId(),
-                invoice.invoiceId())).flatMap(fee -> fee).map(fee -> invoice.withFee(fee.fee(), fee.amount()))
+        InvoiceFact read = call(app, () -> memo.fee(invoice.invoiceId(), () -> api.paymentFee(invoice.chargeId(),
+                invoice.paymentIntentId(), invoice.invoiceId()))).flatMap(fee -> fee).map(fee -> invoice.withFee(fee.fee(), fee.amount()))
                 .orElse(invoice);
         if (read.offerCode() != null || read.discountId() == null) {
             return read;
@@ -58,18 +58,20 @@ final class PaymentReads {
      * the first invoice's tax and fee even when {@code customer.subscription.created} comes before the invoice's event.
      * The invoice is reported as of the subscription's event.
      */
-    InvoiceFact paidLatestInvoice(App app, SubscriptionSnapshot subscription) {
+    InvoiceFact paidLatestInvoice(App app, SubscriptionSnapshot subscription, StripeReadMemo memo) {
         StripeApi api = api(app);
         if (api == null || subscription.latestInvoiceId() == null) {
             return null;
         }
-        InvoiceFact invoice = call(app, () -> StripeFacts.fromInvoiceObject(api.invoice(subscription.latestInvoiceId()),
-                subscription.eventId(), subscription.created(), subscription.livemode())).orElse(null);
+        String invoiceId = subscription.latestInvoiceId();
+        InvoiceFact invoice = call(app, () -> StripeFacts.fromInvoiceObject(
+                memo.invoice(invoiceId, () -> api.invoice(invoiceId)), subscription.eventId(), subscription.created(),
+                subscription.livemode())).orElse(null);
         if (invoice == null || !"paid".equals(invoice.status())
                 || !subscription.subscriptionId().equals(invoice.subscriptionId())) {
             return null;
         }
-        return withPaymentDetails(app, invoice);
+        return withPaymentDetails(app, invoice, memo);
     }
 
     /** A paid one-time Checkout Session with its payment's fee, and the code of its promotion code. */

@@ -35,20 +35,20 @@ final class PurchaseResolver {
         this.reads = new PaymentReads(stripeApiBase);
     }
 
-    ResolvedEvent resolve(App app, StripeFact fact) {
+    ResolvedEvent resolve(App app, StripeFact fact, StripeReadMemo memo) {
         if (fact instanceof SubscriptionSnapshot s) {
             ResolvedEvent resolution = ResolvedEvent.of(s.subscriptionId(), s);
             boolean unknown = app.stripeApiKey() != null && !app.stripeApiKey().isBlank() && app.trackNewPurchases()
                     && "active".equals(s.status()) && s.latestInvoiceId() != null && !exists(app, s.subscriptionId());
-            return unknown ? resolution.withPrelude(paidFirstInvoice(app, s)) : resolution;
+            return unknown ? resolution.withPrelude(paidFirstInvoice(app, s, memo)) : resolution;
         }
         if (fact instanceof InvoiceFact i) {
             return i.subscriptionId() == null
                     ? ResolvedEvent.ignored(i, "invoice " + i.invoiceId() + " is not for a subscription; nothing to update")
-                    : ResolvedEvent.of(i.subscriptionId(), reads.withPaymentDetails(app, i));
+                    : ResolvedEvent.of(i.subscriptionId(), reads.withPaymentDetails(app, i, memo));
         }
         if (fact instanceof CheckoutFact c) {
-            return resolveCheckout(app, c);
+            return resolveCheckout(app, c, memo);
         }
         if (fact instanceof RefundFact r) {
             return resolveRefund(app, r);
@@ -64,12 +64,13 @@ final class PurchaseResolver {
      * trial's or an unpaid first invoice has no tax or fee to tell), the invoice is not paid, or Stripe fails, which
      * leaves those fields null as before.
      */
-    private List<StripeFact> paidFirstInvoice(App app, SubscriptionSnapshot s) {
-        InvoiceFact invoice = "active".equals(s.status()) && !s.deleted() ? reads.paidLatestInvoice(app, s) : null;
+    private List<StripeFact> paidFirstInvoice(App app, SubscriptionSnapshot s, StripeReadMemo memo) {
+        InvoiceFact invoice = "active".equals(s.status()) && !s.deleted() ? reads.paidLatestInvoice(app, s, memo)
+                : null;
         return invoice == null ? List.of() : List.of(invoice);
     }
 
-    private ResolvedEvent resolveCheckout(App app, CheckoutFact c) {
+    private ResolvedEvent resolveCheckout(App app, CheckoutFact c, StripeReadMemo memo) {
         if ("subscription".equals(c.mode())) {
             if (c.subscriptionId() == null) {
                 return ResolvedEvent.ignored(c, "checkout session " + c.sessionId() + " has no subscription yet");
@@ -83,7 +84,7 @@ final class PurchaseResolver {
                 try {
                     SubscriptionSnapshot subscription = StripeFacts.fromSubscriptionObject(
                             api(app).subscription(c.subscriptionId()), c.eventId(), c.created(), c.livemode());
-                    List<StripeFact> following = new ArrayList<>(paidFirstInvoice(app, subscription));
+                    List<StripeFact> following = new ArrayList<>(paidFirstInvoice(app, subscription, memo));
                     following.add(subscription);
                     return resolution.withFollowing(following);
                 } catch (ApiException e) {

@@ -122,12 +122,17 @@ public final class StripeWebhookService {
     public WebhookResult ingestImported(App app, String payload, IngestOptions options) {
         // An object read again unchanged is an event already applied: answered before resolving it, so a second
         // import asks Stripe for nothing more than its lists. (The unit checks again in its transaction.)
-        String eventId = StripeEvents.parse(payload).id();
-        var known = jdbi.withHandle(h -> StripeEventStore.known(h, app.id(), eventId, ""));
-        if (known.isPresent() && known.get().status().isFinal()) {
-            return WebhookResult.duplicate(eventId, known.get().purchaseId());
+        StripeEvent event;
+        try {
+            event = StripeEvents.parse(payload);
+        } catch (ApiException e) {
+            return WebhookResult.refused(null, e);
         }
-        return process(app, payload, false, options);
+        var known = jdbi.withHandle(h -> StripeEventStore.known(h, app.id(), event.id(), ""));
+        if (known.isPresent() && known.get().status().isFinal()) {
+            return WebhookResult.duplicate(event.id(), known.get().purchaseId());
+        }
+        return process(app, event, payload, false, options);
     }
 
     /** What {@link #ingestImported} would do with an event, found without writing anything (a dry run). */
@@ -168,7 +173,7 @@ public final class StripeWebhookService {
         if (known.isPresent() && known.get().status().isFinal()) {
             return new Preview(PreviewOutcome.UNCHANGED, null, null);
         }
-        ResolvedEvent resolved = resolver.resolve(app, fact);
+        ResolvedEvent resolved = resolver.resolve(app, fact, options.reads());
         return jdbi.withHandle(h -> {
             if (resolved.failure() != null) {
                 return new Preview(PreviewOutcome.FAILED, resolved.failure().errorCode(),
@@ -219,9 +224,17 @@ public final class StripeWebhookService {
 
     private WebhookResult process(App app, String payload, boolean replay, IngestOptions options) {
         StripeEvent event;
-        StripeFact fact;
         try {
             event = StripeEvents.parse(payload);
+        } catch (ApiException e) {
+            return WebhookResult.refused(null, e); // the body is no Stripe event Substate can read
+        }
+        return process(app, event, payload, replay, options);
+    }
+
+    private WebhookResult process(App app, StripeEvent event, String payload, boolean replay, IngestOptions options) {
+        StripeFact fact;
+        try {
             if (!StripeEvents.isAccepted(event.type())) {
                 return rejectUnsupported(app, event, payload);
             }
@@ -230,7 +243,7 @@ public final class StripeWebhookService {
             return WebhookResult.refused(null, e); // the body is no Stripe event Substate can read
         }
         long receivedAt = clock.millis();
-        ResolvedEvent resolved = resolver.resolve(app, fact);
+        ResolvedEvent resolved = resolver.resolve(app, fact, options.reads());
         return commits.execute(resolved.orderKey(event.id()), WebhookUnit.lookups(app, event, resolved, options),
                 h -> unit.run(h, app, event, payload, resolved, replay, receivedAt, options));
     }

@@ -6,22 +6,18 @@ import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
 import com.stripe.model.StripeCollection;
 import com.stripe.model.StripeObject;
-import com.stripe.param.ChargeRetrieveParams;
+import com.stripe.net.ApiResource;
+import com.stripe.net.StripeResponse;
 import com.stripe.param.EventListParams;
-import com.stripe.param.InvoicePaymentListParams;
-import com.stripe.param.InvoiceRetrieveParams;
-import com.stripe.param.PaymentIntentRetrieveParams;
 import com.stripe.param.ProductRetrieveParams;
-import com.stripe.model.HasId;
 import com.stripe.param.RefundCreateParams;
-import com.stripe.param.RefundListParams;
-import com.stripe.param.SubscriptionListParams;
-import com.stripe.param.checkout.SessionListParams;
 import com.stripe.param.SubscriptionCancelParams;
 import com.stripe.param.SubscriptionUpdateParams;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.common.Json;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -77,33 +73,33 @@ public final class StripeApi {
 
     /** {@code GET /v1/subscriptions/{id}}. */
     public JsonNode subscription(String id) {
-        return raw("subscription '" + id + "'", () -> client.v1().subscriptions().retrieve(id));
+        return get("subscription '" + id + "'", "/v1/subscriptions/" + segment(id));
     }
 
     /** {@code GET /v1/checkout/sessions/{id}}. */
     public JsonNode checkoutSession(String id) {
-        return raw("checkout session '" + id + "'", () -> client.v1().checkout().sessions().retrieve(id));
+        return get("checkout session '" + id + "'", "/v1/checkout/sessions/" + segment(id));
     }
 
     /** {@code GET /v1/checkout/sessions/{id}/line_items}: the list object (Stripe's first page). */
     public JsonNode checkoutSessionLineItems(String id) {
-        return raw("line items of checkout session '" + id + "'",
-                () -> client.v1().checkout().sessions().lineItems().list(id));
+        return get("line items of checkout session '" + id + "'",
+                "/v1/checkout/sessions/" + segment(id) + "/line_items");
     }
 
     /** {@code GET /v1/invoices/{id}}. */
     public JsonNode invoice(String id) {
-        return raw("invoice '" + id + "'", () -> client.v1().invoices().retrieve(id));
+        return get("invoice '" + id + "'", "/v1/invoices/" + segment(id));
     }
 
     /** {@code GET /v1/charges/{id}}. */
     public JsonNode charge(String id) {
-        return raw("charge '" + id + "'", () -> client.v1().charges().retrieve(id));
+        return get("charge '" + id + "'", "/v1/charges/" + segment(id));
     }
 
     /** {@code GET /v1/payment_intents/{id}}. */
     public JsonNode paymentIntent(String id) {
-        return raw("payment intent '" + id + "'", () -> client.v1().paymentIntents().retrieve(id));
+        return get("payment intent '" + id + "'", "/v1/payment_intents/" + segment(id));
     }
 
     /**
@@ -111,15 +107,8 @@ public final class StripeApi {
      * payment intents no longer name their invoice). Empty when the payment paid no invoice (a one-time Checkout).
      */
     public Optional<String> invoiceIdForPaymentIntent(String paymentIntentId) {
-        InvoicePaymentListParams params = InvoicePaymentListParams.builder()
-                .setPayment(InvoicePaymentListParams.Payment.builder()
-                        .setType(InvoicePaymentListParams.Payment.Type.PAYMENT_INTENT)
-                        .setPaymentIntent(paymentIntentId)
-                        .build())
-                .setLimit(1L)
-                .build();
-        JsonNode list = raw("invoice payments of payment intent '" + paymentIntentId + "'",
-                () -> client.v1().invoicePayments().list(params));
+        JsonNode list = get("invoice payments of payment intent '" + paymentIntentId + "'", "/v1/invoice_payments",
+                "payment[type]", "payment_intent", "payment[payment_intent]", paymentIntentId, "limit", "1");
         JsonNode invoice = list.path("data").path(0).path("invoice");
         if (invoice.isTextual()) {
             return Optional.of(invoice.asText());
@@ -133,9 +122,8 @@ public final class StripeApi {
      * 2025-03-31.basil invoices no longer name their charge or payment intent); empty when none paid it.
      */
     public Optional<String> paymentIntentForInvoice(String invoiceId) {
-        InvoicePaymentListParams params = InvoicePaymentListParams.builder().setInvoice(invoiceId).setLimit(1L).build();
-        JsonNode list = raw("invoice payments of invoice '" + invoiceId + "'",
-                () -> client.v1().invoicePayments().list(params));
+        JsonNode list = get("invoice payments of invoice '" + invoiceId + "'", "/v1/invoice_payments",
+                "invoice", invoiceId, "limit", "1");
         JsonNode payment = list.path("data").path(0).path("payment");
         return text(payment.path("payment_intent")).or(() -> text(payment.path("payment_intent").path("id")));
     }
@@ -152,19 +140,16 @@ public final class StripeApi {
     public Optional<PaymentFee> paymentFee(String chargeId, String paymentIntentId, String invoiceId) {
         JsonNode transaction;
         if (chargeId != null) {
-            ChargeRetrieveParams params = ChargeRetrieveParams.builder().addExpand("balance_transaction").build();
-            transaction = raw("charge '" + chargeId + "' with its balance transaction",
-                    () -> client.v1().charges().retrieve(chargeId, params)).path("balance_transaction");
+            transaction = get("charge '" + chargeId + "' with its balance transaction",
+                    "/v1/charges/" + segment(chargeId), "expand[]", "balance_transaction").path("balance_transaction");
         } else {
             String intent = paymentIntentId != null ? paymentIntentId
                     : invoiceId == null ? null : paymentIntentForInvoice(invoiceId).orElse(null);
             if (intent == null) {
                 return Optional.empty();
             }
-            PaymentIntentRetrieveParams params = PaymentIntentRetrieveParams.builder()
-                    .addExpand("latest_charge.balance_transaction").build();
-            transaction = raw("payment intent '" + intent + "' with its charge's balance transaction",
-                    () -> client.v1().paymentIntents().retrieve(intent, params))
+            transaction = get("payment intent '" + intent + "' with its charge's balance transaction",
+                    "/v1/payment_intents/" + segment(intent), "expand[]", "latest_charge.balance_transaction")
                     .path("latest_charge").path("balance_transaction");
         }
         if (!transaction.path("fee").isIntegralNumber() || !transaction.path("amount").isIntegralNumber()) {
@@ -178,15 +163,14 @@ public final class StripeApi {
      * {@code expand[]=discounts.promotion_code} (the promotion code typed, else the coupon's id), or null.
      */
     public String invoiceOfferCode(String invoiceId) {
-        InvoiceRetrieveParams params = InvoiceRetrieveParams.builder().addExpand("discounts.promotion_code").build();
-        return StripeFacts.invoiceOfferCode(raw("invoice '" + invoiceId + "' with its discounts",
-                () -> client.v1().invoices().retrieve(invoiceId, params)));
+        return StripeFacts.invoiceOfferCode(get("invoice '" + invoiceId + "' with its discounts",
+                "/v1/invoices/" + segment(invoiceId), "expand[]", "discounts.promotion_code"));
     }
 
     /** The code customers type for a promotion code: {@code GET /v1/promotion_codes/{id}}, or null. */
     public String promotionCode(String promotionCodeId) {
-        return text(raw("promotion code '" + promotionCodeId + "'",
-                () -> client.v1().promotionCodes().retrieve(promotionCodeId)).path("code")).orElse(null);
+        return text(get("promotion code '" + promotionCodeId + "'",
+                "/v1/promotion_codes/" + segment(promotionCodeId)).path("code")).orElse(null);
     }
 
     /** Stripe's fee on a payment and the amount it was taken from, both in the balance's currency, minor units. */
@@ -288,54 +272,41 @@ public final class StripeApi {
      * subscription whatever its status (canceled ones included), each with its latest invoice expanded.
      */
     public ObjectPage subscriptions(String startingAfter, int limit) {
-        SubscriptionListParams.Builder params = SubscriptionListParams.builder()
-                .setStatus(SubscriptionListParams.Status.ALL)
-                .addExpand("data.latest_invoice")
-                .setLimit((long) pageSize(limit));
-        if (startingAfter != null) {
-            params.setStartingAfter(startingAfter);
-        }
-        return page("subscriptions", () -> client.v1().subscriptions().list(params.build()));
+        return list("subscriptions", "/v1/subscriptions", startingAfter, limit, "status", "all",
+                "expand[]", "data.latest_invoice");
     }
 
     /** One page of {@code GET /v1/checkout/sessions?status=complete}, newest first. */
     public ObjectPage completeCheckoutSessions(String startingAfter, int limit) {
-        SessionListParams.Builder params = SessionListParams.builder()
-                .setStatus(SessionListParams.Status.COMPLETE)
-                .setLimit((long) pageSize(limit));
-        if (startingAfter != null) {
-            params.setStartingAfter(startingAfter);
-        }
-        return page("checkout sessions", () -> client.v1().checkout().sessions().list(params.build()));
+        return list("checkout sessions", "/v1/checkout/sessions", startingAfter, limit, "status", "complete");
     }
 
     /** One page of {@code GET /v1/refunds}, newest first. */
     public ObjectPage refunds(String startingAfter, int limit) {
-        RefundListParams.Builder params = RefundListParams.builder().setLimit((long) pageSize(limit));
+        return list("refunds", "/v1/refunds", startingAfter, limit);
+    }
+
+    /**
+     * One page of a list as a raw request: its items are cut from the text ({@link RawListItems#page}), with no
+     * typed model of a hundred objects built only to read their ids.
+     */
+    private ObjectPage list(String what, String path, String startingAfter, int limit, String... filters) {
+        List<String> query = new java.util.ArrayList<>(List.of(filters));
+        query.addAll(List.of("limit", Integer.toString(pageSize(limit))));
         if (startingAfter != null) {
-            params.setStartingAfter(startingAfter);
+            query.addAll(List.of("starting_after", startingAfter));
         }
-        return page("refunds", () -> client.v1().refunds().list(params.build()));
+        String body = call(what, () -> client.rawRequest(ApiResource.RequestMethod.GET,
+                url(path, query.toArray(String[]::new)), null)).body();
+        try {
+            return RawListItems.page(body);
+        } catch (IllegalArgumentException e) {
+            throw malformed(what, e);
+        }
     }
 
     private static int pageSize(int limit) {
         return Math.max(1, Math.min(MAX_PAGE, limit));
-    }
-
-    /** A list page's items as Stripe rendered them, with their ids (typed, so a page cut wrongly is noticed). */
-    private static <T extends HasId> ObjectPage page(String what, StripeCall<StripeCollection<T>> request) {
-        StripeCollection<T> page = call(what, request);
-        List<String> raw;
-        try {
-            raw = RawListItems.of(page.getLastResponse().body());
-        } catch (IllegalArgumentException e) {
-            throw malformed(what, e);
-        }
-        List<String> ids = page.getData().stream().map(HasId::getId).toList();
-        if (ids.size() != raw.size()) {
-            throw malformed(what, new IllegalStateException(ids.size() + " parsed vs " + raw.size() + " raw"));
-        }
-        return new ObjectPage(raw, Boolean.TRUE.equals(page.getHasMore()), ids);
     }
 
     /** A change in Stripe: a missing permission of a restricted key names the permission to add. */
@@ -353,9 +324,38 @@ public final class StripeApi {
         return body(what, call(what, request));
     }
 
+    /**
+     * {@code GET path?name=value&…} as a raw request: Stripe's JSON is all the callers use, so stripe-java's typed
+     * model, which a retrieve builds from the same text first, is not made (it was most of a read's CPU in the Stripe
+     * import's profile, BENCHMARKS.md). Errors are Stripe's typed exceptions all the same.
+     */
+    private JsonNode get(String what, String path, String... query) {
+        StripeResponse response = call(what, () -> client.rawRequest(ApiResource.RequestMethod.GET, url(path, query),
+                null));
+        return parse(what, response.body());
+    }
+
+    /** {@code path?name=value&…}, names and values encoded. */
+    private static String url(String path, String... query) {
+        StringBuilder url = new StringBuilder(path);
+        for (int i = 0; i < query.length; i += 2) {
+            url.append(i == 0 ? '?' : '&').append(URLEncoder.encode(query[i], StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(query[i + 1], StandardCharsets.UTF_8));
+        }
+        return url.toString();
+    }
+
+    /** An id as one path segment. */
+    private static String segment(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8);
+    }
+
     private static JsonNode body(String what, StripeObject object) {
+        return parse(what, object.getLastResponse().body());
+    }
+
+    private static JsonNode parse(String what, String text) {
         try {
-            String text = object.getLastResponse().body();
             return Json.withoutNul(Json.MAPPER.readTree(text), text);
         } catch (java.io.IOException e) {
             throw malformed(what, e);

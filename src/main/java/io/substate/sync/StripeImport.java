@@ -7,6 +7,7 @@ import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
 import io.substate.common.Json;
 import io.substate.ingest.IngestOptions;
+import io.substate.ingest.StripeReadMemo;
 import io.substate.ingest.StripeWebhookService;
 import io.substate.ingest.StripeWebhookService.Preview;
 import io.substate.ingest.WebhookOutcome;
@@ -188,6 +189,8 @@ public final class StripeImport {
         final BooleanSupplier cancelled;
         final ImportCounters counters;
         final AtomicReference<String> stop = new AtomicReference<>();
+        /** A page's invoices and the fees just read, for the objects of the pages being applied. */
+        final StripeReadMemo reads = StripeReadMemo.bounded(4 * PAGE_SIZE);
         volatile long lastHeartbeat;
         Phase phase;
         String cursor;
@@ -303,8 +306,10 @@ public final class StripeImport {
                         ObjectNode subscription = object.deepCopy();
                         JsonNode invoice = subscription.path("latest_invoice");
                         if (invoice.isObject()) {
-                            // The event carries the id, as Stripe's does; the invoice is its own event.
+                            // The event carries the id, as Stripe's does; the invoice is its own event. The resolver
+                            // finds it here instead of reading it again for a new purchase's first payment.
                             subscription.put("latest_invoice", invoice.path("id").asText());
+                            reads.putInvoice(invoice);
                         }
                         appUserId = options.mapping().forSubscription(objectId, idOf(subscription.path("customer")));
                         events.add(event("customer.subscription.updated", subscription, readAt));
@@ -345,7 +350,7 @@ public final class StripeImport {
                 counters.count(objectId, ImportCounters.Result.FAILED, e.errorCode().code() + ": " + e.getMessage());
                 return;
             }
-            IngestOptions ingest = new IngestOptions(appUserId, options.deliverEvents());
+            IngestOptions ingest = new IngestOptions(appUserId, options.deliverEvents(), reads);
             ImportCounters.Result result = ImportCounters.Result.UNCHANGED;
             String reason = null;
             for (ObjectNode event : events) {

@@ -189,6 +189,15 @@ class StripeImportTest {
             assertThat(world.stripe.requestsTo("/v1/checkout/sessions")).hasSize(2)
                     .allSatisfy(r -> assertThat(r.params()).containsEntry("status", List.of("complete")));
             assertThat(world.stripe.requestsTo("/v1/refunds")).hasSize(1);
+            // The invoices the subscription pages carried are not read again, and no fee is read twice (the
+            // subscription's first payment and its invoice's own event share one read: sync/StripeImport's memo).
+            assertThat(world.stripe.requests()).extracting(FakeStripe.RecordedRequest::path)
+                    .noneMatch(path -> path.startsWith("/v1/invoices/"));
+            List<String> feeReads = world.stripe.requests().stream()
+                    .filter(r -> r.params().getOrDefault("expand[]", List.of()).stream()
+                            .anyMatch(e -> e.endsWith("balance_transaction")))
+                    .map(r -> r.path() + "?" + r.query()).toList();
+            assertThat(feeReads).isNotEmpty().doesNotHaveDuplicates();
             // Imported history is not announced: no delivery to the integration.
             JsonNode deliveries = world.server.admin().get("/v2/projects/" + app.projectId()
                     + "/integrations/webhooks/" + integration.json().get("id").asText() + "/deliveries").json();
