@@ -6,7 +6,8 @@
 # Usage: bench/instances.sh
 # Needs: haproxy, wrk, curl, psql (a PostgreSQL at 127.0.0.1:5432 with trust authentication) and a JDK 17+.
 # Environment: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_EVENTS as in bench/stripe-webhooks.sh (default
-# warm-up here 30s per run: it also warms the second instance, which the one-instance run never reached).
+# warm-up here 30s per run: it also warms the second instance, which the one-instance run never reached); BENCH_JAR
+# runs another build (default target/substate.jar).
 # On one machine both instances share its cores with PostgreSQL and the load generator, so the figure says what a
 # second instance costs or gives on the same hardware, not what a second machine would add.
 set -euo pipefail
@@ -16,7 +17,8 @@ export BENCH_WARMUP="${BENCH_WARMUP:-30s}"
 work="$(mktemp -d)"
 pg_admin="${BENCH_PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 db_name="substate_bench_$RANDOM$RANDOM"
-token="bench-admin-token-$RANDOM$RANDOM$RANDOM"
+# At least 24 characters, as the server requires of a configured admin token.
+token="bench-admin-token-$(od -An -N12 -tx1 /dev/urandom | tr -d " \n")"
 encryption_key="$(head -c 32 /dev/urandom | base64)"
 pids=()
 cleanup() {
@@ -35,7 +37,7 @@ for i in 1 2; do
   ports+=("$port")
   SUBSTATE_PORT=$port SUBSTATE_DATABASE_URL="jdbc:postgresql://127.0.0.1:5432/$db_name?user=postgres" \
     SUBSTATE_ADMIN_TOKEN="$token" SUBSTATE_ENCRYPTION_KEY="$encryption_key" SUBSTATE_LOG_LEVEL=WARN \
-    java -Xms512m -Xmx1g -jar target/substate.jar serve > "$work/server-$i.log" 2>&1 &
+    java -Xms512m -Xmx1g -jar "${BENCH_JAR:-target/substate.jar}" serve > "$work/server-$i.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
   curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$work/server-$i.log"; exit 1; }
@@ -65,5 +67,8 @@ SUBSTATE_URL="$one" SUBSTATE_ADMIN_TOKEN="$token" bench/stripe-webhooks.sh | tee
 echo "-- two instances behind the balancer"
 SUBSTATE_URL="$two" SUBSTATE_ADMIN_TOKEN="$token" bench/stripe-webhooks.sh | tee "$work/two.out"
 rate() { grep '^events/s:' "$1" | tail -1 | awk '{print $2}'; }
+p99() { grep '^latency p99:' "$1" | tail -1 | awk '{print $3}'; }
 r1="$(rate "$work/one.out")"; r2="$(rate "$work/two.out")"
-echo "one instance: $r1 events/s; two instances: $r2 events/s; ratio two/one: $(python3 -c "print(round($r2/$r1, 2))")"
+l1="$(p99 "$work/one.out")"; l2="$(p99 "$work/two.out")"
+echo "one instance: $r1 events/s, p99 $l1 ms; two instances: $r2 events/s, p99 $l2 ms;" \
+  "ratio two/one: $(python3 -c "print(round($r2/$r1, 2))") events/s, $(python3 -c "print(round($l2/$l1, 2))") p99"

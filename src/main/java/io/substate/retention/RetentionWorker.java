@@ -1,5 +1,7 @@
 package io.substate.retention;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.substate.apps.AppStore;
 import io.substate.config.Retention;
 import io.substate.delivery.DeliveryStore;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Prunes what {@link Retention} keeps for a limited time: Stripe event payloads and the attempts of settled
  * deliveries. Each tick works in small batches, each its own unit of the group committer, so webhooks interleave
  * with it (on SQLite the committer is the one writer) and a tick never holds a lock for long; a tick stops after a
- * few seconds and the next one goes on. Several instances may prune at once: every batch is idempotent.
+ * few seconds and the next one goes on. Several instances may prune at once: every batch is idempotent. What it
+ * pruned is counted in {@code substate_retention_pruned_total{kind}}, so operators (and bench/retention.sh) can follow
+ * a large first pruning.
  */
 public final class RetentionWorker implements AutoCloseable {
     static final int BATCH = 500;
@@ -33,14 +37,22 @@ public final class RetentionWorker implements AutoCloseable {
     private final Retention retention;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
+    private final Counter payloadsPruned;
+    private final Counter attemptsPruned;
     /** Per app, when the newest payload pruned so far arrived: older rows need not be read again. */
     private final Map<String, Long> prunedUpTo = new ConcurrentHashMap<>();
 
-    public RetentionWorker(Jdbi jdbi, GroupCommit commits, Retention retention, Clock clock) {
+    public RetentionWorker(Jdbi jdbi, GroupCommit commits, Retention retention, MeterRegistry metrics, Clock clock) {
         this.jdbi = jdbi;
         this.commits = commits;
         this.retention = retention;
         this.clock = clock;
+        this.payloadsPruned = Counter.builder("substate.retention.pruned").tag("kind", "stripe_payloads")
+                .description("Rows pruned by retention: Stripe event payloads emptied, delivery attempts deleted")
+                .register(metrics);
+        this.attemptsPruned = Counter.builder("substate.retention.pruned").tag("kind", "delivery_attempts")
+                .description("Rows pruned by retention: Stripe event payloads emptied, delivery attempts deleted")
+                .register(metrics);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "retention");
             t.setDaemon(true);
@@ -76,6 +88,7 @@ public final class RetentionWorker implements AutoCloseable {
                 StripeEventStore.Pruned pruned = commits.execute("", h ->
                         StripeEventStore.prunePayloads(h, appId, from, before, BATCH));
                 total += pruned.count();
+                payloadsPruned.increment(pruned.count());
                 prunedUpTo.put(appId, pruned.lastReceivedAt());
                 if (pruned.count() < BATCH) {
                     break;
@@ -90,6 +103,7 @@ public final class RetentionWorker implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             int deleted = commits.execute("", h -> DeliveryStore.pruneAttempts(h, before, BATCH));
             total += deleted;
+            attemptsPruned.increment(deleted);
             if (deleted < BATCH) {
                 break;
             }
