@@ -59,13 +59,31 @@ balancer() {   # balancer <config name> <ports…>: starts HAProxy over those in
   echo "http://127.0.0.1:$port"
 }
 
+# Each instance's group-commit counters and the database's deadlocks: units of two instances that touch the same
+# purchase (a subscription's created and updated, sent round robin) conflict, and a batch with a conflict is rolled
+# back and rerun unit by unit.
+commit_stats() {
+  local p
+  for p in "${ports[@]}"; do
+    curl -sf "http://127.0.0.1:$p/metrics" | awk -v port="$p" '
+      /^substate_group_commit_batches_total/ {b=$NF} /^substate_group_commit_batches_rerun_total/ {r=$NF}
+      /^substate_group_commit_unit_retries_total/ {u=$NF}
+      END {printf "instance :%s batches %d, rerun %d, unit retries %d; ", port, b, r, u}'
+  done
+  echo "deadlocks $(psql -tAq "postgresql://postgres@127.0.0.1:5432/$db_name" \
+    -c "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")"
+}
+
 one="$(balancer one "${ports[0]}")"
 two="$(balancer two "${ports[0]}" "${ports[1]}")"
 echo "== PostgreSQL, $(nproc) cores; instances, PostgreSQL, HAProxy and wrk on this machine"
 echo "-- one instance behind the balancer"
+commit_stats
 SUBSTATE_URL="$one" SUBSTATE_ADMIN_TOKEN="$token" bench/stripe-webhooks.sh | tee "$work/one.out"
+commit_stats
 echo "-- two instances behind the balancer"
 SUBSTATE_URL="$two" SUBSTATE_ADMIN_TOKEN="$token" bench/stripe-webhooks.sh | tee "$work/two.out"
+commit_stats
 rate() { grep '^events/s:' "$1" | tail -1 | awk '{print $2}'; }
 p99() { grep '^latency p99:' "$1" | tail -1 | awk '{print $3}'; }
 r1="$(rate "$work/one.out")"; r2="$(rate "$work/two.out")"
