@@ -85,12 +85,16 @@ public final class RetentionWorker implements AutoCloseable {
         for (String appId : apps) {
             while (System.nanoTime() < deadline) {
                 long from = prunedUpTo.getOrDefault(appId, 0L);
-                StripeEventStore.Pruned pruned = commits.execute("", h ->
-                        StripeEventStore.prunePayloads(h, appId, from, before, BATCH));
-                total += pruned.count();
-                payloadsPruned.increment(pruned.count());
-                prunedUpTo.put(appId, pruned.lastReceivedAt());
-                if (pruned.count() < BATCH) {
+                // Found on a handle of its own: after a restart the first read passes every payload emptied before.
+                StripeEventStore.Prunable found = jdbi.withHandle(h ->
+                        StripeEventStore.prunable(h, appId, from, before, BATCH));
+                if (!found.eventIds().isEmpty()) {
+                    int emptied = commits.execute("", h -> StripeEventStore.emptyPayloads(h, appId, found.eventIds()));
+                    total += emptied;
+                    payloadsPruned.increment(emptied);
+                }
+                prunedUpTo.put(appId, found.lastReceivedAt());
+                if (found.eventIds().size() < BATCH) {
                     break;
                 }
             }
