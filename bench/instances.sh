@@ -43,7 +43,9 @@ for i in 1 2; do
   curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$work/server-$i.log"; exit 1; }
 done
 
-balancer() {   # balancer <config name> <ports…>: starts HAProxy over those instances, prints its URL
+# Not called in a command substitution: its HAProxy must join pids in this shell, so that cleanup stops it (one left
+# running keeps the benchmark lock it inherited).
+balancer() {   # balancer <config name> <ports…>: starts HAProxy over those instances; its URL in $balancer_url
   local name="$1"; shift
   local port; port="$(free_port)"
   {
@@ -56,7 +58,7 @@ balancer() {   # balancer <config name> <ports…>: starts HAProxy over those in
   haproxy -db -f "$work/$name.cfg" > "$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 40); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.25; done
-  echo "http://127.0.0.1:$port"
+  balancer_url="http://127.0.0.1:$port"
 }
 
 # Each instance's group-commit counters and the database's deadlocks: units of two instances that touch the same
@@ -74,8 +76,8 @@ commit_stats() {
     -c "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")"
 }
 
-one="$(balancer one "${ports[0]}")"
-two="$(balancer two "${ports[0]}" "${ports[1]}")"
+balancer one "${ports[0]}"; one="$balancer_url"
+balancer two "${ports[0]}" "${ports[1]}"; two="$balancer_url"
 echo "== PostgreSQL, $(nproc) cores; instances, PostgreSQL, HAProxy and wrk on this machine"
 echo "-- one instance behind the balancer"
 commit_stats
