@@ -99,9 +99,10 @@ webhooks "$bench_app" "$bench_secret" 0 "$duration" "$work/after.out"
 after="$(python3 bench/retention_seed.py counts "$BENCH_DATABASE" "$archive_app" "$integration")"
 echo "archive app after: $after"
 
-# The measured window of the run during pruning: from wrk's start line to its summary.
-window_start="$(grep ' wrk -t' "$work/during.out" | awk '{print $1}')"
+# The measured window of the run during pruning: wrk's measured seconds, up to its summary (wrk loads its events
+# for a few seconds before it sends the first).
 window_end="$(grep ' ----- Substate' "$work/during.out" | awk '{print $1}')"
+window_start="$(grep ' requests: ' "$work/during.out" | awk -v end="$window_end" '{printf "%.3f", end - $5}')"
 python3 - "$work/samples" "$seeded_at" "$window_start" "$window_end" "$base" "$payload_target" "$attempt_target" \
     "$(rate "$work/without.out")" "$(p99 "$work/without.out")" "$(rate "$work/during.out")" \
     "$(p99 "$work/during.out")" "$(rate "$work/after.out")" "$(p99 "$work/after.out")" <<'EOF'
