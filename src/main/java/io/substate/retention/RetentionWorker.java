@@ -11,24 +11,33 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Prunes what {@link Retention} keeps for a limited time: Stripe event payloads and the attempts of settled
- * deliveries. Each tick works in small batches, each its own unit of the group committer, so webhooks interleave
- * with it (on SQLite the committer is the one writer) and a tick never holds a lock for long; a tick stops after a
- * few seconds and the next one goes on. Several instances may prune at once: every batch is idempotent. What it
+ * deliveries. Each tick works in small batches, each its own unit of the group committer and followed by a pause,
+ * so webhooks interleave with it (on SQLite the committer is the one writer) and a tick never holds a lock for long;
+ * a tick stops after a few seconds and the next one goes on. Several instances may prune at once: every batch is idempotent. What it
  * pruned is counted in {@code substate_retention_pruned_total{kind}}, so operators (and bench/retention.sh) can follow
  * a large first pruning.
  */
 public final class RetentionWorker implements AutoCloseable {
     static final int BATCH = 500;
+    /**
+     * After each batch the worker pauses this many times as long as the batch took, its wait for a turn in the
+     * group committer included: pruning takes at most a fifth of the writer's time, less the busier webhooks keep it.
+     * Without the pause, pruning at full pace beside the webhook benchmark took 43% of the webhooks' rate on SQLite
+     * (BENCHMARKS.md, History).
+     */
+    private static final int PAUSE_AFTER_BATCH = 4;
     private static final Duration TICK_BUDGET = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(RetentionWorker.class);
 
@@ -73,6 +82,8 @@ public final class RetentionWorker implements AutoCloseable {
                 LOG.info("Retention: emptied {} Stripe event payloads and deleted {} delivery attempts", payloads,
                         attempts);
             }
+        } catch (CancellationException e) {
+            // Closing: the pause was interrupted.
         } catch (RuntimeException e) {
             // The database may be briefly away; the next tick goes on from where this one got.
             LOG.warn("Retention tick failed: {}", e.toString());
@@ -89,9 +100,8 @@ public final class RetentionWorker implements AutoCloseable {
                 StripeEventStore.Prunable found = jdbi.withHandle(h ->
                         StripeEventStore.prunable(h, appId, from, before, BATCH));
                 if (!found.eventIds().isEmpty()) {
-                    int emptied = commits.execute("", h -> StripeEventStore.emptyPayloads(h, appId, found.eventIds()));
-                    total += emptied;
-                    payloadsPruned.increment(emptied);
+                    total += yielding(payloadsPruned, () -> commits.execute("", h ->
+                            StripeEventStore.emptyPayloads(h, appId, found.eventIds())));
                 }
                 prunedUpTo.put(appId, found.lastReceivedAt());
                 if (found.eventIds().size() < BATCH) {
@@ -105,14 +115,28 @@ public final class RetentionWorker implements AutoCloseable {
     private long pruneAttempts(long before, long deadline) {
         long total = 0;
         while (System.nanoTime() < deadline) {
-            int deleted = commits.execute("", h -> DeliveryStore.pruneAttempts(h, before, BATCH));
+            int deleted = yielding(attemptsPruned, () -> commits.execute("", h ->
+                    DeliveryStore.pruneAttempts(h, before, BATCH)));
             total += deleted;
-            attemptsPruned.increment(deleted);
             if (deleted < BATCH) {
                 break;
             }
         }
         return total;
+    }
+
+    /** Runs one batch and counts its rows, then pauses {@link #PAUSE_AFTER_BATCH} times as long as it took. */
+    private static int yielding(Counter pruned, IntSupplier batch) {
+        long start = System.nanoTime();
+        int rows = batch.getAsInt();
+        pruned.increment(rows);
+        try {
+            TimeUnit.NANOSECONDS.sleep((System.nanoTime() - start) * PAUSE_AFTER_BATCH);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException();
+        }
+        return rows;
     }
 
     @Override
