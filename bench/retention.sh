@@ -4,8 +4,8 @@
 #      (a few seconds of webhooks: purchases, spans, outgoing events) and a webhook integration;
 #   2. the webhook benchmark (bench/stripe-webhooks.sh, 60 s warm-up, 20 s measured) on "bench": without pruning;
 #   3. bench/retention_seed.py gives "archive" BENCH_OLD_EVENTS (default 1,000,000) processed Stripe events received
-#      100 to ~450 days ago, each with a 5.4 KiB payload, an outgoing event, a succeeded delivery and its attempt
-#      (set-based SQL, one transaction), and moves its real events 200 days back;
+#      100 to ~450 days ago, each with a payload of about 5,100 bytes, an outgoing event, a succeeded delivery and
+#      its attempt (set-based SQL, one transaction), and moves its real events 200 days back;
 #   4. at once the webhook benchmark again (no warm-up, 20 s) while the server's retention job (tick
 #      SUBSTATE_RETENTION_TICK, default here 1s) prunes them; a sampler reads substate_retention_pruned_total from
 #      /metrics every second;

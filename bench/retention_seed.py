@@ -7,8 +7,8 @@ Usage: retention_seed.py seed <database> <project_id> <app_id> <integration_id> 
 
 seed: moves the app's events received so far 200 days into the past (their purchases, chart facts and outgoing events
 are real, made by webhooks), then inserts <count> processed Stripe events received 100 to ~450 days ago, each with a
-5.4 KiB payload of a Stripe subscription event's shape, one outgoing event, one succeeded delivery to the integration
-and its one attempt, all as old as the event. On PostgreSQL it analyzes those tables and checkpoints before the
+payload of about 5,100 bytes in a Stripe subscription event's shape, one outgoing event, one succeeded delivery to
+the integration and its one attempt, all as old as the event. On PostgreSQL it analyzes those tables and checkpoints before the
 commit; on SQLite it checkpoints the WAL after it, so the server's first commit does not copy gigabytes. Prints the
 seconds taken, then the counts below as they were at the commit.
 
