@@ -180,7 +180,7 @@ public final class Substate implements AutoCloseable {
                     adminAuth));
             workers.add(new DeliveryBacklog(database.jdbi(), registry, clock));
             // First in the list so it stops before the group committer it writes through.
-            workers.add(0, new RetentionWorker(database.jdbi(), commits, settings.retention(), clock));
+            workers.add(0, new RetentionWorker(database.jdbi(), commits, settings.retention(), registry, clock));
             // First in the list so it stops before the database work it depends on.
             workers.add(0, new DeliveryWorker(database.jdbi(), database.dialect(), commits, settings.deliveryRetrySchedule(),
                     settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));

@@ -136,27 +136,36 @@ public final class StripeEventStore {
                 rs.getLong("duplicate_deliveries"), rs.getString("payload"));
     }
 
-    /** An event whose payload was pruned, and when it arrived: where the next search for old payloads starts. */
-    public record Pruned(int count, long lastReceivedAt) {}
+    /** Events whose payloads may be emptied ({@link #prunable}), and when the last of them arrived. */
+    public record Prunable(List<String> eventIds, long lastReceivedAt) {}
 
     /**
-     * Empties the payloads of up to {@code limit} of the app's events that arrived from {@code fromReceivedAt} and
-     * before {@code beforeReceivedAt}, oldest first, except those still parked (their payload is applied later) or
-     * failed (an operator may replay them). The
-     * row stays: the log, its outcome and idempotency outlive the body. Reads by {@code (app_id, received_at)}.
+     * Up to {@code limit} of the app's events that arrived from {@code fromReceivedAt} and before
+     * {@code beforeReceivedAt}, oldest first, whose payloads may be emptied: all but those still parked (their payload
+     * is applied later) or failed (an operator may replay them). Reads by {@code (app_id, received_at)}, over every
+     * row emptied before {@code fromReceivedAt} too: so it runs on a handle of its own, not in the writer's
+     * transaction, which it would otherwise hold as long as that read takes.
      */
-    public static Pruned prunePayloads(Handle h, String appId, long fromReceivedAt, long beforeReceivedAt, int limit) {
+    public static Prunable prunable(Handle h, String appId, long fromReceivedAt, long beforeReceivedAt, int limit) {
         List<Object[]> rows = Sql.list(h, "SELECT event_id, received_at FROM stripe_events WHERE app_id = ? "
                         + "AND received_at >= ? AND received_at < ? AND status NOT IN (?, ?) AND payload <> '' "
                         + "ORDER BY received_at LIMIT ?",
                 rs -> new Object[] {rs.getString(1), rs.getLong(2)},
                 appId, fromReceivedAt, beforeReceivedAt, StripeEventStatus.PARKED.value(),
                 StripeEventStatus.FAILED.value(), limit);
-        if (rows.isEmpty()) {
-            return new Pruned(0, fromReceivedAt);
-        }
-        List<Object[]> updates = rows.stream().map(r -> new Object[] {appId, r[0]}).toList();
-        Sql.batch(h, "UPDATE stripe_events SET payload = '' WHERE app_id = ? AND event_id = ?", updates);
-        return new Pruned(rows.size(), (Long) rows.get(rows.size() - 1)[1]);
+        return new Prunable(rows.stream().map(r -> (String) r[0]).toList(),
+                rows.isEmpty() ? fromReceivedAt : (Long) rows.get(rows.size() - 1)[1]);
+    }
+
+    /**
+     * Empties the payloads of those events that may still be emptied (one may have been replayed and failed since
+     * {@link #prunable} read it). The row stays: the log, its outcome and idempotency outlive the body. Returns how
+     * many were emptied.
+     */
+    public static int emptyPayloads(Handle h, String appId, List<String> eventIds) {
+        List<Object[]> updates = eventIds.stream().map(id -> new Object[] {appId, id, StripeEventStatus.PARKED.value(),
+                StripeEventStatus.FAILED.value()}).toList();
+        return Sql.batch(h, "UPDATE stripe_events SET payload = '' WHERE app_id = ? AND event_id = ? "
+                + "AND status NOT IN (?, ?) AND payload <> ''", updates);
     }
 }

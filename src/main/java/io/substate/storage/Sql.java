@@ -99,27 +99,34 @@ public final class Sql {
         }
     }
 
-    /** Runs one statement for each row of parameters as one JDBC batch (one round trip on PostgreSQL). */
-    public static void batch(Handle h, String sql, List<Object[]> rows) {
+    /**
+     * Runs one statement for each row of parameters as one JDBC batch (one round trip on PostgreSQL); returns the
+     * rows changed, as far as the driver reports them.
+     */
+    public static int batch(Handle h, String sql, List<Object[]> rows) {
         if (rows.isEmpty()) {
-            return;
+            return 0;
         }
         WriteBehind.send(h, true);
-        batchNow(h.getConnection(), cacheOf(h), sql, rows);
+        return batchNow(h.getConnection(), cacheOf(h), sql, rows);
     }
 
     /**
      * {@link #batch} without sending held writes first: for {@link WriteBehind}, which is sending them. {@code cache}
      * may be null (the statement is then prepared and closed here).
      */
-    static void batchNow(Connection connection, CommitterSession cache, String sql, List<Object[]> rows) {
+    static int batchNow(Connection connection, CommitterSession cache, String sql, List<Object[]> rows) {
         PreparedStatement statement = prepare(connection, cache, sql);
         try {
             for (Object[] row : rows) {
                 bind(statement, row);
                 statement.addBatch();
             }
-            statement.executeBatch();
+            int changed = 0;
+            for (int count : statement.executeBatch()) {
+                changed += Math.max(count, 0); // SUCCESS_NO_INFO (a rewritten insert) is not counted
+            }
+            return changed;
         } catch (SQLException e) {
             throw failed(e, sql);
         } finally {

@@ -2,21 +2,16 @@ package io.substate.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.substate.http.HttpServer.Route;
 import io.substate.testing.Api;
 import io.substate.testing.HttpResponse;
+import io.substate.testing.RouteFixtures;
 import io.substate.testing.StripeEventBuilder;
 import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
-import io.substate.testing.WebhookReceiver;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -31,14 +26,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * covered): {@code %00} in each path parameter, in the paging and search query parameters, and JSON's NUL escape in
  * field values and names. PostgreSQL refuses NUL in text, so each of these once reached the database and answered 500;
  * every one must be a 4xx with a stable code, on both databases. Also JSON beyond the parser's limits (a number over
- * 1,000 digits, nesting deeper than 1,000 levels), whose error path once failed itself. Path parameters are filled from {@link #fixtures}: a
- * route with a parameter it does not know fails here, naming the parameter to add.
+ * 1,000 digits, nesting deeper than 1,000 levels), whose error path once failed itself. Path parameters are filled
+ * from testing/RouteFixtures: a route with a parameter it does not know fails here, naming the parameter to add.
  */
 @ParameterizedClass
 @EnumSource(TestDb.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NulInputTest {
-    private static final Pattern PARAM = Pattern.compile("\\{([a-z_]+)}");
     private static final String WEBHOOK_SECRET = "whsec_nul_fixture";
 
     /** Field names the routes read, each sent with a NUL in its value; and a NUL in a field name. */
@@ -49,10 +43,8 @@ class NulInputTest {
     @Parameter
     TestDb db;
 
-    WebhookReceiver receiver;
-    Map<String, String> fixtures;
+    RouteFixtures fixtures;
     String secretKey;
-    String publicKey;
 
     Api admin() {
         return TestServer.shared(db).admin();
@@ -60,61 +52,13 @@ class NulInputTest {
 
     @BeforeParameterizedClassInvocation
     void createFixtures() {
-        receiver = WebhookReceiver.healthy();
-        JsonNode project = admin().post("/v2/projects", Map.of("name", "NUL fixture")).json();
-        String projectId = project.get("id").asText();
-        secretKey = project.get("secret_api_key").asText();
-        String projectPath = "/v2/projects/" + projectId;
-        JsonNode app = created(admin().post(projectPath + "/apps", Map.of("name", "Web", "type", "stripe",
-                "stripe", Map.of("webhook_secret", WEBHOOK_SECRET))));
-        publicKey = app.get("public_api_key").asText();
-        String entitlementId = created(admin().post(projectPath + "/entitlements",
-                Map.of("lookup_key", "premium", "display_name", "Premium"))).get("id").asText();
-        String productId = created(admin().post(projectPath + "/products", Map.of("store_identifier", "prod_Nul",
-                "app_id", app.get("id").asText(), "type", "subscription"))).get("id").asText();
-        String offeringId = created(admin().post(projectPath + "/offerings",
-                Map.of("lookup_key", "default", "display_name", "Default"))).get("id").asText();
-        String packageId = created(admin().post(projectPath + "/offerings/" + offeringId + "/packages",
-                Map.of("lookup_key", "$rc_monthly", "display_name", "Monthly"))).get("id").asText();
-        String integrationId = created(admin().post(projectPath + "/integrations/webhooks",
-                Map.of("name", "Hook", "url", receiver.url()))).get("id").asText();
-        String keyId = created(admin().post(projectPath + "/api_keys",
-                Map.of("name", "spare", "permissions", "read_only"))).get("id").asText();
-        String appUserId = "nul-fixture-user";
-        HttpResponse customer = admin().withToken(publicKey).get("/v1/subscribers/" + appUserId);
-        assertThat(customer.status()).as(customer.toString()).isIn(200, 201);
-
-        fixtures = new LinkedHashMap<>();
-        fixtures.put("project_id", projectId);
-        fixtures.put("app_id", app.get("id").asText());
-        fixtures.put("import_id", "impNulFixture");
-        fixtures.put("entitlement_id", entitlementId);
-        fixtures.put("entitlement_identifier", "premium");
-        fixtures.put("product_id", productId);
-        fixtures.put("offering_id", offeringId);
-        fixtures.put("package_id", packageId);
-        fixtures.put("integration_id", integrationId);
-        fixtures.put("delivery_id", "dlvNulFixture");
-        fixtures.put("app_user_id", appUserId);
-        fixtures.put("customer_id", appUserId);
-        fixtures.put("key_id", keyId);
-        fixtures.put("chart_name", "revenue");
-        fixtures.put("file", "customers.js");
-        fixtures.put("purchase_id", "purNulFixture");
-        fixtures.put("event_id", "evt_nul_fixture");
-        fixtures.put("subscription_id", "subNulFixture");
-        fixtures.put("transaction_id", "txnNulFixture");
-        fixtures.put("invoice_id", "invNulFixture");
+        fixtures = RouteFixtures.create(admin(), "NUL fixture", WEBHOOK_SECRET, "NulFixture");
+        secretKey = fixtures.secretKey();
     }
 
     @AfterParameterizedClassInvocation
-    void stopReceiver() {
-        receiver.close();
-    }
-
-    static JsonNode created(HttpResponse response) {
-        assertThat(response.status()).as(response.toString()).isEqualTo(201);
-        return response.json();
+    void closeFixtures() {
+        fixtures.close();
     }
 
     List<Route> registered() {
@@ -129,16 +73,7 @@ class NulInputTest {
 
     /** The route's path with its parameters filled in, each followed by {@code suffix}. */
     String fill(Route route, String suffix) {
-        Matcher m = PARAM.matcher(route.path());
-        StringBuilder path = new StringBuilder();
-        while (m.find()) {
-            String name = m.group(1);
-            assertThat(fixtures).as("Route " + route.method() + " " + route.path() + " has the path parameter {"
-                    + name + "}: add a fixture for it in NulInputTest.createFixtures").containsKey(name);
-            m.appendReplacement(path, Matcher.quoteReplacement(fixtures.get(name) + suffix));
-        }
-        m.appendTail(path);
-        return path.toString();
+        return fixtures.fill(route.method(), route.path(), suffix);
     }
 
     /** The caller each family of routes expects: the admin token for /v2, the project's secret key for /v1. */
@@ -146,7 +81,7 @@ class NulInputTest {
         if (route.path().startsWith("/v2/") || !route.path().startsWith("/v1/") && !route.path().startsWith("/rcbilling/")) {
             return admin();
         }
-        return admin().withToken(route.path().startsWith("/rcbilling/") ? publicKey : secretKey);
+        return admin().withToken(route.path().startsWith("/rcbilling/") ? fixtures.publicKey() : secretKey);
     }
 
     HttpResponse send(Route route, String path, String body) {

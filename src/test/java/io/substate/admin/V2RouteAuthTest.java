@@ -7,18 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.http.HttpServer.Route;
 import io.substate.testing.Api;
 import io.substate.testing.HttpResponse;
+import io.substate.testing.RouteFixtures;
 import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
-import io.substate.testing.WebhookReceiver;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -32,27 +29,23 @@ import org.junit.jupiter.params.provider.EnumSource;
  * route added later is covered without touching this test): the admin token and a read-write key of the project
  * everywhere, a read-only key only on GET, another project's key and unknown keys nowhere, and project keys never on
  * the routes over every project. A refused call writes nothing (every table's row count and the fixture as the API
- * shows it are compared before and after). Path parameters are filled from {@link #fixtures}: a route with a
+ * shows it are compared before and after). Path parameters are filled from testing/RouteFixtures: a route with a
  * parameter it does not know fails here, naming the parameter to add.
  */
 @ParameterizedClass
 @EnumSource(TestDb.class)
 @org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class V2RouteAuthTest {
-    private static final Pattern PARAM = Pattern.compile("\\{([a-z_]+)}");
-
     @Parameter
     TestDb db;
 
-    WebhookReceiver receiver;
-    Map<String, String> fixtures;
+    RouteFixtures fixtures;
     String projectPath;
     String readWriteKey;
     String readOnlyKey;
     String secretKey;
     String otherProjectKey;
     String otherProjectApiKey;
-    String publicKey;
 
     Api admin() {
         return TestServer.shared(db).admin();
@@ -60,68 +53,20 @@ class V2RouteAuthTest {
 
     @BeforeParameterizedClassInvocation
     void createFixtures() {
-        receiver = WebhookReceiver.healthy();
-        JsonNode project = admin().post("/v2/projects", Map.of("name", "Auth fixture")).json();
-        String projectId = project.get("id").asText();
-        secretKey = project.get("secret_api_key").asText();
-        projectPath = "/v2/projects/" + projectId;
+        fixtures = RouteFixtures.create(admin(), "Auth fixture", "whsec_fixture", "AuthFixture");
+        secretKey = fixtures.secretKey();
+        projectPath = fixtures.projectPath();
         JsonNode other = admin().post("/v2/projects", Map.of("name", "Other")).json();
         otherProjectKey = other.get("secret_api_key").asText();
         otherProjectApiKey = created(admin().post("/v2/projects/" + other.get("id").asText() + "/api_keys",
                 Map.of("name", "Other's", "permissions", "read_write"))).get("key").asText();
-        JsonNode app = created(admin().post(projectPath + "/apps", Map.of("name", "Web", "type", "stripe",
-                "stripe", Map.of("webhook_secret", "whsec_fixture"))));
-        publicKey = app.get("public_api_key").asText();
-        String entitlementId = created(admin().post(projectPath + "/entitlements",
-                Map.of("lookup_key", "premium", "display_name", "Premium"))).get("id").asText();
-        String productId = created(admin().post(projectPath + "/products", Map.of("store_identifier", "prod_Fixture",
-                "app_id", app.get("id").asText(), "type", "subscription"))).get("id").asText();
-        String offeringId = created(admin().post(projectPath + "/offerings",
-                Map.of("lookup_key", "default", "display_name", "Default"))).get("id").asText();
-        String packageId = created(admin().post(projectPath + "/offerings/" + offeringId + "/packages",
-                Map.of("lookup_key", "$rc_monthly", "display_name", "Monthly"))).get("id").asText();
-        String integrationId = created(admin().post(projectPath + "/integrations/webhooks",
-                Map.of("name", "Hook", "url", receiver.url()))).get("id").asText();
-        String deliveryId = created(admin().post(projectPath + "/integrations/webhooks/" + integrationId
-                + "/actions/test", Map.of())).get("id").asText();
-        String appUserId = "auth-fixture-user";
-        HttpResponse customer = admin().withToken(publicKey).get("/v1/subscribers/" + appUserId);
-        assertThat(customer.status()).as(customer.toString()).isIn(200, 201);
         readWriteKey = newKey("read_write").get("key").asText();
         readOnlyKey = newKey("read_only").get("key").asText();
-        String spareKeyId = newKey("read_only").get("id").asText();
-
-        fixtures = new LinkedHashMap<>();
-        fixtures.put("project_id", projectId);
-        fixtures.put("app_id", app.get("id").asText());
-        fixtures.put("entitlement_id", entitlementId);
-        fixtures.put("product_id", productId);
-        fixtures.put("offering_id", offeringId);
-        fixtures.put("package_id", packageId);
-        fixtures.put("integration_id", integrationId);
-        fixtures.put("delivery_id", deliveryId);
-        fixtures.put("app_user_id", appUserId);
-        fixtures.put("customer_id", appUserId);
-        fixtures.put("key_id", spareKeyId);
-        fixtures.put("chart_name", "revenue");
-        // No purchase or Stripe event is needed to decide who may call: callers are checked before any lookup,
-        // and the allowed callers are only required not to be refused (a 404 is fine).
-        fixtures.put("purchase_id", "purAuthFixture");
-        fixtures.put("event_id", "evt_auth_fixture");
-        fixtures.put("import_id", "impAuthFixture");
-        // RevenueCat's other path parameters, for routes being added (subscriptions, transactions, invoices).
-        fixtures.put("subscription_id", "subAuthFixture");
-        fixtures.put("transaction_id", "txnAuthFixture");
-        fixtures.put("invoice_id", "invAuthFixture");
-
-        // The test delivery settles before any snapshot, so the worker writes nothing during the test.
-        waitFor(() -> admin().get(projectPath + "/integrations/webhooks/" + integrationId + "/deliveries/"
-                + deliveryId).json().path("status").asText().equals("succeeded"));
     }
 
     @AfterParameterizedClassInvocation
-    void stopReceiver() {
-        receiver.close();
+    void closeFixtures() {
+        fixtures.close();
     }
 
     JsonNode newKey(String permissions) {
@@ -143,16 +88,7 @@ class V2RouteAuthTest {
                 .toList();
         assertThat(registered).as("registered /v2 routes").hasSizeGreaterThan(40);
         for (Route route : registered) {
-            Matcher m = PARAM.matcher(route.path());
-            StringBuilder path = new StringBuilder();
-            while (m.find()) {
-                String name = m.group(1);
-                assertThat(fixtures).as("Route " + route.method() + " " + route.path() + " has the path parameter {"
-                        + name + "}: add a fixture for it in V2RouteAuthTest.createFixtures").containsKey(name);
-                m.appendReplacement(path, Matcher.quoteReplacement(fixtures.get(name)));
-            }
-            m.appendTail(path);
-            routes.add(new Route(route.method(), path.toString()));
+            routes.add(new Route(route.method(), fixtures.fill(route.method(), route.path(), "")));
         }
         return routes;
     }
@@ -176,7 +112,7 @@ class V2RouteAuthTest {
         unknown.put("an unknown API key", "sk_api_" + "x".repeat(40));
         unknown.put("an unknown secret key", "sk_" + "y".repeat(32));
         unknown.put("a wrong token", "wrong-token-0123456789");
-        unknown.put("an app's public key", publicKey);
+        unknown.put("an app's public key", fixtures.publicKey());
         Map<String, Object> before = snapshot();
         SoftAssertions softly = new SoftAssertions();
         for (Route route : routes()) {
@@ -275,18 +211,5 @@ class V2RouteAuthTest {
             state.put(path, json);
         }
         return state;
-    }
-
-    static void waitFor(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 20 s").isLessThan(deadline);
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -96,7 +96,19 @@ class RetentionTest {
             JsonNode history = Fixtures.profile(server.admin(), app.projectId(), customer).path("history");
             assertThat(history.findValuesAsText("id")).contains(old);
             assertThat(history.findValuesAsText("kind")).contains("outgoing_event");
+
+            // Operators follow pruning in /metrics (counted just after the commit the API already shows).
+            await().atMost(Duration.ofSeconds(20)).until(() -> pruned(server, "stripe_payloads") == 1.0
+                    && pruned(server, "delivery_attempts") == 1.0);
         }
+    }
+
+    private static double pruned(TestServer server, String kind) {
+        String start = "substate_retention_pruned_total{kind=\"" + kind + "\"}";
+        return server.anonymous().get("/metrics").body().lines()
+                .filter(l -> l.startsWith(start))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static String subscriptionCreated(TestServer server, StripeApp app, String customer, TestClock clock) {
