@@ -99,27 +99,30 @@ public final class Sql {
         }
     }
 
-    /** Runs one statement for each row of parameters as one JDBC batch (one round trip on PostgreSQL). */
-    public static void batch(Handle h, String sql, List<Object[]> rows) {
+    /**
+     * Runs one statement for each row of parameters as one JDBC batch (one round trip on PostgreSQL) and returns the
+     * number of rows each changed (for an UPDATE; a rewritten INSERT batch on PostgreSQL may report no counts).
+     */
+    public static int[] batch(Handle h, String sql, List<Object[]> rows) {
         if (rows.isEmpty()) {
-            return;
+            return new int[0];
         }
         WriteBehind.send(h, true);
-        batchNow(h.getConnection(), cacheOf(h), sql, rows);
+        return batchNow(h.getConnection(), cacheOf(h), sql, rows);
     }
 
     /**
      * {@link #batch} without sending held writes first: for {@link WriteBehind}, which is sending them. {@code cache}
      * may be null (the statement is then prepared and closed here).
      */
-    static void batchNow(Connection connection, CommitterSession cache, String sql, List<Object[]> rows) {
+    static int[] batchNow(Connection connection, CommitterSession cache, String sql, List<Object[]> rows) {
         PreparedStatement statement = prepare(connection, cache, sql);
         try {
             for (Object[] row : rows) {
                 bind(statement, row);
                 statement.addBatch();
             }
-            statement.executeBatch();
+            return statement.executeBatch();
         } catch (SQLException e) {
             throw failed(e, sql);
         } finally {
