@@ -119,7 +119,7 @@ public final class Deliveries {
 
         double rate = without.rate() / 2;
         List<Double> lags = paced(appOf(withIntegrationApp), rate, pacedSeconds);
-        System.out.printf("at half the ingest capacity (%.0f events/s for %d s): 200 -> delivery p50 %.1f ms, "
+        System.out.printf("latency at half the ingest capacity (%.0f events/s for %d s): 200 -> delivery p50 %.1f ms, "
                         + "p99 %.1f ms, max %.1f ms (target p99 < 100 ms)%n", rate, pacedSeconds,
                 percentile(lags, 0.50), percentile(lags, 0.99), lags.get(lags.size() - 1));
 
