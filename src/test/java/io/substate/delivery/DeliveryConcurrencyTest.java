@@ -183,6 +183,42 @@ class DeliveryConcurrencyTest {
     }
 
     @Test
+    void aBatchOfSettlementsChangesOnlyLeasedDeliveriesLogsEveryAttemptAndSkipsDeletedOnes() throws Exception {
+        StripeApp app = app();
+        try (WebhookReceiver hanging = WebhookReceiver.start((n, r) -> Reply.hang(TIMEOUT.toMillis() * 2))) {
+            String integrationId = integration(app, "Hangs", hanging.url());
+            burst(app, 3);
+            // All three claimed and held by the server's worker while the receiver hangs.
+            await().atMost(Duration.ofSeconds(10)).until(() -> hanging.received().size() == 3);
+            List<String> deliveries = query("SELECT id || ' ' || claimed_by FROM deliveries WHERE integration_id = ? "
+                    + "ORDER BY id", integrationId);
+            String leased = deliveries.get(0).split(" ")[0];
+            String ours = deliveries.get(1).split(" ")[0];
+            String deleted = deliveries.get(2).split(" ")[0];
+            String worker = deliveries.get(1).split(" ")[1];
+            assertThat(update("DELETE FROM deliveries WHERE id = ?", deleted)).isEqualTo(1);
+            HttpPoster.Result ok = new HttpPoster.Result(200, 3, "ok", null);
+            long now = System.currentTimeMillis();
+            server().substate().database().jdbi().useTransaction(h -> {
+                DeliveryStore.settle(h, worker, List.of(new DeliveryStore.Settlement(ours, ok, now, null),
+                        new DeliveryStore.Settlement(deleted, ok, now, null)));
+                DeliveryStore.settle(h, "wrk_not_the_leaseholder", List.of(
+                        new DeliveryStore.Settlement(leased, ok, now, null)));
+            });
+
+            assertThat(query("SELECT status || ' ' || attempt_count || ' ' || COALESCE(claimed_by, 'none') "
+                    + "FROM deliveries WHERE id = ?", ours)).containsExactly("succeeded 1 none");
+            assertThat(query("SELECT status || ' ' || attempt_count || ' ' || claimed_by FROM deliveries "
+                    + "WHERE id = ?", leased)).containsExactly("pending 0 " + worker);
+            assertThat(query("SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = ?", leased))
+                    .as("an attempt is logged even when its lease was lost").containsExactly("1");
+            assertThat(query("SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = ?", ours)).containsExactly("1");
+            assertThat(query("SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = ?", deleted))
+                    .containsExactly("0");
+        }
+    }
+
+    @Test
     void connectionsToAReceiverAreKeptAliveAndReused() throws Exception {
         StripeApp app = app();
         int events = 200;
@@ -219,14 +255,26 @@ class DeliveryConcurrencyTest {
         return new ArrayList<>(byDelivery.values());
     }
 
+    int update(String sql, String parameter) throws Exception {
+        try (Connection c = connect(); PreparedStatement statement = c.prepareStatement(sql)) {
+            statement.setString(1, parameter);
+            return statement.executeUpdate();
+        }
+    }
+
+    Connection connect() throws Exception {
+        Connection c = DriverManager.getConnection(server().databaseUrl());
+        if (db == TestDb.SQLITE) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 10000");
+            }
+        }
+        return c;
+    }
+
     /** Each row's columns joined by spaces. */
     List<String> query(String sql, String parameter) throws Exception {
-        try (Connection c = DriverManager.getConnection(server().databaseUrl())) {
-            if (db == TestDb.SQLITE) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("PRAGMA busy_timeout = 10000");
-                }
-            }
+        try (Connection c = connect()) {
             try (PreparedStatement statement = c.prepareStatement(sql)) {
                 statement.setString(1, parameter);
                 List<String> rows = new ArrayList<>();
