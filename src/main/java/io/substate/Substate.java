@@ -183,7 +183,8 @@ public final class Substate implements AutoCloseable {
             workers.add(0, new RetentionWorker(database.jdbi(), commits, settings.retention(), registry, clock));
             // First in the list so it stops before the database work it depends on.
             workers.add(0, new DeliveryWorker(database.jdbi(), database.dialect(), commits, settings.deliveryRetrySchedule(),
-                    settings.deliveryTimeout(), DeliveryWorker.DEFAULT_CONCURRENCY, clock));
+                    settings.deliveryTimeout(), DeliveryWorker.DEFAULT_WINDOW, DeliveryWorker.DEFAULT_PER_INTEGRATION,
+                    clock));
             ApiKeyAuth apiKeys = new ApiKeyAuth(apps, projects);
             routes.add(new SubscriberRoutes(new SubscriberService(database.jdbi(), commits, clock), apiKeys));
             routes.add(new GrantRoutes(new GrantService(commits, projects, customers, settings.usdRates(), clock), apiKeys,

@@ -305,6 +305,24 @@ public final class CustomerStore {
         return result;
     }
 
+    /** The attributes of each of these customers by name, sorted (customers without any are absent): one read. */
+    public static java.util.Map<String, java.util.SortedMap<String, StoredAttribute>> attributes(Handle h,
+            java.util.Collection<String> customerIds) {
+        java.util.Map<String, java.util.SortedMap<String, StoredAttribute>> result = new java.util.HashMap<>();
+        if (customerIds.isEmpty()) {
+            return result;
+        }
+        Sql.list(h, "SELECT customer_id, name, value, updated_at_ms FROM customer_attributes WHERE customer_id IN ("
+                        + Sql.marks(customerIds.size()) + ")",
+                        rs -> {
+                            result.computeIfAbsent(rs.getString("customer_id"), id -> new java.util.TreeMap<>())
+                                    .put(rs.getString("name"),
+                                            new StoredAttribute(rs.getString("value"), rs.getLong("updated_at_ms")));
+                            return Boolean.TRUE;
+                        }, Sql.params(customerIds));
+        return result;
+    }
+
     public static void putAttribute(Handle h, String customerId, String name, String value, long updatedAtMs) {
         Sql.update(h, "INSERT INTO customer_attributes (customer_id, name, value, updated_at_ms) "
                         + "VALUES (?, ?, ?, ?) ON CONFLICT (customer_id, name) "

@@ -53,6 +53,16 @@ public final class SubscriberAttributes {
         return json(CustomerStore.attributes(h, customerId));
     }
 
+    /** {@link #json(Handle, String)} for many customers in one read; a customer without attributes maps to {}. */
+    public static java.util.Map<String, ObjectNode> json(Handle h, java.util.Collection<String> customerIds) {
+        java.util.Map<String, SortedMap<String, StoredAttribute>> stored = CustomerStore.attributes(h, customerIds);
+        java.util.Map<String, ObjectNode> result = new java.util.HashMap<>();
+        for (String id : customerIds) {
+            result.put(id, json(stored.getOrDefault(id, new java.util.TreeMap<>())));
+        }
+        return result;
+    }
+
     /** Attributes as read by {@link CustomerStore#attributes}, in that shape. */
     static ObjectNode json(SortedMap<String, StoredAttribute> stored) {
         ObjectNode attributes = Json.object();

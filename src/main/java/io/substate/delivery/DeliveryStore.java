@@ -7,7 +7,13 @@ import io.substate.storage.Sql;
 import io.substate.storage.TransactionMemo;
 import io.substate.storage.WriteBehind;
 import io.substate.storage.WriteOrder;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -67,59 +73,139 @@ public final class DeliveryStore {
         return id;
     }
 
-    /** Whether any delivery is due now (a read, so idle polling never takes SQLite's write lock). */
-    static boolean anyDue(Handle h, long nowMillis) {
+    /** A due delivery a claim may take, and whose it is. */
+    record Due(String id, String integrationId) {}
+
+    /** One attempt's outcome, to be recorded by {@link #settle}. */
+    record Settlement(String deliveryId, HttpPoster.Result result, long attemptedAt, Long nextRetryAt) {}
+
+    /**
+     * Whether any delivery is due now, other than those of {@code skipped} integrations (a read, so idle polling never
+     * takes SQLite's write lock).
+     */
+    static boolean anyDue(Handle h, long nowMillis, Collection<String> skipped) {
         return Sql.first(h, "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
-                + "AND (claimed_until IS NULL OR claimed_until < ?) LIMIT 1", rs -> true, nowMillis, nowMillis)
-                .isPresent();
+                + "AND (claimed_until IS NULL OR claimed_until < ?)" + notIn(skipped) + " LIMIT 1", rs -> true,
+                Sql.params(nowMillis, nowMillis, skipped)).isPresent();
     }
 
-    /** Leases up to {@code max} due deliveries to {@code worker} until {@code leaseUntil}; returns their ids. */
-    static List<String> claim(Handle h, Dialect dialect, String worker, int max, long nowMillis, long leaseUntil) {
-        return Sql.list(h, "UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id IN ("
-                        + "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
-                        + "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY next_attempt_at LIMIT ?"
-                        + dialect.forUpdateSkipLocked() + ") RETURNING id",
-                rs -> rs.getString("id"), worker, leaseUntil, nowMillis, nowMillis, max);
+    /**
+     * Up to {@code max} due deliveries, oldest due first, other than those of {@code skipped} integrations (the ones
+     * with as many attempts in flight as they may have); locked on PostgreSQL, so instances never take the same one.
+     */
+    static List<Due> due(Handle h, Dialect dialect, int max, long nowMillis, Collection<String> skipped) {
+        return Sql.list(h, "SELECT id, integration_id FROM deliveries WHERE status = 'pending' "
+                        + "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)" + notIn(skipped)
+                        + " ORDER BY next_attempt_at LIMIT ?" + dialect.forUpdateSkipLocked(),
+                rs -> new Due(rs.getString("id"), rs.getString("integration_id")),
+                Sql.params(nowMillis, nowMillis, skipped, max));
     }
 
+    private static String notIn(Collection<String> skipped) {
+        return skipped.isEmpty() ? "" : " AND integration_id NOT IN (" + Sql.marks(skipped.size()) + ")";
+    }
+
+    /**
+     * Leases these deliveries to {@code worker} until {@code leaseUntil}, each only if it is still due and unleased;
+     * returns those it leased. One statement text whatever the number, as one JDBC batch.
+     */
+    static List<Due> claim(Handle h, String worker, List<Due> due, long nowMillis, long leaseUntil) {
+        List<Object[]> rows = new ArrayList<>(due.size());
+        for (Due one : due) {
+            rows.add(new Object[] {worker, leaseUntil, one.id(), nowMillis});
+        }
+        int[] counts = Sql.batch(h, "UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id = ? "
+                + "AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)", rows);
+        List<Due> claimed = new ArrayList<>(due.size());
+        for (int i = 0; i < due.size(); i++) {
+            if (counts[i] != 0) {
+                claimed.add(due.get(i));
+            }
+        }
+        return claimed;
+    }
+
+    /**
+     * The claimed deliveries with their event and integration (each integration read and its secrets opened once),
+     * in two reads.
+     */
     static List<Claimed> load(Handle h, List<String> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        String integrationColumns = IntegrationRepository.COLUMNS.replaceAll("(\\w+)", "i.$1");
-        SecretBox box = SecretBox.of(h);
-        return Sql.list(h, "SELECT d.id AS delivery_id, d.attempt_count, e.id AS event_id, e.type AS event_type, "
-                        + "e.payload, e.customer_id, " + integrationColumns + " FROM deliveries d "
-                        + "JOIN outgoing_events e ON e.id = d.outgoing_event_id "
-                        + "JOIN webhook_integrations i ON i.id = d.integration_id WHERE d.id IN ("
+        record Row(String id, int attemptCount, String integrationId, String eventId, String eventType, String payload,
+                String customerId) {}
+        List<Row> rows = Sql.list(h, "SELECT d.id AS delivery_id, d.attempt_count, d.integration_id, e.id AS event_id, "
+                        + "e.type AS event_type, e.payload, e.customer_id FROM deliveries d "
+                        + "JOIN outgoing_events e ON e.id = d.outgoing_event_id WHERE d.id IN ("
                         + Sql.marks(ids.size()) + ")",
-                rs -> new Claimed(rs.getString("delivery_id"), rs.getString("event_id"), rs.getString("event_type"),
-                        rs.getString("payload"), rs.getString("customer_id"), rs.getInt("attempt_count"),
-                        IntegrationRepository.map(rs, box)),
+                rs -> new Row(rs.getString("delivery_id"), rs.getInt("attempt_count"), rs.getString("integration_id"),
+                        rs.getString("event_id"), rs.getString("event_type"), rs.getString("payload"),
+                        rs.getString("customer_id")),
                 Sql.params(ids));
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        List<String> integrationIds = rows.stream().map(Row::integrationId).distinct().toList();
+        SecretBox box = SecretBox.of(h);
+        Map<String, WebhookIntegration> integrations = new HashMap<>();
+        Sql.list(h, "SELECT " + IntegrationRepository.COLUMNS + " FROM webhook_integrations WHERE id IN ("
+                        + Sql.marks(integrationIds.size()) + ")", rs -> IntegrationRepository.map(rs, box),
+                Sql.params(integrationIds)).forEach(i -> integrations.put(i.id(), i));
+        List<Claimed> claimed = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            WebhookIntegration integration = integrations.get(row.integrationId());
+            if (integration != null) { // Deleted meanwhile, with its deliveries.
+                claimed.add(new Claimed(row.id(), row.eventId(), row.eventType(), row.payload(), row.customerId(),
+                        row.attemptCount(), integration));
+            }
+        }
+        return claimed;
     }
 
     /**
-     * Records one attempt and settles the delivery: succeeded, pending again at {@code nextRetryAt}, or failed. The
-     * delivery changes only while {@code worker} still holds its lease; the attempt is logged either way, since it
-     * happened. Nothing is written when the delivery no longer exists (its integration was deleted meanwhile).
+     * Records each attempt and settles its delivery: succeeded, pending again at its {@code nextRetryAt}, or failed.
+     * A delivery changes only while {@code worker} still holds its lease; the attempt is logged either way, since it
+     * happened. Nothing is written for a delivery that no longer exists (its integration was deleted meanwhile). Two
+     * JDBC batches (and a read when a lease was lost), whatever the number of settlements.
      */
-    static void settle(Handle h, String deliveryId, String worker, HttpPoster.Result result, long attemptedAt,
-            Long nextRetryAt) {
-        DeliveryStatus status = result.succeeded() ? DeliveryStatus.SUCCEEDED
-                : nextRetryAt != null ? DeliveryStatus.PENDING : DeliveryStatus.FAILED;
-        int updated = Sql.update(h, "UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, "
-                        + "next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? "
-                        + "WHERE id = ? AND claimed_by = ?",
-                status.value(), Sql.bigint(nextRetryAt), attemptedAt, deliveryId, worker);
-        if (updated == 0 && !exists(h, deliveryId)) {
+    static void settle(Handle h, String worker, List<Settlement> settlements) {
+        if (settlements.isEmpty()) {
             return;
         }
-        Sql.update(h, "INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms, "
-                        + "response_excerpt, error, next_retry_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                deliveryId, attemptedAt, Sql.integer(result.statusCode()), result.latencyMillis(),
-                Sql.text(result.responseExcerpt()), Sql.text(result.error()), Sql.bigint(nextRetryAt));
+        List<Object[]> updates = new ArrayList<>(settlements.size());
+        for (Settlement one : settlements) {
+            HttpPoster.Result result = one.result();
+            DeliveryStatus status = result.succeeded() ? DeliveryStatus.SUCCEEDED
+                    : one.nextRetryAt() != null ? DeliveryStatus.PENDING : DeliveryStatus.FAILED;
+            updates.add(new Object[] {status.value(), Sql.bigint(one.nextRetryAt()), one.attemptedAt(),
+                    one.deliveryId(), worker});
+        }
+        int[] counts = Sql.batch(h, "UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, "
+                + "next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? "
+                + "WHERE id = ? AND claimed_by = ?", updates);
+        List<String> leaseLost = new ArrayList<>();
+        for (int i = 0; i < settlements.size(); i++) {
+            if (counts[i] == 0) {
+                leaseLost.add(settlements.get(i).deliveryId());
+            }
+        }
+        Set<String> existing = leaseLost.isEmpty() ? Set.of() : new HashSet<>(Sql.list(h,
+                "SELECT id FROM deliveries WHERE id IN (" + Sql.marks(leaseLost.size()) + ")",
+                rs -> rs.getString("id"), Sql.params(leaseLost)));
+        List<Object[]> attempts = new ArrayList<>(settlements.size());
+        for (int i = 0; i < settlements.size(); i++) {
+            Settlement one = settlements.get(i);
+            if (counts[i] == 0 && !existing.contains(one.deliveryId())) {
+                continue;
+            }
+            HttpPoster.Result result = one.result();
+            attempts.add(new Object[] {one.deliveryId(), one.attemptedAt(), Sql.integer(result.statusCode()),
+                    result.latencyMillis(), Sql.text(result.responseExcerpt()), Sql.text(result.error()),
+                    Sql.bigint(one.nextRetryAt())});
+        }
+        Sql.batch(h, "INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms, "
+                + "response_excerpt, error, next_retry_at) VALUES (?, ?, ?, ?, ?, ?, ?)", attempts);
     }
 
     /** Makes the delivery due now, whatever its state: one more attempt (manual redelivery). */
@@ -127,10 +213,6 @@ public final class DeliveryStore {
         Sql.update(h, "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?",
                 nowMillis, nowMillis, deliveryId);
         h.afterCommit(DeliveryWakeup::signal);
-    }
-
-    private static boolean exists(Handle h, String deliveryId) {
-        return Sql.first(h, "SELECT integration_id FROM deliveries WHERE id = ?", rs -> true, deliveryId).isPresent();
     }
 
     /**

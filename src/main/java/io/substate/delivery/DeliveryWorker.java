@@ -8,11 +8,17 @@ import io.substate.storage.GroupCommit;
 import io.substate.storage.Ids;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
@@ -20,19 +26,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The outgoing-delivery worker pool of one instance. A dispatcher thread leases due deliveries (as many as there are
- * free senders), and each sender POSTs one in its integration kind's format ({@link EventSender}), then records the
- * attempt and settles the delivery (succeeded, retried per the schedule with the same event id, or failed after the
- * last retry or after an answer that can never succeed). It wakes on every local commit that created deliveries and
- * polls every {@link #POLL_INTERVAL} for the rest (other instances' events, retries due). A slow receiver holds only
- * its own sender, so it delays no other integration.
+ * The outgoing-delivery worker of one instance. A dispatcher thread leases due deliveries in batches (as many as the
+ * window has room for) and starts each POST in its integration kind's format ({@link EventSender}) without waiting for
+ * it; as answers come, a settler thread records the attempts and settles their deliveries (succeeded, retried per the
+ * schedule with the same event id, or failed after the last retry or after an answer that can never succeed), many
+ * in one group-commit unit. It wakes on every local commit that created deliveries and polls every
+ * {@link #POLL_INTERVAL} for the rest (other instances' events, retries due).
+ *
+ * <p>Two limits: at most {@code window} attempts in flight or waiting to be settled, and at most
+ * {@code perIntegration} awaiting one integration's answer. An integration at its limit is left out of claims, so a
+ * receiver that hangs holds only its own slots, and its backlog never fills the window of the others.
  */
 public final class DeliveryWorker implements AutoCloseable {
-    /** Concurrent HTTP requests per instance; a receiver that hangs holds one sender for up to the timeout. */
-    public static final int DEFAULT_CONCURRENCY = 32;
+    /** Attempts in flight or waiting for their settlement, per instance. */
+    public static final int DEFAULT_WINDOW = 256;
+    /** Attempts awaiting one integration's answer: a receiver that hangs holds these until the timeout. */
+    public static final int DEFAULT_PER_INTEGRATION = 32;
     static final Duration POLL_INTERVAL = Duration.ofMillis(200);
     /** Time beyond the HTTP timeout for recording the result before a lease may be taken over. */
     static final Duration LEASE_MARGIN = Duration.ofSeconds(5);
+    /** Claims and settlements share one committer's queue (on PostgreSQL there are several), so they stay in order. */
+    private static final String ORDER_KEY = "deliveries";
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryWorker.class);
 
     private final Jdbi jdbi;
@@ -42,19 +56,25 @@ public final class DeliveryWorker implements AutoCloseable {
     private final Duration lease;
     private final Clock clock;
     private final HttpPoster poster;
+    private final int perIntegration;
     private final Map<IntegrationKind, EventSender> senderOfKind = new EnumMap<>(IntegrationKind.class);
     private final String workerId = Ids.random("wrk", 12);
-    private final Semaphore freeSenders;
-    private final ExecutorService senders;
+    private final Semaphore window;
+    /** Attempts awaiting an answer, by integration id; guarded by itself. */
+    private final Map<String, Integer> awaiting = new HashMap<>();
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final BlockingQueue<DeliveryStore.Settlement> settlements = new LinkedBlockingQueue<>();
     private final Thread dispatcher;
+    private final Thread settler;
     private volatile boolean running = true;
+    private volatile boolean settling = true;
 
     /**
      * Writes (claims, settlements) go through {@code commits}: on SQLite a second writer beside the group committer
      * would make its batches fail with SQLITE_BUSY, and on PostgreSQL they share its fsyncs.
      */
     public DeliveryWorker(Jdbi jdbi, Dialect dialect, GroupCommit commits, List<Duration> retrySchedule,
-            Duration timeout, int concurrency, Clock clock) {
+            Duration timeout, int window, int perIntegration, Clock clock) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.commits = commits;
@@ -62,15 +82,14 @@ public final class DeliveryWorker implements AutoCloseable {
         this.lease = timeout.plus(LEASE_MARGIN);
         this.clock = clock;
         this.poster = new HttpPoster(timeout);
+        this.perIntegration = perIntegration;
         for (IntegrationKind kind : IntegrationKind.values()) {
             senderOfKind.put(kind, EventSender.of(kind));
         }
-        this.freeSenders = new Semaphore(concurrency);
-        this.senders = Executors.newFixedThreadPool(concurrency, runnable -> {
-            Thread t = new Thread(runnable, "webhook-sender");
-            t.setDaemon(true);
-            return t;
-        });
+        this.window = new Semaphore(window);
+        this.settler = new Thread(this::settle, "webhook-settler");
+        settler.setDaemon(true);
+        settler.start();
         this.dispatcher = new Thread(this::dispatch, "webhook-dispatcher");
         dispatcher.setDaemon(true);
         dispatcher.start();
@@ -80,14 +99,18 @@ public final class DeliveryWorker implements AutoCloseable {
         while (running) {
             try {
                 long seen = DeliveryWakeup.generation();
-                if (!freeSenders.tryAcquire(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (!window.tryAcquire(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
                     continue;
                 }
-                int free = 1 + freeSenders.drainPermits();
-                List<DeliveryStore.Claimed> claimed = claim(free);
-                freeSenders.release(free - claimed.size());
-                claimed.forEach(delivery -> senders.execute(() -> send(delivery)));
-                if (claimed.size() < free) {
+                int free = 1 + window.drainPermits();
+                Claim claim = Claim.NONE;
+                try {
+                    claim = claim(free);
+                    startAll(claim.deliveries());
+                } finally {
+                    window.release(free - claim.deliveries().size());
+                }
+                if (!claim.capped() && claim.deliveries().size() < free) {
                     DeliveryWakeup.awaitAfter(seen, POLL_INTERVAL.toMillis());
                 }
             } catch (InterruptedException e) {
@@ -101,38 +124,162 @@ public final class DeliveryWorker implements AutoCloseable {
         }
     }
 
-    private List<DeliveryStore.Claimed> claim(int max) {
-        long now = clock.millis();
-        if (!jdbi.withHandle(h -> DeliveryStore.anyDue(h, now))) {
-            return List.of();
-        }
-        return commits.execute("", h -> DeliveryStore.load(h,
-                DeliveryStore.claim(h, dialect, workerId, max, now, now + lease.toMillis())));
+    /** What one claim leased; {@code capped}: due deliveries were left for integrations that reached their limit. */
+    private record Claim(List<DeliveryStore.Claimed> deliveries, boolean capped) {
+        static final Claim NONE = new Claim(List.of(), false);
     }
 
-    private void send(DeliveryStore.Claimed delivery) {
+    private Claim claim(int max) {
+        long now = clock.millis();
+        Map<String, Integer> room = new HashMap<>();
+        List<String> full;
+        synchronized (awaiting) {
+            full = awaiting.entrySet().stream().filter(e -> e.getValue() >= perIntegration).map(Map.Entry::getKey)
+                    .toList();
+            awaiting.forEach((integration, n) -> room.put(integration, perIntegration - n));
+        }
+        if (!jdbi.withHandle(h -> DeliveryStore.anyDue(h, now, full))) {
+            return Claim.NONE;
+        }
+        boolean[] capped = {false};
+        List<DeliveryStore.Due> leased = commits.execute(ORDER_KEY, h -> {
+            List<DeliveryStore.Due> taken = new ArrayList<>();
+            Map<String, Integer> left = new HashMap<>(room);
+            for (DeliveryStore.Due due : DeliveryStore.due(h, dialect, max, now, full)) {
+                int n = left.getOrDefault(due.integrationId(), perIntegration);
+                if (n > 0) {
+                    left.put(due.integrationId(), n - 1);
+                    taken.add(due);
+                } else {
+                    capped[0] = true;
+                }
+            }
+            return taken.isEmpty() ? taken : DeliveryStore.claim(h, workerId, taken, now, now + lease.toMillis());
+        });
+        if (leased.isEmpty()) {
+            return new Claim(List.of(), capped[0]);
+        }
+        // Read outside the committer: the claim has committed, and the reads cost the one writer nothing.
+        List<DeliveryStore.Claimed> loaded = jdbi.withHandle(h -> DeliveryStore.load(h,
+                leased.stream().map(DeliveryStore.Due::id).toList()));
+        return new Claim(loaded, capped[0]);
+    }
+
+    private void startAll(List<DeliveryStore.Claimed> deliveries) {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        // Attributes as of sending, for every customer of the batch in one read.
+        List<String> customers = deliveries.stream().map(DeliveryStore.Claimed::customerId).filter(Objects::nonNull)
+                .distinct().toList();
+        Map<String, ObjectNode> attributes;
+        try {
+            attributes = customers.isEmpty() ? Map.of() : jdbi.withHandle(h -> SubscriberAttributes.json(h, customers));
+        } catch (RuntimeException e) {
+            LOG.warn("{} webhook deliveries could not be started; they are retried when their leases expire: {}",
+                    deliveries.size(), e.toString());
+            window.release(deliveries.size());
+            return;
+        }
+        for (DeliveryStore.Claimed delivery : deliveries) {
+            ObjectNode attributesOf = delivery.customerId() == null ? Json.object()
+                    : attributes.getOrDefault(delivery.customerId(), Json.object());
+            start(delivery, attributesOf);
+        }
+    }
+
+    private void start(DeliveryStore.Claimed delivery, ObjectNode attributes) {
+        String integration = delivery.integration().id();
+        synchronized (awaiting) {
+            awaiting.merge(integration, 1, Integer::sum);
+        }
         try {
             ObjectNode event = (ObjectNode) Json.read(delivery.payload());
-            event.set("subscriber_attributes", delivery.customerId() == null ? Json.object()
-                    : jdbi.withHandle(h -> SubscriberAttributes.json(h, delivery.customerId())));
+            event.set("subscriber_attributes", attributes);
             long attemptedAt = clock.millis();
             EventSender sender = senderOfKind.get(delivery.integration().kind());
             EventSender.Request request = sender.request(delivery, event, attemptedAt);
-            HttpPoster.Result result = sender.judge(poster.post(request.url(), request.headers(), request.body()));
-            if (!running && result.statusCode() == null) {
-                return; // Cut short by shutdown: the lease expires and the delivery is sent again.
-            }
-            Long nextRetryAt = result.succeeded() || !sender.retryable(result) ? null
-                    : nextRetryAt(delivery.attemptCount(), clock.millis());
-            commits.execute(delivery.id(), h -> {
-                DeliveryStore.settle(h, delivery.id(), workerId, result, attemptedAt, nextRetryAt);
-                return null;
+            CompletableFuture<HttpPoster.Result> attempt = poster.send(request.url(), request.headers(), request.body());
+            inFlight.add(attempt);
+            attempt.whenComplete((raw, failure) -> {
+                inFlight.remove(attempt);
+                answered(delivery, sender, raw, failure, attemptedAt);
             });
         } catch (RuntimeException e) {
+            answered(delivery, null, null, e, 0);
+        }
+    }
+
+    /** An attempt's answer (or its failure to start): off to the settler, or abandoned to its lease. */
+    private void answered(DeliveryStore.Claimed delivery, EventSender sender, HttpPoster.Result raw,
+            Throwable failure, long attemptedAt) {
+        boolean wasFull;
+        synchronized (awaiting) {
+            String integration = delivery.integration().id();
+            int n = awaiting.merge(integration, -1, Integer::sum);
+            wasFull = n == perIntegration - 1;
+            if (n <= 0) {
+                awaiting.remove(integration);
+            }
+        }
+        if (wasFull) {
+            DeliveryWakeup.signal(); // Its due deliveries may be claimed again.
+        }
+        if (failure != null && !running) {
+            window.release(); // Abandoned at shutdown: the lease expires and the delivery is sent again.
+            return;
+        }
+        if (failure != null || raw == null) {
             LOG.warn("Webhook delivery {} could not be completed; it is retried when its lease expires: {}",
+                    delivery.id(), failure == null ? "no result" : failure.toString());
+            window.release();
+            return;
+        }
+        HttpPoster.Result result;
+        Long nextRetryAt;
+        try {
+            result = sender.judge(raw);
+            nextRetryAt = result.succeeded() || !sender.retryable(result) ? null
+                    : nextRetryAt(delivery.attemptCount(), clock.millis());
+        } catch (RuntimeException e) {
+            LOG.warn("Webhook delivery {} could not be judged; it is retried when its lease expires: {}",
                     delivery.id(), e.toString());
-        } finally {
-            freeSenders.release();
+            window.release();
+            return;
+        }
+        if (!running && result.statusCode() == null) {
+            window.release(); // Cut short by shutdown: the lease expires and the delivery is sent again.
+            return;
+        }
+        settlements.add(new DeliveryStore.Settlement(delivery.id(), result, attemptedAt, nextRetryAt));
+    }
+
+    /** Settles what has been answered so far in one unit, again and again; each settled slot returns to the window. */
+    private void settle() {
+        List<DeliveryStore.Settlement> batch = new ArrayList<>();
+        while (settling || !settlements.isEmpty()) {
+            try {
+                DeliveryStore.Settlement first = settlements.poll(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                settlements.drainTo(batch);
+                List<DeliveryStore.Settlement> these = List.copyOf(batch);
+                commits.execute(ORDER_KEY, h -> {
+                    DeliveryStore.settle(h, workerId, these);
+                    return null;
+                });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("{} webhook deliveries could not be settled; they are retried when their leases expire: {}",
+                        batch.size(), e.toString());
+            } finally {
+                window.release(batch.size());
+                batch.clear();
+            }
         }
     }
 
@@ -149,16 +296,26 @@ public final class DeliveryWorker implements AutoCloseable {
         }
     }
 
-    /** Stops claiming, gives in-flight deliveries a moment, then abandons them to their leases. */
+    /**
+     * Stops claiming, gives attempts in flight a moment to be answered and settled, then abandons the rest to their
+     * leases (sent again once they expire).
+     */
     @Override
     public void close() {
         running = false;
         dispatcher.interrupt();
-        senders.shutdown();
         try {
             dispatcher.join(2_000);
-            if (!senders.awaitTermination(2, TimeUnit.SECONDS)) {
-                senders.shutdownNow();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            inFlight.forEach(attempt -> attempt.cancel(true));
+            settling = false;
+            settler.join(2_000);
+            if (settler.isAlive()) {
+                settler.interrupt();
+                settler.join(1_000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,7 +50,12 @@ final class HttpPoster {
                 .build();
     }
 
-    Result post(String url, Map<String, String> headers, String body) {
+    /**
+     * Starts the POST and completes with its outcome, never exceptionally; no thread waits for the answer, so many
+     * attempts may be in flight at once. One client for all of them: its connections to a receiver are kept alive and
+     * reused (HTTP/1.1, one request at a time on each).
+     */
+    CompletableFuture<Result> send(String url, Map<String, String> headers, String body) {
         long start = System.nanoTime();
         CompletableFuture<HttpResponse<String>> exchange;
         try {
@@ -61,21 +66,31 @@ final class HttpPoster {
             exchange = client.sendAsync(request.build(), info -> new ExcerptSubscriber());
         } catch (IllegalArgumentException e) {
             // Not the exception's message: it may quote the URL or a header, and a service's URL or key is a secret.
-            return new Result(null, elapsed(start), null, "invalid request: the URL or a header cannot be sent");
+            return CompletableFuture.completedFuture(
+                    new Result(null, elapsed(start), null, "invalid request: the URL or a header cannot be sent"));
         }
-        try {
-            HttpResponse<String> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new Result(response.statusCode(), elapsed(start), response.body(), null);
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
-            return new Result(null, elapsed(start), null, timedOut());
-        } catch (ExecutionException e) {
-            return new Result(null, elapsed(start), null, describe(e.getCause()));
-        } catch (InterruptedException e) {
-            exchange.cancel(true);
-            Thread.currentThread().interrupt();
-            return new Result(null, elapsed(start), null, "interrupted: the server was stopping");
-        }
+        // The request's own timeout stops at the response headers; this one covers the body too. It runs on a copy,
+        // so that the exchange itself is still open when it is cancelled (which closes its connection).
+        CompletableFuture<HttpResponse<String>> bounded = new CompletableFuture<>();
+        exchange.whenComplete((response, failure) -> {
+            if (failure == null) {
+                bounded.complete(response);
+            } else {
+                bounded.completeExceptionally(failure);
+            }
+        });
+        return bounded.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((response, failure) -> {
+            if (failure == null) {
+                return new Result(response.statusCode(), elapsed(start), response.body(), null);
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof TimeoutException) {
+                exchange.cancel(true);
+                return new Result(null, elapsed(start), null, timedOut());
+            }
+            return new Result(null, elapsed(start), null, describe(cause));
+        });
     }
 
     private String timedOut() {

@@ -165,7 +165,7 @@ public final class StripeEventStore {
     public static int emptyPayloads(Handle h, String appId, List<String> eventIds) {
         List<Object[]> updates = eventIds.stream().map(id -> new Object[] {appId, id, StripeEventStatus.PARKED.value(),
                 StripeEventStatus.FAILED.value()}).toList();
-        return Sql.batch(h, "UPDATE stripe_events SET payload = '' WHERE app_id = ? AND event_id = ? "
-                + "AND status NOT IN (?, ?) AND payload <> ''", updates);
+        return Sql.changed(Sql.batch(h, "UPDATE stripe_events SET payload = '' WHERE app_id = ? AND event_id = ? "
+                + "AND status NOT IN (?, ?) AND payload <> ''", updates));
     }
 }

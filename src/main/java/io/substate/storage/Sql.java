@@ -100,33 +100,38 @@ public final class Sql {
     }
 
     /**
-     * Runs one statement for each row of parameters as one JDBC batch (one round trip on PostgreSQL); returns the
-     * rows changed, as far as the driver reports them.
+     * Runs one statement for each row of parameters as one JDBC batch (one round trip on PostgreSQL) and returns the
+     * number of rows each changed (for an UPDATE; a rewritten INSERT batch on PostgreSQL may report no counts).
      */
-    public static int batch(Handle h, String sql, List<Object[]> rows) {
+    public static int[] batch(Handle h, String sql, List<Object[]> rows) {
         if (rows.isEmpty()) {
-            return 0;
+            return new int[0];
         }
         WriteBehind.send(h, true);
         return batchNow(h.getConnection(), cacheOf(h), sql, rows);
+    }
+
+    /** The rows a {@link #batch} changed, as far as the driver reports them (a rewritten insert's are not counted). */
+    public static int changed(int[] counts) {
+        int changed = 0;
+        for (int count : counts) {
+            changed += Math.max(count, 0); // SUCCESS_NO_INFO is negative
+        }
+        return changed;
     }
 
     /**
      * {@link #batch} without sending held writes first: for {@link WriteBehind}, which is sending them. {@code cache}
      * may be null (the statement is then prepared and closed here).
      */
-    static int batchNow(Connection connection, CommitterSession cache, String sql, List<Object[]> rows) {
+    static int[] batchNow(Connection connection, CommitterSession cache, String sql, List<Object[]> rows) {
         PreparedStatement statement = prepare(connection, cache, sql);
         try {
             for (Object[] row : rows) {
                 bind(statement, row);
                 statement.addBatch();
             }
-            int changed = 0;
-            for (int count : statement.executeBatch()) {
-                changed += Math.max(count, 0); // SUCCESS_NO_INFO (a rewritten insert) is not counted
-            }
-            return changed;
+            return statement.executeBatch();
         } catch (SQLException e) {
             throw failed(e, sql);
         } finally {

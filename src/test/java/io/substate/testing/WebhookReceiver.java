@@ -64,6 +64,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final java.util.Set<String> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Responder responder;
 
     private WebhookReceiver(Responder responder) throws IOException {
@@ -115,7 +116,13 @@ public final class WebhookReceiver implements AutoCloseable {
         return received(event).get(0);
     }
 
+    /** How many connections (distinct client address and port) the requests came over. */
+    public int connections() {
+        return connections.size();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        connections.add(exchange.getRemoteAddress().toString());
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Map<String, String> headers = new TreeMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
