@@ -159,7 +159,7 @@ public final class Substate implements AutoCloseable {
             workers.add(0, imports); // stops its imports before the group committer they write through
             routes.add(new StripeImportRoutes(apps, imports, adminAuth));
             // First in the list so it stops before the group committer it writes through.
-            workers.add(0, new RefreshWorker(database.dialect(), commits, apps, refresher,
+            workers.add(0, new RefreshWorker(database.jdbi(), database.dialect(), commits, apps, refresher,
                     RefreshSchedule.of(settings.stripeRefreshInterval(), settings.stripeRefreshTick()), clock, registry));
             routes.add(new CustomerProfileRoutes(new CustomerProfiles(database.jdbi(), projects, clock), adminAuth));
             CustomerApiService customers = new CustomerApiService(database.jdbi(), commits, database.dialect(), projects,

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ public final class RefreshWorker implements AutoCloseable {
     /** Stripe sends Retry-After on some 429s only; without it, wait this long. */
     static final Duration DEFAULT_RATE_LIMIT_PAUSE = Duration.ofSeconds(10);
 
+    private final Jdbi jdbi;
     private final Dialect dialect;
     private final GroupCommit commits;
     private final AppService apps;
@@ -46,8 +48,9 @@ public final class RefreshWorker implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private volatile boolean running = true;
 
-    public RefreshWorker(Dialect dialect, GroupCommit commits, AppService apps, PurchaseRefresher refresher,
+    public RefreshWorker(Jdbi jdbi, Dialect dialect, GroupCommit commits, AppService apps, PurchaseRefresher refresher,
             RefreshSchedule schedule, Clock clock, MeterRegistry metrics) {
+        this.jdbi = jdbi;
         this.dialect = dialect;
         this.commits = commits;
         this.apps = apps;
@@ -82,12 +85,25 @@ public final class RefreshWorker implements AutoCloseable {
         }
     }
 
-    /** Leases one batch and reads it; how many purchases were leased. */
+    /**
+     * Leases one batch and reads it; how many purchases looked due. The search is a read on the API's pool, so the
+     * group committer, which webhooks wait on, only leases the rows found, by id. Another instance may lease some of
+     * them first: then fewer are leased here, and the next batch searches again.
+     */
     private int refreshBatch() {
         long now = clock.millis();
         Set<String> paused = pausedApps(now);
+        RefreshStore.Cutoffs at = RefreshStore.Cutoffs.at(schedule, now);
+        List<String> due = jdbi.withHandle(h -> {
+            List<String> keyed = RefreshStore.keyedApps(h).stream().filter(app -> !paused.contains(app)).toList();
+            return RefreshStore.dueCandidates(h, keyed, at, BATCH);
+        });
+        if (due.isEmpty()) {
+            return 0;
+        }
+        long leaseUntil = now + schedule.lease().toMillis();
         List<RefreshStore.Claimed> claimed = commits.execute("refresh-claim",
-                h -> RefreshStore.claimDue(h, dialect, schedule, now, BATCH, paused));
+                h -> RefreshStore.claim(h, dialect, due, at, leaseUntil));
         List<String> unread = new ArrayList<>();
         for (RefreshStore.Claimed purchase : claimed) {
             if (!running || isPaused(purchase.appId())) {
@@ -102,7 +118,7 @@ public final class RefreshWorker implements AutoCloseable {
                 return null;
             });
         }
-        return claimed.size();
+        return due.size();
     }
 
     private void refreshOne(RefreshStore.Claimed purchase) {
