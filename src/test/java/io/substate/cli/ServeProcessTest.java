@@ -3,8 +3,12 @@ package io.substate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.substate.testing.Api;
+import io.substate.testing.Fixtures;
+import io.substate.testing.Fixtures.StripeApp;
+import io.substate.testing.HttpResponse;
 import io.substate.testing.TestDb;
 import io.substate.testing.TestServer;
+import io.substate.testing.WebhookReceiver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,10 +46,15 @@ class ServeProcessTest {
         }
 
         ServeProcess(Map<String, String> env, String... command) throws IOException {
+            this(env, List.of(), command);
+        }
+
+        ServeProcess(Map<String, String> env, List<String> jvmOptions, String... command) throws IOException {
             List<String> commandLine = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "io.substate.cli.Main"));
+                    "-cp", System.getProperty("java.class.path"), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+            commandLine.addAll(jvmOptions);
+            commandLine.add("io.substate.cli.Main");
             commandLine.addAll(List.of(command));
             ProcessBuilder builder = new ProcessBuilder(commandLine);
             builder.environment().keySet().removeIf(name -> name.startsWith("SUBSTATE_"));
@@ -101,6 +111,46 @@ class ServeProcessTest {
         public void close() {
             process.destroyForcibly();
         }
+    }
+
+    /**
+     * On two cores the JDK's default async executor starts a thread per task, and the HTTP client completes every
+     * delivery's answer there (cli/Main.keepAsyncWorkOnPooledThreads): 200 deliveries started over 400 threads.
+     */
+    @Test
+    void deliveriesOnTwoCoresDoNotStartAThreadEach() throws Exception {
+        Path dir = Files.createTempDirectory("substate-threads");
+        String token = "threads-test-admin-token-123";
+        int deliveries = 200;
+        try (WebhookReceiver receiver = WebhookReceiver.healthy();
+                ServeProcess serve = new ServeProcess(Map.of("SUBSTATE_PORT", "0", "SUBSTATE_ADMIN_TOKEN", token,
+                        "SUBSTATE_DATABASE_URL", "jdbc:sqlite:" + dir.resolve("s.db")),
+                        List.of("-XX:ActiveProcessorCount=2"), "serve")) {
+            Api admin = new Api("http://127.0.0.1:" + serve.awaitListeningPort(), token);
+            StripeApp app = Fixtures.stripeApp(admin, new HashMap<>());
+            String integrations = "/v2/projects/" + app.projectId() + "/integrations/webhooks";
+            HttpResponse created = admin.post(integrations, Map.of("name", "Threads", "url", receiver.url()));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String test = integrations + "/" + created.json().get("id").asText() + "/actions/test";
+            admin.post(test, Map.of());
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 1);
+            double before = threadsStarted(admin);
+
+            for (int i = 0; i < deliveries; i++) {
+                assertThat(admin.post(test, Map.of()).status()).isEqualTo(201);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> receiver.received().size() == deliveries + 1);
+            assertThat(threadsStarted(admin) - before).as("threads started for %d deliveries", deliveries)
+                    .isLessThan(deliveries / 2);
+        }
+    }
+
+    private static double threadsStarted(Api api) {
+        Matcher started = Pattern.compile("(?m)^jvm_threads_started_threads_total (\\S+)$")
+                .matcher(api.get("/metrics").body());
+        assertThat(started.find()).as("jvm_threads_started_threads_total in /metrics").isTrue();
+        return Double.parseDouble(started.group(1));
     }
 
     @Test
