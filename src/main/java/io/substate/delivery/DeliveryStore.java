@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
@@ -26,39 +27,51 @@ import org.jdbi.v3.core.Handle;
 public final class DeliveryStore {
     private DeliveryStore() {}
 
-    /** A claimed delivery with everything needed to send it. */
+    /** A claimed (or handed-over) delivery with everything needed to send it, and until when it is leased. */
     record Claimed(String id, String eventId, String eventType, String payload, String customerId, int attemptCount,
-            WebhookIntegration integration) {}
+            WebhookIntegration integration, long leasedUntil) {}
 
     /**
      * One pending delivery per integration of the project that wants this event (environment, app and type filters;
      * null means "all"; an event about no app, a granted entitlement's, goes to the integrations for all apps), due
      * now. One statement whatever the number of integrations; the ids are a random per-event
-     * prefix plus the integration id, so they are unique without a round trip per row.
+     * prefix plus the integration id, so they are unique without a round trip per row, and known without reading them
+     * back. While this instance's worker has room, they are leased to it and handed over after the commit
+     * ({@link DeliveryHandoff}); otherwise any worker's claim takes them.
      */
     static void enqueueForIntegrations(Handle h, String eventId, String projectId, String appId, String environment,
             String eventType, long nowMillis) {
-        // Most projects have few integrations and many have none: ask once per transaction whether there are any.
-        // Both statements are plain JDBC (Sql): they run in the webhook's committer, where jdbi's per-statement
-        // preparation cost more than the query.
-        boolean any = TransactionMemo.get(h, new IntegrationsOf(projectId), () -> Sql.first(h,
+        // Most projects have few integrations and many have none: read them once per transaction. Both statements
+        // are plain JDBC (Sql): they run in the webhook's committer, where jdbi's per-statement preparation cost more
+        // than the query.
+        List<String> integrations = TransactionMemo.get(h, new IntegrationsOf(projectId), () -> Sql.list(h,
                 WriteBehind.key("webhook_integrations", projectId),
-                "SELECT 1 FROM webhook_integrations WHERE project_id = ? LIMIT 1", rs -> true, projectId).isPresent());
-        if (!any) {
+                "SELECT id FROM webhook_integrations WHERE project_id = ?", rs -> rs.getString("id"), projectId));
+        if (integrations.isEmpty()) {
             return;
         }
+        String prefix = Ids.random("dlv", 12);
+        // Leased to this instance's worker at once when it has room, and handed to it after the commit.
+        Optional<DeliveryHandoff> handoff = DeliveryHandoff.accepting(h);
         // Held like the event itself (WriteBehind.later): whether an integration takes this event type is left to the
-        // INSERT's own filter, and the worker woken either way.
-        WriteBehind.later(h, WriteOrder.DELIVERY_INSERT, List.of(), "INSERT INTO deliveries (id, outgoing_event_id, integration_id, status, "
-                        + "attempt_count, next_attempt_at, created_at, updated_at) "
-                        + "SELECT ? || i.id, ?, i.id, 'pending', 0, ?, ?, ? FROM webhook_integrations i "
+        // INSERT's own filter, so some of the ids handed off may not exist.
+        WriteBehind.later(h, WriteOrder.DELIVERY_INSERT, List.of(), "INSERT INTO deliveries (id, outgoing_event_id, "
+                        + "integration_id, status, attempt_count, next_attempt_at, claimed_by, claimed_until, "
+                        + "created_at, updated_at) "
+                        + "SELECT ? || i.id, ?, i.id, 'pending', 0, ?, ?, ?, ?, ? FROM webhook_integrations i "
                         + "WHERE i.project_id = ? AND (i.environment IS NULL OR i.environment = ?) "
                         + "AND (i.app_id IS NULL OR i.app_id = ?) "
                         + "AND (i.event_types IS NULL OR i.event_types LIKE ?)",
-                Ids.random("dlv", 12), eventId, nowMillis, nowMillis, nowMillis, projectId,
-                environment.toLowerCase(java.util.Locale.ROOT), Sql.text(appId),
+                prefix, eventId, nowMillis, Sql.text(handoff.map(DeliveryHandoff::workerId).orElse(null)),
+                Sql.bigint(handoff.map(one -> one.leaseUntil(nowMillis)).orElse(null)), nowMillis, nowMillis,
+                projectId, environment.toLowerCase(java.util.Locale.ROOT), Sql.text(appId),
                 "%\"" + EventTypes.filterName(eventType) + "\"%");
-        h.afterCommit(DeliveryWakeup::signal);
+        if (handoff.isPresent()) {
+            List<String> ids = integrations.stream().map(integration -> prefix + integration).toList();
+            h.afterCommit(() -> handoff.get().offer(ids));
+        } else {
+            h.afterCommit(DeliveryWakeup::signal);
+        }
     }
 
     private record IntegrationsOf(String projectId) {}
@@ -130,19 +143,25 @@ public final class DeliveryStore {
      * in two reads.
      */
     static List<Claimed> load(Handle h, List<String> ids) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
+        return ids.isEmpty() ? List.of() : load(h, "d.id IN (" + Sql.marks(ids.size()) + ")", Sql.params(ids));
+    }
+
+    /** Those of these handed-off deliveries that are still pending and leased to {@code worker}, as {@link #load}. */
+    static List<Claimed> loadLeased(Handle h, String worker, List<String> ids) {
+        return ids.isEmpty() ? List.of() : load(h, "d.id IN (" + Sql.marks(ids.size()) + ") AND d.status = 'pending' "
+                + "AND d.claimed_by = ?", Sql.params(ids, worker));
+    }
+
+    private static List<Claimed> load(Handle h, String which, Object[] params) {
         record Row(String id, int attemptCount, String integrationId, String eventId, String eventType, String payload,
-                String customerId) {}
-        List<Row> rows = Sql.list(h, "SELECT d.id AS delivery_id, d.attempt_count, d.integration_id, e.id AS event_id, "
-                        + "e.type AS event_type, e.payload, e.customer_id FROM deliveries d "
-                        + "JOIN outgoing_events e ON e.id = d.outgoing_event_id WHERE d.id IN ("
-                        + Sql.marks(ids.size()) + ")",
+                String customerId, long leasedUntil) {}
+        List<Row> rows = Sql.list(h, "SELECT d.id AS delivery_id, d.attempt_count, d.integration_id, d.claimed_until, "
+                        + "e.id AS event_id, e.type AS event_type, e.payload, e.customer_id FROM deliveries d "
+                        + "JOIN outgoing_events e ON e.id = d.outgoing_event_id WHERE " + which,
                 rs -> new Row(rs.getString("delivery_id"), rs.getInt("attempt_count"), rs.getString("integration_id"),
                         rs.getString("event_id"), rs.getString("event_type"), rs.getString("payload"),
-                        rs.getString("customer_id")),
-                Sql.params(ids));
+                        rs.getString("customer_id"), rs.getLong("claimed_until")),
+                params);
         if (rows.isEmpty()) {
             return List.of();
         }
@@ -157,7 +176,7 @@ public final class DeliveryStore {
             WebhookIntegration integration = integrations.get(row.integrationId());
             if (integration != null) { // Deleted meanwhile, with its deliveries.
                 claimed.add(new Claimed(row.id(), row.eventId(), row.eventType(), row.payload(), row.customerId(),
-                        row.attemptCount(), integration));
+                        row.attemptCount(), integration, row.leasedUntil()));
             }
         }
         return claimed;
@@ -206,6 +225,19 @@ public final class DeliveryStore {
         }
         Sql.batch(h, "INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms, "
                 + "response_excerpt, error, next_retry_at) VALUES (?, ?, ?, ?, ?, ?, ?)", attempts);
+    }
+
+    /**
+     * Gives up the lease of these deliveries while {@code worker} still holds it, so any claim may take them when they
+     * are due. One statement text, as one JDBC batch.
+     */
+    static void release(Handle h, String worker, List<String> ids) {
+        List<Object[]> rows = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            rows.add(new Object[] {id, worker});
+        }
+        Sql.batch(h, "UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ? "
+                + "AND status = 'pending'", rows);
     }
 
     /** Makes the delivery due now, whatever its state: one more attempt (manual redelivery). */

@@ -3,6 +3,7 @@ package io.substate.delivery;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.common.Json;
 import io.substate.customers.SubscriberAttributes;
+import io.substate.storage.DatabaseLocal;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import io.substate.storage.Ids;
@@ -30,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * window has room for) and starts each POST in its integration kind's format ({@link EventSender}) without waiting for
  * it; as answers come, a settler thread records the attempts and settles their deliveries (succeeded, retried per the
  * schedule with the same event id, or failed after the last retry or after an answer that can never succeed), many
- * in one group-commit unit. It wakes on every local commit that created deliveries and polls every
- * {@link #POLL_INTERVAL} for the rest (other instances' events, retries due).
+ * in one group-commit unit. The deliveries this instance's own transactions create come to it leased already, and
+ * are started without a claim ({@link DeliveryHandoff}); it wakes on every local commit that created deliveries, and
+ * polls every {@link #POLL_INTERVAL} for the rest (other instances' events, retries due, deliveries created while it
+ * had no room).
  *
  * <p>Two limits: at most {@code window} attempts in flight or waiting to be settled, and at most
  * {@code perIntegration} awaiting one integration's answer. An integration at its limit is left out of claims, so a
@@ -54,12 +57,14 @@ public final class DeliveryWorker implements AutoCloseable {
     private final GroupCommit commits;
     private final List<Duration> retrySchedule;
     private final Duration lease;
+    private final long timeoutMillis;
     private final Clock clock;
     private final HttpPoster poster;
     private final int perIntegration;
     private final Map<IntegrationKind, EventSender> senderOfKind = new EnumMap<>(IntegrationKind.class);
     private final String workerId = Ids.random("wrk", 12);
     private final Semaphore window;
+    private final DeliveryHandoff handoff;
     /** Attempts awaiting an answer, by integration id; guarded by itself. */
     private final Map<String, Integer> awaiting = new HashMap<>();
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
@@ -80,6 +85,7 @@ public final class DeliveryWorker implements AutoCloseable {
         this.commits = commits;
         this.retrySchedule = List.copyOf(retrySchedule);
         this.lease = timeout.plus(LEASE_MARGIN);
+        this.timeoutMillis = timeout.toMillis();
         this.clock = clock;
         this.poster = new HttpPoster(timeout);
         this.perIntegration = perIntegration;
@@ -87,6 +93,8 @@ public final class DeliveryWorker implements AutoCloseable {
             senderOfKind.put(kind, EventSender.of(kind));
         }
         this.window = new Semaphore(window);
+        this.handoff = new DeliveryHandoff(workerId, lease.toMillis(), this.window::availablePermits);
+        DatabaseLocal.attach(jdbi, DeliveryHandoff.class, handoff);
         this.settler = new Thread(this::settle, "webhook-settler");
         settler.setDaemon(true);
         settler.start();
@@ -99,6 +107,7 @@ public final class DeliveryWorker implements AutoCloseable {
         while (running) {
             try {
                 long seen = DeliveryWakeup.generation();
+                startHandedOff();
                 if (!window.tryAcquire(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
                     continue;
                 }
@@ -121,6 +130,52 @@ public final class DeliveryWorker implements AutoCloseable {
                 LOG.warn("Claiming webhook deliveries failed: {}", e.toString());
                 sleepQuietly();
             }
+        }
+    }
+
+    /**
+     * Starts the deliveries this instance's transactions created and leased to it ({@link DeliveryHandoff}): one read,
+     * no claim. Those that cannot start while their lease covers a whole attempt, for want of room in the window or in
+     * their integration's share, are released in one unit, to be claimed like any other.
+     */
+    private void startHandedOff() {
+        List<String> ids = handoff.take();
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<DeliveryStore.Claimed> leased = jdbi.withHandle(h -> DeliveryStore.loadLeased(h, workerId, ids));
+        long startBy = clock.millis() + timeoutMillis;
+        List<DeliveryStore.Claimed> starting = new ArrayList<>(leased.size());
+        List<String> released = new ArrayList<>();
+        Map<String, Integer> taken = new HashMap<>();
+        for (DeliveryStore.Claimed delivery : leased) {
+            String integration = delivery.integration().id();
+            int awaitingNow;
+            synchronized (awaiting) {
+                awaitingNow = awaiting.getOrDefault(integration, 0);
+            }
+            int mine = taken.getOrDefault(integration, 0);
+            if (delivery.leasedUntil() >= startBy && awaitingNow + mine < perIntegration && window.tryAcquire()) {
+                taken.put(integration, mine + 1);
+                starting.add(delivery);
+            } else {
+                released.add(delivery.id());
+            }
+        }
+        startAll(starting);
+        if (!released.isEmpty()) {
+            // Not waited for: the next hand-off must not wait for this commit.
+            commits.submit(ORDER_KEY, h -> {
+                DeliveryStore.release(h, workerId, released);
+                return null;
+            }).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.warn("{} webhook deliveries could not be released; they are claimed when their leases expire: "
+                            + "{}", released.size(), failure.toString());
+                } else {
+                    DeliveryWakeup.signal(); // Claimable now.
+                }
+            });
         }
     }
 
@@ -302,6 +357,7 @@ public final class DeliveryWorker implements AutoCloseable {
      */
     @Override
     public void close() {
+        DatabaseLocal.detach(jdbi, DeliveryHandoff.class, handoff);
         running = false;
         dispatcher.interrupt();
         try {

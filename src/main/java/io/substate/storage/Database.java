@@ -51,6 +51,7 @@ public final class Database implements AutoCloseable {
         this.secrets = secrets;
         this.jdbi = withoutArgumentsInErrors(Jdbi.create(dataSource));
         secrets.installOn(jdbi);
+        DatabaseLocal.installOn(jdbi);
         this.timeout = settings.databaseTimeout();
         this.queryTimeout = settings.databaseQueryTimeout();
         this.checkConnections = checkConnections;
@@ -221,6 +222,7 @@ public final class Database implements AutoCloseable {
             committerDataSource = new HikariDataSource(config);
             committerJdbi = withoutArgumentsInErrors(Jdbi.create(committerDataSource));
             secrets.installOn(committerJdbi);
+            DatabaseLocal.share(jdbi, committerJdbi);
         }
         return committerJdbi;
     }

@@ -157,6 +157,36 @@ class DeliveryConcurrencyTest {
     }
 
     @Test
+    void aNewDeliveryIsLeasedToThisInstanceByTheTransactionThatCreatesItAndSentWithoutAClaim() throws Exception {
+        StripeApp app = app();
+        try (WebhookReceiver hanging = WebhookReceiver.start((n, r) -> Reply.hang(TIMEOUT.toMillis() * 2))) {
+            String integrationId = integration(app, "Hangs", hanging.url());
+            burst(app, 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> hanging.received().size() == 1);
+            // A claim would have leased it from the moment of the claim, after the webhook's commit.
+            assertThat(query("SELECT claimed_until - created_at FROM deliveries WHERE integration_id = ?",
+                    integrationId)).containsExactly(Long.toString(TIMEOUT.plus(DeliveryWorker.LEASE_MARGIN).toMillis()));
+        }
+    }
+
+    @Test
+    void handedOverDeliveriesBeyondAnIntegrationsShareAreReleasedForAnyClaim() throws Exception {
+        StripeApp app = app();
+        int beyond = 8;
+        try (WebhookReceiver hanging = WebhookReceiver.start((n, r) -> Reply.hang(TIMEOUT.toMillis() * 2))) {
+            String integrationId = integration(app, "Hangs", hanging.url());
+            burst(app, DeliveryWorker.DEFAULT_PER_INTEGRATION + beyond);
+            await().atMost(Duration.ofSeconds(10)).until(() -> hanging.received().size()
+                    == DeliveryWorker.DEFAULT_PER_INTEGRATION);
+            // Not held under this instance's lease until it runs out: claimable as soon as the receiver has room.
+            await().atMost(Duration.ofSeconds(10)).until(() -> query("SELECT COUNT(*) FROM deliveries "
+                    + "WHERE integration_id = ? AND claimed_by IS NULL", integrationId).equals(List.of("" + beyond)));
+            assertThat(query("SELECT COUNT(*) FROM deliveries WHERE integration_id = ? AND claimed_by IS NOT NULL",
+                    integrationId)).containsExactly("" + DeliveryWorker.DEFAULT_PER_INTEGRATION);
+        }
+    }
+
+    @Test
     void manyDeliveriesAreSettledWithOneAttemptRowEachAndTheirRetries() throws Exception {
         StripeApp app = app();
         int events = 60;
