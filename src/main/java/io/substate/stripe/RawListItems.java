@@ -14,23 +14,9 @@ import java.util.List;
 final class RawListItems {
     private RawListItems() {}
 
+    /** The items of a list (of events: each has an id, and one without is refused like a page cut wrongly). */
     static List<String> of(String listBody) {
-        try (JsonParser parser = Json.MAPPER.getFactory().createParser(listBody)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new IllegalArgumentException("a Stripe list is a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if ("data".equals(field) && value == JsonToken.START_ARRAY) {
-                    return items(parser, listBody);
-                }
-                parser.skipChildren();
-            }
-            throw new IllegalArgumentException("the Stripe list has no data array");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the Stripe list is not valid JSON: " + e.getMessage(), e);
-        }
+        return page(listBody).rawObjects();
     }
 
     /**
@@ -85,18 +71,6 @@ final class RawListItems {
             int end = (int) parser.currentLocation().getCharOffset();
             items.add(text.substring(start, end));
             ids.add(id);
-        }
-        return items;
-    }
-
-    private static List<String> items(JsonParser parser, String text) throws IOException {
-        List<String> items = new ArrayList<>();
-        while (parser.nextToken() == JsonToken.START_OBJECT) {
-            // Char offsets are exact because the parser reads from a String, not bytes.
-            int start = (int) parser.currentTokenLocation().getCharOffset();
-            parser.skipChildren();
-            int end = (int) parser.currentLocation().getCharOffset();
-            items.add(text.substring(start, end));
         }
         return items;
     }
