@@ -55,7 +55,7 @@ final class DeliveryHandoff {
     void offer(List<String> deliveryIds) {
         waiting.addAll(deliveryIds);
         waitingCount.addAndGet(deliveryIds.size());
-        DeliveryWakeup.signal();
+        DeliveryWakeup.handedOver();
     }
 
     /** Everything handed off so far, oldest first. */

@@ -13,11 +13,27 @@ import java.util.concurrent.locks.ReentrantLock;
 final class DeliveryWakeup {
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static final Condition CHANGED = LOCK.newCondition();
+    /** Every signal. */
     private static long generation;
+    /** The signals after which a claim may find something new: all but hand-overs. */
+    private static long claimable;
 
     private DeliveryWakeup() {}
 
+    /** Deliveries became due that a claim may take. */
     static void signal() {
+        LOCK.lock();
+        try {
+            generation++;
+            claimable++;
+            CHANGED.signalAll();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Deliveries were handed to a worker ({@link DeliveryHandoff}): it wakes, but no claim is needed for them. */
+    static void handedOver() {
         LOCK.lock();
         try {
             generation++;
@@ -31,6 +47,15 @@ final class DeliveryWakeup {
         LOCK.lock();
         try {
             return generation;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    static long claimable() {
+        LOCK.lock();
+        try {
+            return claimable;
         } finally {
             LOCK.unlock();
         }

@@ -46,6 +46,8 @@ public final class DeliveryWorker implements AutoCloseable {
     /** Attempts awaiting one integration's answer: a receiver that hangs holds these until the timeout. */
     public static final int DEFAULT_PER_INTEGRATION = 32;
     static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+    /** The shortest time between two passes that start handed-over deliveries (see {@link #dispatch}). */
+    static final Duration HANDOVER_GATHER = Duration.ofMillis(5);
     /** Time beyond the HTTP timeout for recording the result before a lease may be taken over. */
     static final Duration LEASE_MARGIN = Duration.ofSeconds(5);
     /** Claims and settlements share one committer's queue (on PostgreSQL there are several), so they stay in order. */
@@ -65,6 +67,8 @@ public final class DeliveryWorker implements AutoCloseable {
     private final String workerId = Ids.random("wrk", 12);
     private final Semaphore window;
     private final DeliveryHandoff handoff;
+    /** Permits the dispatcher took for the claim it is running (see {@link #dispatch}). */
+    private volatile int heldForClaim;
     /** Attempts awaiting an answer, by integration id; guarded by itself. */
     private final Map<String, Integer> awaiting = new HashMap<>();
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
@@ -93,7 +97,9 @@ public final class DeliveryWorker implements AutoCloseable {
             senderOfKind.put(kind, EventSender.of(kind));
         }
         this.window = new Semaphore(window);
-        this.handoff = new DeliveryHandoff(workerId, lease.toMillis(), this.window::availablePermits);
+        // The permits a claim holds while it runs are free as far as new deliveries are concerned: most come back.
+        this.handoff = new DeliveryHandoff(workerId, lease.toMillis(), () -> this.window.availablePermits()
+                + heldForClaim);
         DatabaseLocal.attach(jdbi, DeliveryHandoff.class, handoff);
         this.settler = new Thread(this::settle, "webhook-settler");
         settler.setDaemon(true);
@@ -104,22 +110,44 @@ public final class DeliveryWorker implements AutoCloseable {
     }
 
     private void dispatch() {
+        long claimedAfter = -1; // The claimable signal the last claim began after.
+        long lastClaim = 0;
+        long lastHandover = System.nanoTime() - HANDOVER_GATHER.toNanos();
+        boolean claimAgain = true;
         while (running) {
             try {
+                // Under a stream of new deliveries, a pass at most every HANDOVER_GATHER takes several at once: its
+                // reads are shared by them; a lone one after a quiet moment goes at once.
+                long gather = lastHandover + HANDOVER_GATHER.toNanos() - System.nanoTime();
+                if (gather > 0) {
+                    TimeUnit.NANOSECONDS.sleep(gather);
+                }
                 long seen = DeliveryWakeup.generation();
-                startHandedOff();
-                if (!window.tryAcquire(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
-                    continue;
+                long claimable = DeliveryWakeup.claimable();
+                if (startHandedOff() > 0) {
+                    lastHandover = System.nanoTime();
                 }
-                int free = 1 + window.drainPermits();
-                Claim claim = Claim.NONE;
-                try {
-                    claim = claim(free);
-                    startAll(claim.deliveries());
-                } finally {
-                    window.release(free - claim.deliveries().size());
+                // Hand-overs need no claim: one runs after other signals, and at every poll.
+                if (claimAgain || claimable != claimedAfter
+                        || System.nanoTime() - lastClaim >= POLL_INTERVAL.toNanos()) {
+                    if (!window.tryAcquire(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+                        continue;
+                    }
+                    claimedAfter = claimable;
+                    lastClaim = System.nanoTime();
+                    int free = 1 + window.drainPermits();
+                    heldForClaim = free;
+                    Claim claim = Claim.NONE;
+                    try {
+                        claim = claim(free);
+                        startAll(claim.deliveries());
+                    } finally {
+                        window.release(free - claim.deliveries().size());
+                        heldForClaim = 0;
+                    }
+                    claimAgain = claim.capped() || claim.deliveries().size() >= free;
                 }
-                if (!claim.capped() && claim.deliveries().size() < free) {
+                if (!claimAgain) {
                     DeliveryWakeup.awaitAfter(seen, POLL_INTERVAL.toMillis());
                 }
             } catch (InterruptedException e) {
@@ -138,10 +166,10 @@ public final class DeliveryWorker implements AutoCloseable {
      * no claim. Those that cannot start while their lease covers a whole attempt, for want of room in the window or in
      * their integration's share, are released in one unit, to be claimed like any other.
      */
-    private void startHandedOff() {
+    private int startHandedOff() {
         List<String> ids = handoff.take();
         if (ids.isEmpty()) {
-            return;
+            return 0;
         }
         List<DeliveryStore.Claimed> leased = jdbi.withHandle(h -> DeliveryStore.loadLeased(h, workerId, ids));
         long startBy = clock.millis() + timeoutMillis;
@@ -163,6 +191,11 @@ public final class DeliveryWorker implements AutoCloseable {
             }
         }
         startAll(starting);
+        releaseLater(released);
+        return ids.size();
+    }
+
+    private void releaseLater(List<String> released) {
         if (!released.isEmpty()) {
             // Not waited for: the next hand-off must not wait for this commit.
             commits.submit(ORDER_KEY, h -> {
