@@ -4,6 +4,8 @@ import io.substate.storage.DatabaseLocal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
@@ -15,8 +17,9 @@ import org.jdbi.v3.core.Handle;
  * it, each new delivery waited for a claim of its own, a second commit after the webhook's (on PostgreSQL, a second
  * WAL flush in the committers' queue): that commit is where the lag's tail came from when the disk was slow.
  *
- * <p>Only while the worker has room: a delivery created when the window is full, or when many handed-off ones are
- * still waiting, is created unleased and claimed like any other. A handed-off delivery the worker cannot start while
+ * <p>Only while the worker has room: a delivery created when the window is full, when many handed-off ones are still
+ * waiting, or for an integration with all its attempts awaiting an answer (a receiver that hangs), is created
+ * unleased and claimed like any other; leasing those would only mean releasing them again. A handed-off delivery the worker cannot start while
  * its lease still covers a whole attempt (its integration at its limit, the window full meanwhile) is released and
  * claimed later. If the instance dies first, the lease runs out and any instance claims it: at least once, as before.
  */
@@ -29,6 +32,8 @@ final class DeliveryHandoff {
     private final IntSupplier freeSlots;
     private final ConcurrentLinkedQueue<String> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waitingCount = new AtomicInteger();
+    /** Integrations with as many attempts awaiting an answer as they may have, kept by the worker. */
+    private final Set<String> full = ConcurrentHashMap.newKeySet();
 
     DeliveryHandoff(String workerId, long leaseMillis, IntSupplier freeSlots) {
         this.workerId = workerId;
@@ -40,6 +45,20 @@ final class DeliveryHandoff {
     static Optional<DeliveryHandoff> accepting(Handle h) {
         return DatabaseLocal.of(h, DeliveryHandoff.class)
                 .filter(handoff -> handoff.freeSlots.getAsInt() > 0 && handoff.waitingCount.get() < MAX_WAITING);
+    }
+
+    /** Of {@code integrationIds}, those whose new deliveries this worker takes now: all but the full ones. */
+    List<String> taking(List<String> integrationIds) {
+        return full.isEmpty() ? integrationIds : integrationIds.stream().filter(id -> !full.contains(id)).toList();
+    }
+
+    /** The worker's account of an integration reaching its limit of attempts awaiting an answer, or leaving it. */
+    void full(String integrationId, boolean isFull) {
+        if (isFull) {
+            full.add(integrationId);
+        } else {
+            full.remove(integrationId);
+        }
     }
 
     String workerId() {

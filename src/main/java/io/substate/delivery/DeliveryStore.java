@@ -51,27 +51,36 @@ public final class DeliveryStore {
             return;
         }
         String prefix = Ids.random("dlv", 12);
-        // Leased to this instance's worker at once when it has room, and handed to it after the commit.
+        // Leased to this instance's worker at once when it has room for them (not for an integration at its limit of
+        // attempts awaiting an answer), and handed to it after the commit. Which integrations' rows are leased is one
+        // parameter (",id,id,", matched with LIKE: ids are alphanumeric), so the statement's text never changes and
+        // every webhook's INSERT joins one batch.
         Optional<DeliveryHandoff> handoff = DeliveryHandoff.accepting(h);
+        List<String> leased = handoff.map(one -> one.taking(integrations)).orElse(List.of());
+        String leasedIds = leased.isEmpty() ? null : "," + String.join(",", leased) + ",";
         // Held like the event itself (WriteBehind.later): whether an integration takes this event type is left to the
         // INSERT's own filter, so some of the ids handed off may not exist.
         WriteBehind.later(h, WriteOrder.DELIVERY_INSERT, List.of(), "INSERT INTO deliveries (id, outgoing_event_id, "
                         + "integration_id, status, attempt_count, next_attempt_at, claimed_by, claimed_until, "
                         + "created_at, updated_at) "
-                        + "SELECT ? || i.id, ?, i.id, 'pending', 0, ?, ?, ?, ?, ? FROM webhook_integrations i "
+                        + "SELECT ? || i.id, ?, i.id, 'pending', 0, ?, "
+                        + "CASE WHEN ? LIKE '%,' || i.id || ',%' THEN ? END, "
+                        + "CASE WHEN ? LIKE '%,' || i.id || ',%' THEN ? END, ?, ? FROM webhook_integrations i "
                         + "WHERE i.project_id = ? AND (i.environment IS NULL OR i.environment = ?) "
                         + "AND (i.app_id IS NULL OR i.app_id = ?) "
                         + "AND (i.event_types IS NULL OR i.event_types LIKE ?)",
-                prefix, eventId, nowMillis, Sql.text(handoff.map(DeliveryHandoff::workerId).orElse(null)),
-                Sql.bigint(handoff.map(one -> one.leaseUntil(nowMillis)).orElse(null)), nowMillis, nowMillis,
-                projectId, environment.toLowerCase(java.util.Locale.ROOT), Sql.text(appId),
+                prefix, eventId, nowMillis,
+                Sql.text(leasedIds), Sql.text(leased.isEmpty() ? null : handoff.get().workerId()),
+                Sql.text(leasedIds), Sql.bigint(leased.isEmpty() ? null : handoff.get().leaseUntil(nowMillis)),
+                nowMillis, nowMillis, projectId, environment.toLowerCase(java.util.Locale.ROOT), Sql.text(appId),
                 "%\"" + EventTypes.filterName(eventType) + "\"%");
-        if (handoff.isPresent()) {
-            List<String> ids = integrations.stream().map(integration -> prefix + integration).toList();
+        if (!leased.isEmpty()) {
+            List<String> ids = leased.stream().map(integration -> prefix + integration).toList();
             h.afterCommit(() -> handoff.get().offer(ids));
-        } else {
-            h.afterCommit(DeliveryWakeup::signal);
         }
+        if (handoff.isEmpty()) {
+            h.afterCommit(DeliveryWakeup::signal);
+        } // Else those left unleased are a full integration's: a claim skips them until the worker signals its room.
     }
 
     private record IntegrationsOf(String projectId) {}

@@ -278,8 +278,12 @@ public final class DeliveryWorker implements AutoCloseable {
 
     private void start(DeliveryStore.Claimed delivery, ObjectNode attributes) {
         String integration = delivery.integration().id();
+        boolean nowFull;
         synchronized (awaiting) {
-            awaiting.merge(integration, 1, Integer::sum);
+            nowFull = awaiting.merge(integration, 1, Integer::sum) == perIntegration;
+        }
+        if (nowFull) {
+            handoff.full(integration, true);
         }
         try {
             ObjectNode event = (ObjectNode) Json.read(delivery.payload());
@@ -311,6 +315,7 @@ public final class DeliveryWorker implements AutoCloseable {
             }
         }
         if (wasFull) {
+            handoff.full(delivery.integration().id(), false);
             DeliveryWakeup.signal(); // Its due deliveries may be claimed again.
         }
         if (failure != null && !running) {

@@ -1,5 +1,6 @@
 package io.substate.delivery;
 
+import io.substate.storage.DatabaseLocal;
 import io.substate.testing.Fixtures.StripeApp;
 import io.substate.testing.Fixtures;
 import io.substate.testing.HttpResponse;
@@ -184,6 +185,28 @@ class DeliveryConcurrencyTest {
             assertThat(query("SELECT COUNT(*) FROM deliveries WHERE integration_id = ? AND claimed_by IS NOT NULL",
                     integrationId)).containsExactly("" + DeliveryWorker.DEFAULT_PER_INTEGRATION);
         }
+    }
+
+    @Test
+    void anIntegrationWithAllItsAttemptsAwaitingAnAnswerGetsNoNewLeasesUntilOneIsAnswered() throws Exception {
+        StripeApp app = app();
+        String integrationId;
+        try (WebhookReceiver hanging = WebhookReceiver.start((n, r) -> Reply.hang(TIMEOUT.toMillis() * 2))) {
+            integrationId = integration(app, "Hangs", hanging.url());
+            assertThat(handoffTaking(integrationId)).containsExactly(integrationId);
+            burst(app, DeliveryWorker.DEFAULT_PER_INTEGRATION);
+            await().atMost(Duration.ofSeconds(10)).until(() -> hanging.received().size()
+                    == DeliveryWorker.DEFAULT_PER_INTEGRATION);
+            // Leasing the next one to this worker would only mean releasing it again (a write) when it cannot start.
+            assertThat(handoffTaking(integrationId)).isEmpty();
+        }
+        // The receiver is gone: the attempts it held fail, so the integration has room again.
+        await().atMost(Duration.ofSeconds(10)).until(() -> handoffTaking(integrationId).size() == 1);
+    }
+
+    private List<String> handoffTaking(String integrationId) {
+        return server().substate().database().jdbi().withHandle(h -> DatabaseLocal.of(h, DeliveryHandoff.class)
+                .orElseThrow().taking(List.of(integrationId)));
     }
 
     @Test

@@ -75,6 +75,23 @@ class DeliveryHandoffTest {
     }
 
     @Test
+    void aDeliveryToAnIntegrationAtItsLimitIsLeftForAnyClaimWhileTheOthersAreHandedOver() {
+        DeliveryHandoff handoff = attach(1);
+        handoff.full("whi_a", true);
+
+        database.jdbi().useTransaction(this::enqueue);
+
+        assertThat(deliveries()).containsExactlyInAnyOrder("whi_a none none", "whi_b wrk_test " + (NOW + LEASE));
+        assertThat(handoff.take()).containsExactly(idOf("whi_b"));
+
+        handoff.full("whi_a", false);
+        database.jdbi().useHandle(h -> h.execute("DELETE FROM deliveries"));
+        database.jdbi().useTransaction(this::enqueue);
+        assertThat(deliveries()).as("room again").containsExactlyInAnyOrder("whi_a wrk_test " + (NOW + LEASE),
+                "whi_b wrk_test " + (NOW + LEASE));
+    }
+
+    @Test
     void withoutAWorkerOnThisDatabaseNothingIsLeased() {
         database.jdbi().useTransaction(this::enqueue);
 
@@ -127,6 +144,11 @@ class DeliveryHandoffTest {
                 .map((rs, ctx) -> rs.getString(1) + " " + (rs.getString(2) == null ? "none" : rs.getString(2)) + " "
                         + (rs.getObject(3) == null ? "none" : rs.getLong(3)))
                 .list());
+    }
+
+    private String idOf(String integration) {
+        return database.jdbi().withHandle(h -> h.createQuery("SELECT id FROM deliveries WHERE integration_id = ?")
+                .bind(0, integration).mapTo(String.class).one());
     }
 
     private List<String> ids() {
