@@ -2,6 +2,7 @@ package io.substate.delivery;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.substate.common.RepeatedFailureLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -24,7 +25,8 @@ public final class DeliveryBacklog implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService sampler;
     private volatile Backlog last = new Backlog(0, 0, 0);
-    private volatile boolean failing;
+    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG,
+            "Sampling the delivery backlog (its metrics keep their last sample)");
 
     /** Counts as one sample saw them; ages in seconds. */
     record Backlog(long pending, long oldestPendingAgeSeconds, long failedLastDay) {}
@@ -49,15 +51,9 @@ public final class DeliveryBacklog implements AutoCloseable {
     private void sample() {
         try {
             last = repository.backlog(clock.millis());
-            if (failing) {
-                LOG.info("Delivery backlog metrics are sampled again");
-                failing = false;
-            }
+            failures.succeeded();
         } catch (RuntimeException e) {
-            if (!failing) {
-                LOG.warn("Delivery backlog metrics keep their last sample: {}", e.toString());
-                failing = true;
-            }
+            failures.failed(e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.substate.delivery;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.common.Json;
+import io.substate.common.RepeatedFailureLog;
 import io.substate.customers.SubscriberAttributes;
 import io.substate.storage.DatabaseLocal;
 import io.substate.storage.Dialect;
@@ -53,6 +54,7 @@ public final class DeliveryWorker implements AutoCloseable {
     /** Claims and settlements share one committer's queue (on PostgreSQL there are several), so they stay in order. */
     private static final String ORDER_KEY = "deliveries";
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryWorker.class);
+    private final RepeatedFailureLog claimFailures = new RepeatedFailureLog(LOG, "Dispatching webhook deliveries");
 
     private final Jdbi jdbi;
     private final Dialect dialect;
@@ -147,6 +149,7 @@ public final class DeliveryWorker implements AutoCloseable {
                     }
                     claimAgain = claim.capped() || claim.deliveries().size() >= free;
                 }
+                claimFailures.succeeded();
                 if (!claimAgain) {
                     DeliveryWakeup.awaitAfter(seen, POLL_INTERVAL.toMillis());
                 }
@@ -155,7 +158,7 @@ public final class DeliveryWorker implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 // The database may be briefly unreachable; leases make any half-done claim harmless.
-                LOG.warn("Claiming webhook deliveries failed: {}", e.toString());
+                claimFailures.failed(e);
                 sleepQuietly();
             }
         }

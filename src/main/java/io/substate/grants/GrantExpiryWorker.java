@@ -1,5 +1,6 @@
 package io.substate.grants;
 
+import io.substate.common.RepeatedFailureLog;
 import io.substate.config.UsdRates;
 import io.substate.customers.Customer;
 import io.substate.customers.CustomerStore;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class GrantExpiryWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GrantExpiryWorker.class);
+    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Granted entitlement expiry tick");
     private static final int BATCH = 50;
     /** Bounds one tick, so a backlog is worked through over several ticks rather than one endless one. */
     private static final int MAX_BATCHES_PER_TICK = 20;
@@ -58,12 +60,13 @@ public final class GrantExpiryWorker implements AutoCloseable {
         try {
             for (int i = 0; i < MAX_BATCHES_PER_TICK && running; i++) {
                 if (expireBatch() < BATCH) {
-                    return;
+                    break;
                 }
             }
+            failures.succeeded();
         } catch (RuntimeException e) {
             // The database may be briefly away; the next tick tries again, and nothing was marked sent.
-            LOG.warn("Granted entitlement expiry tick failed: {}", e.toString());
+            failures.failed(e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.substate.retention;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.substate.apps.AppStore;
+import io.substate.common.RepeatedFailureLog;
 import io.substate.config.Retention;
 import io.substate.delivery.DeliveryStore;
 import io.substate.ingest.StripeEventStore;
@@ -40,6 +41,7 @@ public final class RetentionWorker implements AutoCloseable {
     private static final int PAUSE_AFTER_BATCH = 4;
     private static final Duration TICK_BUDGET = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(RetentionWorker.class);
+    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Retention tick");
 
     private final Jdbi jdbi;
     private final GroupCommit commits;
@@ -78,6 +80,7 @@ public final class RetentionWorker implements AutoCloseable {
                     deadline)).orElse(0L);
             long attempts = retention.deliveryAttempts().map(keep -> pruneAttempts(clock.millis() - keep.toMillis(),
                     deadline)).orElse(0L);
+            failures.succeeded();
             if (payloads > 0 || attempts > 0) {
                 LOG.info("Retention: emptied {} Stripe event payloads and deleted {} delivery attempts", payloads,
                         attempts);
@@ -86,7 +89,7 @@ public final class RetentionWorker implements AutoCloseable {
             // Closing: the pause was interrupted.
         } catch (RuntimeException e) {
             // The database may be briefly away; the next tick goes on from where this one got.
-            LOG.warn("Retention tick failed: {}", e.toString());
+            failures.failed(e);
         }
     }
 

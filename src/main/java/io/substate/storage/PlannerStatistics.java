@@ -1,5 +1,6 @@
 package io.substate.storage;
 
+import io.substate.common.RepeatedFailureLog;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PlannerStatistics implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlannerStatistics.class);
+    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Checking planner statistics");
     /** The tables written on every webhook, by name (the names are concatenated into ANALYZE: only these). */
     static final List<String> HOT_TABLES = List.of("stripe_events", "purchases", "customers", "customer_aliases",
             "outgoing_events", "stripe_object_refs", "purchase_transactions", "subscription_spans", "deliveries");
@@ -78,11 +80,12 @@ public final class PlannerStatistics implements AutoCloseable {
     private void checkQuietly() {
         try {
             List<String> analyzed = analyzeStaleTables();
+            failures.succeeded();
             if (!analyzed.isEmpty()) {
                 LOG.info("Analyzed {}: their planner statistics were missing or stale", analyzed);
             }
         } catch (RuntimeException e) {
-            LOG.warn("Could not check planner statistics: {}", e.toString());
+            failures.failed(e);
         }
     }
 

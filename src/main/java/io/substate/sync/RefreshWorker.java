@@ -5,6 +5,7 @@ import io.substate.apps.App;
 import io.substate.apps.AppService;
 import io.substate.common.ApiException;
 import io.substate.common.ErrorCode;
+import io.substate.common.RepeatedFailureLog;
 import io.substate.storage.Dialect;
 import io.substate.storage.GroupCommit;
 import java.time.Clock;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RefreshWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RefreshWorker.class);
+    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Stripe refresh tick");
     private static final int BATCH = 20;
     /** Bounds one tick, so a huge backlog is worked through over several ticks rather than one endless one. */
     private static final int MAX_BATCHES_PER_TICK = 50;
@@ -76,12 +78,13 @@ public final class RefreshWorker implements AutoCloseable {
         try {
             for (int i = 0; i < MAX_BATCHES_PER_TICK && running; i++) {
                 if (refreshBatch() == 0) {
-                    return;
+                    break;
                 }
             }
+            failures.succeeded();
         } catch (RuntimeException e) {
             // The database may be briefly away; the next tick tries again.
-            LOG.warn("Stripe refresh tick failed: {}", e.toString());
+            failures.failed(e);
         }
     }
 

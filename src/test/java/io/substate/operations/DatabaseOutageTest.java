@@ -1,5 +1,9 @@
 package io.substate.operations;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.substate.testing.Api;
 import io.substate.testing.Fixtures;
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 import static io.substate.testing.StripeEventBuilder.sign;
 import static io.substate.testing.StripeEventBuilder.uniqueId;
@@ -110,6 +115,26 @@ class DatabaseOutageTest {
      * ({@code cut}) for a while and comes back ({@code restore}).
      */
     private void outage(String databaseUrl, Runnable cut, Runnable restore, boolean readsFail) throws Exception {
+        try {
+            outageLogged(databaseUrl, cut, restore, readsFail);
+        } finally {
+            dispatcherLogger.detachAppender(dispatcherLog);
+        }
+    }
+
+    private final Logger dispatcherLogger = (Logger) LoggerFactory.getLogger("io.substate.delivery.DeliveryWorker");
+    private final ListAppender<ILoggingEvent> dispatcherLog = new ListAppender<>();
+
+    /** What the delivery worker logged, from the cut on: "LEVEL message". */
+    private List<String> dispatcherLines() {
+        synchronized (dispatcherLog) { // AppenderBase appends under its own lock
+            return dispatcherLog.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                    .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        }
+    }
+
+    private void outageLogged(String databaseUrl, Runnable cut, Runnable restore, boolean readsFail)
+            throws Exception {
         Map<String, String> env = new HashMap<>(TIMEOUTS);
         env.put("SUBSTATE_DATABASE_URL", databaseUrl);
         try (TestServer server = TestServer.start(db, env)) {
@@ -158,6 +183,9 @@ class DatabaseOutageTest {
                 }
                 assertThat(webhooks).allSatisfy(w -> assertThat(w.status()).isEqualTo(200));
 
+                // The delivery dispatcher polls the database every 200 ms: one warning for the outage, not one a poll.
+                dispatcherLog.start();
+                dispatcherLogger.addAppender(dispatcherLog);
                 cut.run();
                 long cutAt = System.nanoTime();
                 pause(1_000);
@@ -207,6 +235,16 @@ class DatabaseOutageTest {
                 }
                 System.out.println("DatabaseOutageTest " + db + ": serving again " + recoveredMs
                         + " ms after the database came back");
+                if (readsFail) {
+                    while (dispatcherLines().stream().noneMatch(line -> line.startsWith("INFO Dispatching webhook "
+                            + "deliveries works again"))) {
+                        assertThat(elapsed(restoredAt)).as("the dispatcher's recovery logged: " + dispatcherLines())
+                                .isLessThan(RECOVERY_BOUND_MS);
+                        pause(100);
+                    }
+                    assertThat(dispatcherLines()).filteredOn(line -> line.startsWith("WARN")).singleElement()
+                            .asString().startsWith("WARN Dispatching webhook deliveries failed: ");
+                }
                 pause(1_000);
                 running.set(false);
                 for (Future<?> task : background) {
