@@ -44,6 +44,8 @@ gc_every="${BENCH_GC_SAMPLE_SECONDS:-15}"
 pg_admin="${BENCH_PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 fake_key="rk_test_FakeStripeAccountBenchKey"
 token="bench-admin-token-$RANDOM$RANDOM"
+# PostgreSQL requires a key for the stored secrets (the app's Stripe key); serve and the importer share it.
+export SUBSTATE_ENCRYPTION_KEY="${SUBSTATE_ENCRYPTION_KEY:-$(head -c 32 /dev/urandom | base64)}"
 [[ -f "$jar" ]] || ./mvnw -o -q -B package -DskipTests
 work="$(mktemp -d)"
 pids=()

@@ -66,7 +66,6 @@ import io.substate.subscriptions.SubscriptionActions;
 import io.substate.subscriptions.SubscriptionService;
 import io.substate.subscriptions.SubscriptionRoutes;
 import io.substate.storage.GroupCommit;
-import io.substate.storage.PlannerStatistics;
 import io.substate.storage.ServerSettingsRepository;
 import io.substate.sync.Backfill;
 import io.substate.sync.PurchaseRefresher;
@@ -130,7 +129,6 @@ public final class Substate implements AutoCloseable {
             List<AutoCloseable> workers = new ArrayList<>();
             WebhookPipeline pipeline = WebhookPipeline.open(database, apps, settings, registry, clock);
             workers.add(pipeline);
-            workers.add(PlannerStatistics.start(database.jdbi(), database.dialect()));
             GroupCommit commits = pipeline.commits();
             PurchaseUpdater purchaseUpdater = pipeline.updater();
             StripeWebhookService webhooks = pipeline.webhooks();
