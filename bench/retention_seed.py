@@ -88,7 +88,8 @@ def statements(postgres, project, app, integration, count, now_ms):
     rows = ("(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) SELECT i FROM n) AS n"
             % count) if not postgres else "generate_series(1, %d) AS n(i)" % count
     # Oldest first by row number, 100 days old for the newest: a year of history, ~30 s apart.
-    at = "(%d - %d * n.i)" % (now_ms - 100 * DAY_MS, 30_000)
+    # BIGINT before multiplying: PostgreSQL's generate_series counts in INTEGER, and 30,000 ms x 1,000,000 overflows it.
+    at = "(%d - %d * CAST(n.i AS BIGINT))" % (now_ms - 100 * DAY_MS, 30_000)
     true = "TRUE" if postgres else "1"
     payload = sql_concat(payload_parts(), n)
     excerpt = "'{\"received\":true}'"
