@@ -19,9 +19,9 @@ import org.jdbi.v3.core.Handle;
  *
  * <p>Only while the worker has room: a delivery created when the window is full, when many handed-off ones are still
  * waiting, or for an integration with all its attempts awaiting an answer (a receiver that hangs), is created
- * unleased and claimed like any other; leasing those would only mean releasing them again. A handed-off delivery the worker cannot start while
- * its lease still covers a whole attempt (its integration at its limit, the window full meanwhile) is released and
- * claimed later. If the instance dies first, the lease runs out and any instance claims it: at least once, as before.
+ * unleased and claimed like any other; leasing those would only mean releasing them again. A handed-off delivery the
+ * worker cannot start while its lease still covers a whole attempt (its integration at its limit, the window full
+ * meanwhile) is released and claimed later. If the instance dies first, the lease runs out and any instance claims it: at least once, as before.
  */
 final class DeliveryHandoff {
     /** Handed-off ids not yet taken by the worker, beyond which deliveries are created unleased. */

@@ -13,30 +13,30 @@ import java.util.concurrent.locks.ReentrantLock;
 final class DeliveryWakeup {
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static final Condition CHANGED = LOCK.newCondition();
-    /** Every signal. */
-    private static long generation;
+    /** Every signal; written under {@link #LOCK}, read without it. */
+    private static volatile long generation;
     /** The signals after which a claim may find something new: all but hand-overs. */
-    private static long claimable;
+    private static volatile long claimable;
 
     private DeliveryWakeup() {}
 
     /** Deliveries became due that a claim may take. */
     static void signal() {
-        LOCK.lock();
-        try {
-            generation++;
-            claimable++;
-            CHANGED.signalAll();
-        } finally {
-            LOCK.unlock();
-        }
+        wake(true);
     }
 
     /** Deliveries were handed to a worker ({@link DeliveryHandoff}): it wakes, but no claim is needed for them. */
     static void handedOver() {
+        wake(false);
+    }
+
+    private static void wake(boolean forClaims) {
         LOCK.lock();
         try {
             generation++;
+            if (forClaims) {
+                claimable++;
+            }
             CHANGED.signalAll();
         } finally {
             LOCK.unlock();
@@ -44,21 +44,11 @@ final class DeliveryWakeup {
     }
 
     static long generation() {
-        LOCK.lock();
-        try {
-            return generation;
-        } finally {
-            LOCK.unlock();
-        }
+        return generation;
     }
 
     static long claimable() {
-        LOCK.lock();
-        try {
-            return claimable;
-        } finally {
-            LOCK.unlock();
-        }
+        return claimable;
     }
 
     /** Waits until a signal newer than {@code seen}, or the timeout. */

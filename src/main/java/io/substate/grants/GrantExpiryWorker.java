@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class GrantExpiryWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GrantExpiryWorker.class);
-    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Granted entitlement expiry tick");
     private static final int BATCH = 50;
     /** Bounds one tick, so a backlog is worked through over several ticks rather than one endless one. */
     private static final int MAX_BATCHES_PER_TICK = 20;
 
+    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Granted entitlement expiry tick");
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final GroupCommit commits;

@@ -32,7 +32,7 @@ public record WebhookPipeline(GroupCommit commits, PurchaseUpdater updater, Stri
                 PlannerStatistics.start(database.jdbi(), database.dialect()));
     }
 
-    /** Stops the committers once the units queued have committed. */
+    /** Stops the statistics checks, then the committers once the units queued have committed. */
     @Override
     public void close() {
         statistics.close();

@@ -23,13 +23,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class PlannerStatistics implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlannerStatistics.class);
-    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Checking planner statistics");
     /** The tables written on every webhook, by name (the names are concatenated into ANALYZE: only these). */
     static final List<String> HOT_TABLES = List.of("stripe_events", "purchases", "customers", "customer_aliases",
             "outgoing_events", "stripe_object_refs", "purchase_transactions", "subscription_spans", "deliveries");
     /** Fewer changed rows than this never need it: any plan is fast on a table this small. */
     static final int MIN_CHANGED_ROWS = 1000;
 
+    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Checking planner statistics");
     private final Jdbi jdbi;
     private final ScheduledExecutorService timer;
 

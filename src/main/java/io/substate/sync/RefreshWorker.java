@@ -31,13 +31,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class RefreshWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RefreshWorker.class);
-    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Stripe refresh tick");
     private static final int BATCH = 20;
     /** Bounds one tick, so a huge backlog is worked through over several ticks rather than one endless one. */
     private static final int MAX_BATCHES_PER_TICK = 50;
     /** Stripe sends Retry-After on some 429s only; without it, wait this long. */
     static final Duration DEFAULT_RATE_LIMIT_PAUSE = Duration.ofSeconds(10);
 
+    private final RepeatedFailureLog failures = new RepeatedFailureLog(LOG, "Stripe refresh tick");
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final GroupCommit commits;
